@@ -1,0 +1,194 @@
+//! Builds the book with mdBook, in-process.
+//!
+//! mdBook 0.4 has two traps that this module steps around:
+//! - every `[preprocessor.X]` table in book.toml becomes a *command*
+//!   preprocessor, so the table meant for a stock `mdbook` (`chezsoi`) is
+//!   removed from the loaded configuration, and the default preprocessors are
+//!   turned off and registered here in their documented order;
+//! - mdbook-admonish refuses to run without `preprocessor.admonish.assets_version`,
+//!   which must be set *after* loading (setting it before would add a command
+//!   preprocessor named `admonish`).
+
+pub mod preprocessor;
+
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use mdbook::MDBook;
+use mdbook::config::Config;
+use mdbook::preprocess::{IndexPreprocessor, LinkPreprocessor, Preprocessor};
+
+pub use preprocessor::{Directive, QuizDirectives, directives};
+
+use crate::project::Project;
+
+/// The assets version our own admonition stylesheet is written for.
+const ADMONISH_ASSETS_VERSION: &str = "3.0.0";
+
+/// Name of the table in book.toml that configures the stock-mdBook path.
+const OWN_PREPROCESSOR: &str = "chezsoi";
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Where to write the HTML; defaults to book.toml's `build.build-dir`.
+    pub out: Option<PathBuf>,
+    /// Path (without leading slash) of the server's live-reload event stream.
+    pub live_reload_endpoint: Option<String>,
+}
+
+/// The preprocessors that transform chapter content, in order. Shared by the
+/// in-process build and `chezsoi preprocess`.
+pub fn content_preprocessors() -> Vec<Box<dyn Preprocessor>> {
+    vec![
+        Box::new(QuizDirectives),
+        Box::new(mdbook_admonish::Admonish),
+    ]
+}
+
+/// Sets what mdbook-admonish needs on an already loaded configuration.
+pub fn prepare_admonish_config(config: &mut Config) -> Result<()> {
+    config
+        .set(
+            "preprocessor.admonish.assets_version",
+            ADMONISH_ASSETS_VERSION,
+        )
+        .context("configuration des encadrés impossible")?;
+    config
+        .set("preprocessor.admonish.on_failure", "bail")
+        .context("configuration des encadrés impossible")?;
+    Ok(())
+}
+
+/// Reads book.toml and checks it before anything is built.
+pub fn load_config(project: &Project, out: Option<&Path>) -> Result<Config> {
+    let path = project.book_toml();
+    let mut config = Config::from_disk(&path)
+        .map_err(|e| anyhow::anyhow!("{e:#}"))
+        .with_context(|| format!("impossible de lire la configuration « {} »", path.display()))?;
+    if let Some(out) = out {
+        let out = if out.is_absolute() {
+            out.to_path_buf()
+        } else {
+            std::env::current_dir()?.join(out)
+        };
+        config.build.build_dir = out;
+    }
+    check_build_dir(&project.root, &config)?;
+    if let Some(table) = config
+        .get_mut("preprocessor")
+        .and_then(|v| v.as_table_mut())
+    {
+        table.remove(OWN_PREPROCESSOR);
+    }
+    config.build.use_default_preprocessors = false;
+    config.build.create_missing = false;
+    Ok(config)
+}
+
+/// Refuses a build directory that equals, contains or sits inside the
+/// chapters' folder: mdBook empties its build directory first, which would
+/// delete the chapters.
+pub fn check_build_dir(root: &Path, config: &Config) -> Result<()> {
+    let src = normalize(&root.join(&config.book.src));
+    let build = normalize(&root.join(&config.build.build_dir));
+    if src.starts_with(&build) || build.starts_with(&src) {
+        bail!(
+            "dossier de construction refusé : « {} » {} le dossier des chapitres « {} ». \
+             mdBook vide son dossier de construction avant d'écrire, ce qui effacerait les chapitres. \
+             Choisissez un autre dossier (build-dir = \"target/book\" dans book.toml, ou --out).",
+            build.display(),
+            if src == build {
+                "est"
+            } else if src.starts_with(&build) {
+                "contient"
+            } else {
+                "est à l'intérieur de"
+            },
+            src.display()
+        );
+    }
+    Ok(())
+}
+
+/// Lexical normalisation (`.` and `..`), since the build folder may not exist yet.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Loads the book with our preprocessors registered, ready to build.
+pub fn load(project: &Project, options: &BuildOptions) -> Result<MDBook> {
+    let mut config = load_config(project, options.out.as_deref())?;
+    if let Some(endpoint) = &options.live_reload_endpoint {
+        config.set("output.html.live-reload-endpoint", endpoint)?;
+    }
+    let mut book = MDBook::load_with_config(&project.root, config)
+        .map_err(|e| anyhow::anyhow!("{e:#}"))
+        .with_context(|| {
+            format!(
+                "impossible de charger le livre : vérifiez que chaque chapitre listé dans « {} » existe",
+                project.root.join("book/SUMMARY.md").display()
+            )
+        })?;
+    prepare_admonish_config(&mut book.config)?;
+    book.with_preprocessor(LinkPreprocessor::new());
+    book.with_preprocessor(IndexPreprocessor::new());
+    for preprocessor in content_preprocessors() {
+        book.with_preprocessor(BoxedPreprocessor(preprocessor));
+    }
+    Ok(book)
+}
+
+/// Builds the HTML book and returns the folder it was written to.
+pub fn build(project: &Project, options: &BuildOptions) -> Result<PathBuf> {
+    let book = load(project, options)?;
+    let out = book.build_dir_for("html");
+    book.build()
+        .map_err(|e| anyhow::anyhow!("{e:#}"))
+        .context("la construction du livre a échoué")?;
+    Ok(out)
+}
+
+/// `with_preprocessor` wants a concrete type; this adapts a boxed one.
+struct BoxedPreprocessor(Box<dyn Preprocessor>);
+
+impl Preprocessor for BoxedPreprocessor {
+    fn name(&self) -> &str {
+        self.0.name()
+    }
+
+    fn run(
+        &self,
+        ctx: &mdbook::preprocess::PreprocessorContext,
+        book: mdbook::book::Book,
+    ) -> mdbook::errors::Result<mdbook::book::Book> {
+        self.0.run(ctx, book)
+    }
+
+    fn supports_renderer(&self, renderer: &str) -> bool {
+        self.0.supports_renderer(renderer)
+    }
+}
+
+/// Chapter paths listed in SUMMARY.md (relative to the book's source folder,
+/// e.g. `05-action/canaux.md`).
+pub fn chapter_paths(book: &MDBook) -> Vec<String> {
+    book.iter()
+        .filter_map(|item| match item {
+            mdbook::BookItem::Chapter(ch) => ch
+                .path
+                .as_ref()
+                .map(|p| p.to_string_lossy().replace('\\', "/")),
+            _ => None,
+        })
+        .collect()
+}

@@ -1,0 +1,208 @@
+//! The `{{#quiz ID}}` directive. It is recognised outside code (fenced blocks
+//! and inline code spans are left alone) and `\{{#quiz ID}}` stays literal.
+
+use mdbook::book::{Book, BookItem};
+use mdbook::errors::Result;
+use mdbook::preprocess::{Preprocessor, PreprocessorContext};
+
+pub struct QuizDirectives;
+
+impl Preprocessor for QuizDirectives {
+    fn name(&self) -> &str {
+        "chezsoi-quiz"
+    }
+
+    fn run(&self, _ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
+        book.for_each_mut(|item| {
+            if let BookItem::Chapter(chapter) = item {
+                chapter.content = expand(&chapter.content, render_link);
+            }
+        });
+        Ok(book)
+    }
+
+    fn supports_renderer(&self, _renderer: &str) -> bool {
+        true
+    }
+}
+
+/// A card that leads to the quiz page served by chezsoi.
+fn render_link(id: &str) -> String {
+    format!(
+        "<div class=\"chezsoi-quiz-card\">\n<p><strong>Questionnaire</strong> — répondez en ligne, \
+         vos réponses restent anonymes.</p>\n<p><a class=\"chezsoi-button\" href=\"/quiz/{id}\">Répondre au questionnaire</a></p>\n</div>\n"
+    )
+}
+
+/// One directive found in a chapter: its quiz id and 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    pub id: String,
+    pub line: usize,
+}
+
+/// Replaces each directive with `render(id)`; escaped directives lose their
+/// backslash and stay literal.
+pub fn expand(content: &str, mut render: impl FnMut(&str) -> String) -> String {
+    let mut out = String::with_capacity(content.len());
+    scan(content, |piece| match piece {
+        Piece::Text(text) => out.push_str(text),
+        Piece::Directive(directive) => out.push_str(&render(&directive.id)),
+        Piece::Escaped(literal) => out.push_str(literal),
+    });
+    out
+}
+
+/// Every (unescaped, non-code) directive of a chapter, for validation.
+pub fn directives(content: &str) -> Vec<Directive> {
+    let mut found = Vec::new();
+    scan(content, |piece| {
+        if let Piece::Directive(directive) = piece {
+            found.push(directive);
+        }
+    });
+    found
+}
+
+enum Piece<'a> {
+    Text(&'a str),
+    Directive(Directive),
+    /// An escaped directive, without its backslash.
+    Escaped(&'a str),
+}
+
+const OPEN: &str = "{{#quiz";
+
+fn scan<'a>(content: &'a str, mut emit: impl FnMut(Piece<'a>)) {
+    let mut fence: Option<(char, usize)> = None;
+    for (index, line) in content.split_inclusive('\n').enumerate() {
+        let trimmed = line.trim_start();
+        let marker = trimmed.chars().next().filter(|c| *c == '`' || *c == '~');
+        if let Some(c) = marker {
+            let run = trimmed.chars().take_while(|x| *x == c).count();
+            if run >= 3 {
+                match fence {
+                    None => fence = Some((c, run)),
+                    Some((open, len))
+                        if open == c && run >= len && trimmed[run..].trim().is_empty() =>
+                    {
+                        fence = None
+                    }
+                    _ => {}
+                }
+                emit(Piece::Text(line));
+                continue;
+            }
+        }
+        if fence.is_some() {
+            emit(Piece::Text(line));
+        } else {
+            scan_line(line, index + 1, &mut emit);
+        }
+    }
+}
+
+fn scan_line<'a>(line: &'a str, number: usize, emit: &mut impl FnMut(Piece<'a>)) {
+    let bytes = line.as_bytes();
+    let mut start = 0; // start of pending text
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'`' {
+            // Skip an inline code span: a run of N backticks up to the next run of N.
+            let run = bytes[i..].iter().take_while(|b| **b == b'`').count();
+            let closing = "`".repeat(run);
+            match line[i + run..].find(&closing) {
+                Some(offset) => i += run + offset + run,
+                None => i += run,
+            }
+            continue;
+        }
+        // Byte comparisons: `i` may sit inside a multi-byte character.
+        if bytes[i..].starts_with(OPEN.as_bytes()) {
+            if let Some(end) = line[i..].find("}}") {
+                let inner = &line[i + OPEN.len()..i + end];
+                let escaped = i > 0 && bytes[i - 1] == b'\\';
+                if escaped {
+                    emit(Piece::Text(&line[start..i - 1]));
+                    emit(Piece::Escaped(&line[i..i + end + 2]));
+                } else if inner.starts_with(char::is_whitespace) {
+                    emit(Piece::Text(&line[start..i]));
+                    let directive = Directive {
+                        id: inner.trim().to_string(),
+                        line: number,
+                    };
+                    emit(Piece::Directive(directive));
+                } else {
+                    i += OPEN.len();
+                    continue;
+                }
+                i += end + 2;
+                start = i;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    emit(Piece::Text(&line[start..]));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(content: &str) -> String {
+        expand(content, |id| format!("[QUIZ {id}]"))
+    }
+
+    #[test]
+    fn replaces_directive_and_keeps_surroundings() {
+        assert_eq!(
+            render("Avant\n{{#quiz verif-portee}}\nAprès\n"),
+            "Avant\n[QUIZ verif-portee]\nAprès\n"
+        );
+    }
+
+    #[test]
+    fn escaped_directive_stays_literal() {
+        assert_eq!(render("\\{{#quiz diagnostic}}\n"), "{{#quiz diagnostic}}\n");
+    }
+
+    #[test]
+    fn code_blocks_and_spans_are_left_alone() {
+        let text = "```\n{{#quiz a}}\n```\n~~~~md\n{{#quiz b}}\n~~~~\nvoir `{{#quiz c}}` ici\n";
+        assert_eq!(render(text), text);
+        assert!(directives(text).is_empty());
+    }
+
+    #[test]
+    fn reports_directives_with_their_line() {
+        let text = "# Titre\n\nTexte\n{{#quiz diagnostic}} et {{#quiz verif-portee }}\n";
+        assert_eq!(
+            directives(text),
+            vec![
+                Directive {
+                    id: "diagnostic".into(),
+                    line: 4
+                },
+                Directive {
+                    id: "verif-portee".into(),
+                    line: 4
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn accented_text_around_directives_is_safe() {
+        assert_eq!(
+            render("Réponse à « ça » : {{#quiz é-x}} — fin\n"),
+            "Réponse à « ça » : [QUIZ é-x] — fin\n"
+        );
+    }
+
+    #[test]
+    fn other_handlebars_like_text_is_kept() {
+        let text = "{{#quizz x}} {{#include a.md}} {{#quiz\n";
+        assert_eq!(render(text), text);
+    }
+}

@@ -1,0 +1,181 @@
+//! Command-line interface. Everything a user reads here is in French, including
+//! clap's own headings, which are set through templates.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{ArgAction, Args, Parser, Subcommand};
+
+use crate::cmd;
+
+const HELP_TEMPLATE: &str = "\
+{before-help}{about-with-newline}
+Utilisation : {usage}
+
+{all-args}{after-help}";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "chezsoi",
+    version,
+    about = "Chez soi sur le web : le guide, l'autodiagnostic et les ateliers pour ne plus dépendre des réseaux sociaux.",
+    help_template = HELP_TEMPLATE,
+    subcommand_help_heading = "Commandes",
+    subcommand_value_name = "COMMANDE",
+    next_help_heading = "Options",
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true,
+    after_help = "Chaque option peut aussi se régler par la variable d'environnement indiquée entre crochets."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Affiche l'aide
+    #[arg(short = 'h', long = "help", action = ArgAction::Help, global = true)]
+    help: Option<bool>,
+
+    /// Affiche la version
+    #[arg(short = 'V', long = "version", action = ArgAction::Version)]
+    version: Option<bool>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Construit le livre puis le sert en HTTP avec les questionnaires
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
+    Serve(ServeArgs),
+    /// Travaille sur le livre (construction HTML)
+    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Commandes", subcommand_value_name = "COMMANDE")]
+    Book(BookCommand),
+    /// Préprocesseur mdBook : lit le livre en JSON sur l'entrée standard (pour `mdbook build`)
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
+    Preprocess(PreprocessArgs),
+    /// Protocole mdBook : indique si le préprocesseur prend en charge un moteur de rendu
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
+    Supports(SupportsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RootArg {
+    /// Dossier du projet, celui qui contient book.toml (par défaut : le dossier courant)
+    #[arg(
+        long,
+        env = "CHEZSOI_ROOT",
+        default_value = ".",
+        hide_default_value = true,
+        value_name = "DOSSIER"
+    )]
+    pub root: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Adresse d'écoute du serveur HTTP (par défaut : 127.0.0.1:3000)
+    #[arg(
+        long,
+        env = "CHEZSOI_ADDR",
+        default_value = "127.0.0.1:3000",
+        hide_default_value = true,
+        value_name = "ADRESSE:PORT"
+    )]
+    pub addr: String,
+    /// Fichier SQLite des résultats anonymes, créé au besoin avec son dossier (par défaut : data/chezsoi.db)
+    #[arg(
+        long,
+        env = "CHEZSOI_DB",
+        default_value = "data/chezsoi.db",
+        hide_default_value = true,
+        value_name = "FICHIER"
+    )]
+    pub db: PathBuf,
+    #[command(flatten)]
+    pub root: RootArg,
+    /// Reconstruit le livre quand book/, quizzes/ ou theme/ changent et recharge la page (aperçu pour les auteurs)
+    #[arg(long, env = "CHEZSOI_WATCH")]
+    pub watch: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BookCommand {
+    /// Construit le livre en HTML autonome
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
+    Build(BookBuildArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BookBuildArgs {
+    /// Dossier de sortie (par défaut, build-dir de book.toml : target/book)
+    #[arg(long, env = "CHEZSOI_OUT", value_name = "DOSSIER")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub root: RootArg,
+}
+
+#[derive(Debug, Args)]
+pub struct PreprocessArgs {
+    /// Arguments ajoutés par mdBook (ignorés)
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    pub rest: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SupportsArgs {
+    /// Nom du moteur de rendu (html, markdown…)
+    pub renderer: String,
+}
+
+/// Parses the command line, runs the command and turns any error into one
+/// French paragraph on stderr (no backtrace) and a non-zero exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(matches!(
+        cli.command,
+        Command::Preprocess(_) | Command::Supports(_)
+    ));
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("{}", render_error(&error));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve(args) => cmd::serve::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Book(BookCommand::Build(args)) => {
+            cmd::book::build(args).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Preprocess(_) => cmd::preprocess::run().map(|()| ExitCode::SUCCESS),
+        Command::Supports(args) => Ok(cmd::preprocess::supports(&args.renderer)),
+    }
+}
+
+/// `erreur : contexte` followed by each cause on its own line.
+pub fn render_error(error: &anyhow::Error) -> String {
+    let mut text = format!("erreur : {error}");
+    for cause in error.chain().skip(1) {
+        text.push_str(&format!("\n  cause : {cause}"));
+    }
+    text
+}
+
+fn init_logging(quiet: bool) {
+    use tracing_subscriber::EnvFilter;
+    // The preprocessor talks JSON on stdout: logs must go to stderr, and stay
+    // quiet unless asked for.
+    let default = if quiet {
+        "warn"
+    } else {
+        "info,mdbook=warn,tower_http=warn,handlebars=warn"
+    };
+    let filter = EnvFilter::try_from_env("CHEZSOI_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}

@@ -1,0 +1,5 @@
+//! One file per subcommand, each a thin layer over the library.
+
+pub mod book;
+pub mod preprocess;
+pub mod serve;

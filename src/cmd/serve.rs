@@ -1,0 +1,166 @@
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use tokio::net::TcpListener;
+use tokio::sync::broadcast;
+
+use crate::book::{self, BuildOptions};
+use crate::cli::ServeArgs;
+use crate::project::Project;
+use crate::store::Store;
+use crate::web::{self, AppState};
+
+pub fn run(args: ServeArgs) -> Result<()> {
+    let project = Project::open(&args.root.root)?;
+    let addr: SocketAddr = args
+        .addr
+        .parse()
+        .with_context(|| format!("adresse d'écoute invalide « {} » (attendu : 127.0.0.1:3000) ; option --addr ou CHEZSOI_ADDR", args.addr))?;
+    let options = BuildOptions {
+        out: None,
+        live_reload_endpoint: args.watch.then(|| web::LIVE_RELOAD_PATH.to_string()),
+    };
+    let book_dir = book::build(&project, &options)?;
+    let store = Store::open(&args.db)
+        .with_context(|| "base de données (option --db ou CHEZSOI_DB)".to_string())?;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("impossible de démarrer le moteur d'exécution")?;
+    runtime.block_on(serve(
+        project,
+        options,
+        book_dir,
+        Arc::new(store),
+        addr,
+        args.watch,
+    ))
+}
+
+async fn serve(
+    project: Project,
+    options: BuildOptions,
+    book_dir: PathBuf,
+    store: Arc<Store>,
+    addr: SocketAddr,
+    watch: bool,
+) -> Result<()> {
+    let state = AppState::new(book_dir, store)?;
+    let (state, _watcher) = if watch {
+        let (state, reload) = state.with_live_reload();
+        (state, Some(start_watcher(project, options, reload)?))
+    } else {
+        (state, None)
+    };
+
+    let listener = TcpListener::bind(addr).await.map_err(|e| match e.kind() {
+        std::io::ErrorKind::AddrInUse => anyhow::anyhow!(
+            "l'adresse {addr} est déjà utilisée : un autre programme écoute sur ce port. \
+             Arrêtez-le ou choisissez un autre port avec --addr (ou CHEZSOI_ADDR)."
+        ),
+        std::io::ErrorKind::PermissionDenied => anyhow::anyhow!(
+            "permission refusée pour écouter sur {addr} : choisissez un port au-dessus de 1024 avec --addr."
+        ),
+        _ => anyhow::Error::new(e).context(format!("impossible d'écouter sur {addr}")),
+    })?;
+    let local = listener.local_addr()?;
+    println!("Chez soi sur le web est servi sur http://{local}/");
+    if watch {
+        println!(
+            "Aperçu en direct : les pages se rechargent quand book/, quizzes/ ou theme/ changent."
+        );
+    }
+    println!("Ctrl-C pour arrêter.");
+
+    axum::serve(listener, web::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("le serveur HTTP s'est arrêté sur une erreur")?;
+    println!("Serveur arrêté proprement.");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// Watches the sources and rebuilds the book on change; a failed rebuild is
+/// reported and the previous pages keep being served.
+fn start_watcher(
+    project: Project,
+    options: BuildOptions,
+    reload: broadcast::Sender<()>,
+) -> Result<notify::RecommendedWatcher> {
+    use notify::{RecursiveMode, Watcher};
+
+    let (events, mut changes) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let out_dir = book::load_config(&project, None)
+        .map(|c| project.root.join(c.build.build_dir))
+        .unwrap_or_else(|_| project.root.join("target"));
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event {
+            let relevant = event.paths.iter().any(|p| !p.starts_with(&out_dir));
+            if relevant && !matches!(event.kind, notify::EventKind::Access(_)) {
+                let _ = events.send(());
+            }
+        }
+    })
+    .context("surveillance des fichiers impossible")?;
+    for dir in [
+        project.root.join("book"),
+        project.quizzes_dir(),
+        project.theme_dir(),
+    ] {
+        if dir.is_dir() {
+            watcher
+                .watch(&dir, RecursiveMode::Recursive)
+                .with_context(|| format!("impossible de surveiller « {} »", dir.display()))?;
+        }
+    }
+    watcher.watch(&project.book_toml(), RecursiveMode::NonRecursive)?;
+
+    tokio::spawn(async move {
+        while changes.recv().await.is_some() {
+            // Editors write several events per save: wait for the burst to end.
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            while changes.try_recv().is_ok() {}
+            let project = project.clone();
+            let options = options.clone();
+            let result = tokio::task::spawn_blocking(move || rebuild(&project, &options)).await;
+            match result {
+                Ok(Ok(dir)) => {
+                    tracing::info!(dossier = %dir.display(), "livre reconstruit");
+                    let _ = reload.send(());
+                }
+                Ok(Err(error)) => eprintln!("{}", crate::cli::render_error(&error)),
+                Err(error) => tracing::error!(%error, "reconstruction interrompue"),
+            }
+        }
+    });
+    Ok(watcher)
+}
+
+fn rebuild(project: &Project, options: &BuildOptions) -> Result<PathBuf> {
+    book::build(project, options)
+}

@@ -1,0 +1,42 @@
+//! The project folder: where book.toml, book/, quizzes/ and theme/ live.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// Absolute path of the folder holding book.toml.
+    pub root: PathBuf,
+}
+
+impl Project {
+    pub fn open(root: &Path) -> Result<Project> {
+        let root = root.canonicalize().with_context(|| {
+            format!(
+                "le dossier du projet « {} » est introuvable (option --root ou CHEZSOI_ROOT)",
+                root.display()
+            )
+        })?;
+        let config = root.join("book.toml");
+        if !config.is_file() {
+            bail!(
+                "aucun fichier book.toml dans « {} » : lancez chezsoi depuis le dossier du projet ou indiquez-le avec --root",
+                root.display()
+            );
+        }
+        Ok(Project { root })
+    }
+
+    pub fn book_toml(&self) -> PathBuf {
+        self.root.join("book.toml")
+    }
+
+    pub fn quizzes_dir(&self) -> PathBuf {
+        self.root.join("quizzes")
+    }
+
+    pub fn theme_dir(&self) -> PathBuf {
+        self.root.join("theme")
+    }
+}

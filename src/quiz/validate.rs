@@ -1,0 +1,1384 @@
+//! Step 3 of loading: every rule of quizzes/README.md, checked on the mirror,
+//! every broken rule reported (none stops the others), and the validated
+//! model built only when nothing is wrong.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use super::ChapterIndex;
+use super::condition::{self, ANSWER_KEYWORD, OVERALL_KEYWORD, ParsedCondition};
+use super::error::Diagnostics;
+use super::format::{
+    Located, PointsTable, RawChoice, RawDimension, RawProfile, RawQuestion, RawQuiz,
+    RawRecommendation, field_path,
+};
+use super::model::{
+    ChapterRef, Choice, Comparison, Condition, Dimension, Horizon, Mode, Profile, Question,
+    QuestionKind, Quiz, Recommendation,
+};
+
+/// Scores of dimensions and the overall score go from 0 to 100.
+const SCORE_RANGE: (i64, i64) = (0, 100);
+/// A scale has at most this many steps, `min` and `max` included.
+pub(crate) const MAX_SCALE_STEPS: i64 = 11;
+/// Where the whole file is at fault (a missing top-level field).
+const FILE_START: Range<usize> = 0..0;
+
+/// Whether `id` is made of lower-case ASCII letters, digits and dashes.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// Builds the validated quiz, or returns `None` after recording every error.
+pub(crate) fn validate(
+    raw: RawQuiz,
+    id: String,
+    version: String,
+    chapters: &ChapterIndex,
+    diagnostics: &mut Diagnostics<'_>,
+) -> Option<Quiz> {
+    let mut validator = Validator {
+        diagnostics,
+        chapters,
+    };
+    let quiz = validator.quiz(raw, id, version);
+    if validator.diagnostics.has_errors() {
+        None
+    } else {
+        quiz
+    }
+}
+
+struct Validator<'d, 't, 'c> {
+    diagnostics: &'d mut Diagnostics<'t>,
+    chapters: &'c ChapterIndex,
+}
+
+/// What the checks of later sections need to know about earlier ones, even
+/// when those had errors: names that exist, so that a broken question does
+/// not also make every condition naming it "unknown".
+struct Names {
+    dimensions: Vec<String>,
+    questions: BTreeSet<String>,
+}
+
+impl Validator<'_, '_, '_> {
+    fn error(&mut self, span: &Range<usize>, field: impl Into<String>, message: impl Into<String>) {
+        self.diagnostics.error(span, field, message);
+    }
+
+    fn quiz(&mut self, raw: RawQuiz, id: String, version: String) -> Option<Quiz> {
+        let mode = self.mode(raw.mode.as_ref());
+        let title = self.required_text(raw.title.as_ref(), &FILE_START, "title");
+        let intro = self.optional_text(raw.intro.as_ref(), "intro");
+        let chapter = raw
+            .chapter
+            .as_ref()
+            .and_then(|chapter| self.chapter(chapter, "chapter"));
+
+        // Dimension ids are needed to check points, so they come first even
+        // though they are usually written after the questions.
+        let dimension_list = raw.dimensions.as_ref().map(|dimensions| &dimensions.value[..]);
+        let dimension_ids = self.dimension_ids(dimension_list.unwrap_or_default());
+        let names_of_dimensions: Vec<String> = dimension_ids.clone();
+
+        let questions = match &raw.questions {
+            Some(questions) if !questions.value.is_empty() => {
+                self.questions(&questions.value, mode, &names_of_dimensions)
+            }
+            Some(questions) => {
+                self.error(
+                    &questions.span,
+                    "questions",
+                    "il faut au moins une question",
+                );
+                None
+            }
+            None => {
+                self.error(
+                    &FILE_START,
+                    "questions",
+                    "il faut au moins une question ([[questions]])",
+                );
+                None
+            }
+        };
+        let names = Names {
+            dimensions: names_of_dimensions,
+            questions: raw
+                .questions
+                .iter()
+                .flat_map(|questions| &questions.value)
+                .filter_map(|question| question.id.as_ref().map(|id| id.value.clone()))
+                .collect(),
+        };
+
+        let mut dimensions = None;
+        let mut profiles = None;
+        let mut recommendations = None;
+        match mode {
+            Some(Mode::SelfAssessment) => {
+                dimensions = self.dimensions(raw.dimensions.as_ref(), questions.as_deref());
+                profiles = self.profiles(raw.profiles.as_ref());
+                recommendations = self.recommendations(
+                    raw.recommendations.as_ref(),
+                    questions.as_deref(),
+                    &names,
+                );
+            }
+            Some(Mode::Knowledge) => {
+                for (present, field) in [
+                    (raw.dimensions.as_ref().map(|list| &list.span), "dimensions"),
+                    (raw.profiles.as_ref().map(|list| &list.span), "profiles"),
+                    (
+                        raw.recommendations.as_ref().map(|list| &list.span),
+                        "recommendations",
+                    ),
+                ] {
+                    if let Some(span) = present {
+                        self.error(
+                            span,
+                            field,
+                            format!(
+                                "un questionnaire « connaissances » n'a pas de {field} \
+                                 (réservé au mode « autodiagnostic »)"
+                            ),
+                        );
+                    }
+                }
+                dimensions = Some(Vec::new());
+                profiles = Some(Vec::new());
+                recommendations = Some(Vec::new());
+            }
+            None => {}
+        }
+
+        Some(Quiz {
+            id,
+            version,
+            mode: mode?,
+            title: title?,
+            intro,
+            chapter,
+            questions: questions?,
+            dimensions: dimensions?,
+            profiles: profiles?,
+            recommendations: recommendations?,
+        })
+    }
+
+    fn mode(&mut self, mode: Option<&Located<String>>) -> Option<Mode> {
+        let Some(mode) = mode else {
+            self.error(
+                &FILE_START,
+                "mode",
+                "champ obligatoire manquant : mode = \"autodiagnostic\" ou \"connaissances\"",
+            );
+            return None;
+        };
+        match mode.value.as_str() {
+            "autodiagnostic" => Some(Mode::SelfAssessment),
+            "connaissances" => Some(Mode::Knowledge),
+            other => {
+                self.error(
+                    &mode.span,
+                    "mode",
+                    format!("mode « {other} » inconnu : \"autodiagnostic\" ou \"connaissances\""),
+                );
+                None
+            }
+        }
+    }
+
+    /// A required, non-blank text. `table_span` locates the error when the
+    /// field is missing altogether.
+    fn required_text(
+        &mut self,
+        value: Option<&Located<String>>,
+        table_span: &Range<usize>,
+        field: &str,
+    ) -> Option<String> {
+        match value {
+            None => {
+                let key = field.rsplit('.').next().unwrap_or(field);
+                self.error(
+                    table_span,
+                    field,
+                    format!("champ obligatoire manquant : {key}"),
+                );
+                None
+            }
+            Some(text) => self.non_blank(text, field),
+        }
+    }
+
+    fn optional_text(&mut self, value: Option<&Located<String>>, field: &str) -> Option<String> {
+        value.and_then(|text| self.non_blank(text, field))
+    }
+
+    fn non_blank(&mut self, text: &Located<String>, field: &str) -> Option<String> {
+        if text.value.trim().is_empty() {
+            self.error(&text.span, field, "le texte est vide");
+            None
+        } else {
+            Some(text.value.clone())
+        }
+    }
+
+    /// A required id: present and well-formed.
+    fn id(&mut self, id: Option<&Located<String>>, table_span: &Range<usize>, path: &str) -> Option<String> {
+        let field = field_path(path, "id");
+        let Some(id) = id else {
+            self.error(table_span, field, "champ obligatoire manquant : id");
+            return None;
+        };
+        if is_valid_id(&id.value) {
+            Some(id.value.clone())
+        } else {
+            self.error(
+                &id.span,
+                field,
+                format!(
+                    "identifiant « {} » invalide : lettres minuscules non accentuées, chiffres et \
+                     tirets seulement",
+                    id.value
+                ),
+            );
+            None
+        }
+    }
+
+    /// Reports ids used twice among `items` (first use wins).
+    fn duplicate_ids<'a>(
+        &mut self,
+        items: impl IntoIterator<Item = (&'a str, Option<&'a Located<String>>)>,
+        what: &str,
+    ) {
+        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+        for (path, id) in items {
+            let Some(id) = id else { continue };
+            if let Some(first) = seen.get(id.value.as_str()) {
+                let message = format!(
+                    "{what} « {} » est déjà défini par {first}",
+                    id.value
+                );
+                self.error(&id.span, field_path(path, "id"), message);
+            } else {
+                seen.insert(&id.value, path);
+            }
+        }
+    }
+
+    fn chapter(&mut self, chapter: &Located<String>, field: &str) -> Option<ChapterRef> {
+        let (path, anchor) = match chapter.value.split_once('#') {
+            Some((path, anchor)) => (path, Some(anchor)),
+            None => (chapter.value.as_str(), None),
+        };
+        if let Some(anchor) = anchor {
+            if anchor.is_empty() || anchor.contains(char::is_whitespace) {
+                self.error(
+                    &chapter.span,
+                    field,
+                    format!("ancre « #{anchor} » invalide : ni vide ni espace"),
+                );
+                return None;
+            }
+        }
+        if !self.chapters.contains(path) {
+            let known: Vec<&str> = self.chapters.iter().collect();
+            let known = if known.is_empty() {
+                "aucun chapitre connu".to_owned()
+            } else {
+                format!("chapitres connus : {}", known.join(", "))
+            };
+            self.error(
+                &chapter.span,
+                field,
+                format!("le chapitre « {path} » n'est pas dans SUMMARY.md ({known})"),
+            );
+            return None;
+        }
+        Some(ChapterRef {
+            path: path.to_owned(),
+            anchor: anchor.map(str::to_owned),
+        })
+    }
+
+    /// Dimension ids (well-formed, not reserved), duplicates reported.
+    fn dimension_ids(&mut self, dimensions: &[RawDimension]) -> Vec<String> {
+        self.duplicate_ids(
+            dimensions
+                .iter()
+                .map(|dimension| (dimension.path.as_str(), dimension.id.as_ref())),
+            "la dimension",
+        );
+        let mut ids = Vec::new();
+        for dimension in dimensions {
+            let Some(id) = &dimension.id else { continue };
+            if id.value == OVERALL_KEYWORD || id.value == ANSWER_KEYWORD {
+                self.error(
+                    &id.span,
+                    field_path(&dimension.path, "id"),
+                    format!(
+                        "« {} » est un mot réservé des conditions (when) : choisissez un autre \
+                         identifiant",
+                        id.value
+                    ),
+                );
+            } else if is_valid_id(&id.value) && !ids.contains(&id.value) {
+                ids.push(id.value.clone());
+            }
+        }
+        ids
+    }
+
+    fn questions(
+        &mut self,
+        raw_questions: &[RawQuestion],
+        mode: Option<Mode>,
+        dimension_ids: &[String],
+    ) -> Option<Vec<Question>> {
+        self.duplicate_ids(
+            raw_questions
+                .iter()
+                .map(|question| (question.path.as_str(), question.id.as_ref())),
+            "la question",
+        );
+        let mut questions = Vec::new();
+        let mut complete = true;
+        for raw in raw_questions {
+            match self.question(raw, mode, dimension_ids) {
+                Some(question) => questions.push(question),
+                None => complete = false,
+            }
+        }
+        complete.then_some(questions)
+    }
+
+    fn question(
+        &mut self,
+        raw: &RawQuestion,
+        mode: Option<Mode>,
+        dimension_ids: &[String],
+    ) -> Option<Question> {
+        let path = raw.path.as_str();
+        let id = self.id(raw.id.as_ref(), &raw.span, path);
+        let text = self.required_text(raw.text.as_ref(), &raw.span, &field_path(path, "text"));
+        let help = self.optional_text(raw.help.as_ref(), &field_path(path, "help"));
+        let optional = raw.optional.as_ref().is_some_and(|optional| optional.value);
+
+        let kind_field = field_path(path, "kind");
+        let Some(kind_word) = &raw.kind else {
+            self.error(
+                &raw.span,
+                kind_field,
+                "champ obligatoire manquant : kind = \"single\", \"multiple\" ou \"scale\"",
+            );
+            return None;
+        };
+        let (kind, choices) = match kind_word.value.as_str() {
+            "single" | "multiple" => {
+                self.forbid_scale_fields(raw, &kind_word.value);
+                let choices = self.choices(raw, mode, dimension_ids);
+                let kind = if kind_word.value == "single" {
+                    if let Some(max) = &raw.max {
+                        self.error(
+                            &max.span,
+                            field_path(path, "max"),
+                            "max ne s'applique qu'à une question « multiple » ou « scale »",
+                        );
+                    }
+                    Some(QuestionKind::Single)
+                } else {
+                    self.multiple_max(raw)
+                        .map(|max| QuestionKind::Multiple { max })
+                };
+                (kind, choices)
+            }
+            "scale" => {
+                if mode == Some(Mode::Knowledge) {
+                    self.error(
+                        &kind_word.span,
+                        &kind_field,
+                        "un questionnaire « connaissances » n'admet pas d'échelle (scale)",
+                    );
+                }
+                (self.scale(raw, mode, dimension_ids), Some(Vec::new()))
+            }
+            other => {
+                self.error(
+                    &kind_word.span,
+                    kind_field,
+                    format!("type « {other} » inconnu : \"single\", \"multiple\" ou \"scale\""),
+                );
+                return None;
+            }
+        };
+        let (kind, choices) = (kind?, choices?);
+        let question = Question {
+            id: id?,
+            kind,
+            text: text?,
+            help,
+            optional,
+            choices,
+        };
+        if mode == Some(Mode::Knowledge) {
+            self.correct_answers(raw, &question);
+        }
+        Some(question)
+    }
+
+    fn forbid_scale_fields(&mut self, raw: &RawQuestion, kind: &str) {
+        let spans = [
+            (raw.min.as_ref().map(|min| &min.span), "min"),
+            (raw.min_label.as_ref().map(|label| &label.span), "min_label"),
+            (raw.max_label.as_ref().map(|label| &label.span), "max_label"),
+            (
+                raw.points_per_step.as_ref().map(|points| &points.span),
+                "points_per_step",
+            ),
+        ];
+        for (span, key) in spans {
+            if let Some(span) = span {
+                self.error(
+                    span,
+                    field_path(&raw.path, key),
+                    format!("{key} ne s'applique qu'à une échelle (scale), pas à « {kind} »"),
+                );
+            }
+        }
+    }
+
+    /// `max` of a multiple-choice question: between 1 and the number of choices.
+    fn multiple_max(&mut self, raw: &RawQuestion) -> Option<Option<usize>> {
+        let Some(max) = &raw.max else {
+            return Some(None);
+        };
+        let choice_count = raw.choices.as_ref().map_or(0, |choices| choices.value.len());
+        match usize::try_from(max.value) {
+            Ok(value) if value >= 1 && value <= choice_count => Some(Some(value)),
+            _ => {
+                self.error(
+                    &max.span,
+                    field_path(&raw.path, "max"),
+                    format!(
+                        "max = {} hors limites : entre 1 et le nombre de choix ({choice_count})",
+                        max.value
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn choices(
+        &mut self,
+        raw: &RawQuestion,
+        mode: Option<Mode>,
+        dimension_ids: &[String],
+    ) -> Option<Vec<Choice>> {
+        let field = field_path(&raw.path, "choices");
+        let raw_choices = match &raw.choices {
+            None => {
+                self.error(
+                    &raw.span,
+                    field,
+                    "il faut au moins un choix ([[questions.choices]])",
+                );
+                return None;
+            }
+            Some(choices) if choices.value.is_empty() => {
+                self.error(&choices.span, field, "la liste des choix est vide");
+                return None;
+            }
+            Some(choices) => &choices.value,
+        };
+        self.duplicate_ids(
+            raw_choices
+                .iter()
+                .map(|choice| (choice.path.as_str(), choice.id.as_ref())),
+            "le choix",
+        );
+        let mut choices = Vec::new();
+        let mut complete = true;
+        for raw_choice in raw_choices {
+            match self.choice(raw_choice, mode, dimension_ids) {
+                Some(choice) => choices.push(choice),
+                None => complete = false,
+            }
+        }
+        complete.then_some(choices)
+    }
+
+    fn choice(
+        &mut self,
+        raw: &RawChoice,
+        mode: Option<Mode>,
+        dimension_ids: &[String],
+    ) -> Option<Choice> {
+        let path = raw.path.as_str();
+        let id = self.id(raw.id.as_ref(), &raw.span, path);
+        let label = self.required_text(raw.label.as_ref(), &raw.span, &field_path(path, "label"));
+        let mut points = BTreeMap::new();
+        let mut explanation = None;
+        match mode {
+            Some(Mode::SelfAssessment) => {
+                points = self.points(raw.points.as_ref(), &field_path(path, "points"), dimension_ids)?;
+                if let Some(correct) = &raw.correct {
+                    self.error(
+                        &correct.span,
+                        field_path(path, "correct"),
+                        "un autodiagnostic n'a pas de bonne réponse : retirez « correct »",
+                    );
+                }
+                if let Some(text) = &raw.explanation {
+                    self.error(
+                        &text.span,
+                        field_path(path, "explanation"),
+                        "« explanation » n'est affichée que dans un questionnaire « connaissances »",
+                    );
+                }
+            }
+            Some(Mode::Knowledge) => {
+                if let Some(points) = &raw.points {
+                    self.error(
+                        &points.span,
+                        field_path(path, "points"),
+                        "un questionnaire « connaissances » ne compte pas de points par dimension : \
+                         marquez les bonnes réponses avec correct = true",
+                    );
+                }
+                explanation = Some(self.required_text(
+                    raw.explanation.as_ref(),
+                    &raw.span,
+                    &field_path(path, "explanation"),
+                )?);
+            }
+            None => {}
+        }
+        Some(Choice {
+            id: id?,
+            label: label?,
+            points,
+            correct: raw.correct.as_ref().is_some_and(|correct| correct.value),
+            explanation,
+        })
+    }
+
+    /// Points per dimension; every name must be a dimension.
+    fn points(
+        &mut self,
+        raw: Option<&Located<PointsTable>>,
+        field: &str,
+        dimension_ids: &[String],
+    ) -> Option<BTreeMap<String, i64>> {
+        let mut points = BTreeMap::new();
+        let mut complete = true;
+        for (name, value) in raw.map(|points| &points.value[..]).unwrap_or_default() {
+            if dimension_ids.contains(&name.value) {
+                points.insert(name.value.clone(), value.value);
+            } else {
+                complete = false;
+                self.error(
+                    &name.span,
+                    field_path(field, &name.value),
+                    format!(
+                        "la dimension « {} » n'existe pas ({})",
+                        name.value,
+                        known_list("dimensions connues", dimension_ids)
+                    ),
+                );
+            }
+        }
+        complete.then_some(points)
+    }
+
+    fn scale(
+        &mut self,
+        raw: &RawQuestion,
+        mode: Option<Mode>,
+        dimension_ids: &[String],
+    ) -> Option<QuestionKind> {
+        let path = raw.path.as_str();
+        if let Some(choices) = &raw.choices {
+            self.error(
+                &choices.span,
+                field_path(path, "choices"),
+                "une échelle (scale) n'a pas de choix : ses crans vont de min à max",
+            );
+        }
+        let mut bounds = [("min", &raw.min), ("max", &raw.max)].map(|(key, value)| {
+            if value.is_none() {
+                self.error(
+                    &raw.span,
+                    field_path(path, key),
+                    format!("champ obligatoire manquant pour une échelle : {key}"),
+                );
+            }
+            value.as_ref()
+        });
+        if let [Some(min), Some(max)] = bounds {
+            if min.value >= max.value {
+                self.error(
+                    &max.span,
+                    field_path(path, "max"),
+                    format!(
+                        "l'échelle doit aller en montant : min ({}) doit être inférieur à max ({})",
+                        min.value, max.value
+                    ),
+                );
+                bounds = [None, None];
+            } else if max.value.saturating_sub(min.value) >= MAX_SCALE_STEPS {
+                self.error(
+                    &max.span,
+                    field_path(path, "max"),
+                    format!(
+                        "de {} à {}, l'échelle a {} crans : {MAX_SCALE_STEPS} au plus",
+                        min.value,
+                        max.value,
+                        max.value.saturating_sub(min.value).saturating_add(1)
+                    ),
+                );
+                bounds = [None, None];
+            }
+        }
+        let min_label = self.required_text(raw.min_label.as_ref(), &raw.span, &field_path(path, "min_label"));
+        let max_label = self.required_text(raw.max_label.as_ref(), &raw.span, &field_path(path, "max_label"));
+        let points_per_step = match mode {
+            Some(Mode::Knowledge) => Some(BTreeMap::new()),
+            _ => self.points(
+                raw.points_per_step.as_ref(),
+                &field_path(path, "points_per_step"),
+                dimension_ids,
+            ),
+        };
+        let [Some(min), Some(max)] = bounds else {
+            return None;
+        };
+        Some(QuestionKind::Scale {
+            min: min.value,
+            max: max.value,
+            min_label: min_label?,
+            max_label: max_label?,
+            points_per_step: points_per_step?,
+        })
+    }
+
+    /// Knowledge check: a single choice has exactly one right answer; a
+    /// multiple choice at least one and no more than `max`.
+    fn correct_answers(&mut self, raw: &RawQuestion, question: &Question) {
+        let correct = question.choices.iter().filter(|choice| choice.correct).count();
+        let span = raw
+            .choices
+            .as_ref()
+            .map_or(&raw.span, |choices| &choices.span);
+        let field = field_path(&raw.path, "choices");
+        match question.kind {
+            QuestionKind::Single if correct != 1 => self.error(
+                span,
+                field,
+                format!(
+                    "une question « single » a exactement une bonne réponse (correct = true), \
+                     celle-ci en a {correct}"
+                ),
+            ),
+            QuestionKind::Multiple { .. } if correct == 0 => self.error(
+                span,
+                field,
+                "une question « multiple » a au moins une bonne réponse (correct = true)",
+            ),
+            QuestionKind::Multiple { max: Some(max) } if correct > max => self.error(
+                span,
+                field,
+                format!(
+                    "{correct} bonnes réponses alors qu'on ne peut cocher que {max} choix (max)"
+                ),
+            ),
+            _ => {}
+        }
+    }
+
+    fn dimensions(
+        &mut self,
+        raw: Option<&Located<Vec<RawDimension>>>,
+        questions: Option<&[Question]>,
+    ) -> Option<Vec<Dimension>> {
+        let raw = match raw {
+            Some(raw) if !raw.value.is_empty() => &raw.value,
+            _ => {
+                self.error(
+                    raw.map_or(&FILE_START, |raw| &raw.span),
+                    "dimensions",
+                    "un autodiagnostic a au moins une dimension ([[dimensions]])",
+                );
+                return None;
+            }
+        };
+        let mut dimensions = Vec::new();
+        let mut complete = true;
+        for raw_dimension in raw {
+            let path = raw_dimension.path.as_str();
+            let id = self.id(raw_dimension.id.as_ref(), &raw_dimension.span, path);
+            let label = self.required_text(
+                raw_dimension.label.as_ref(),
+                &raw_dimension.span,
+                &field_path(path, "label"),
+            );
+            let description =
+                self.optional_text(raw_dimension.description.as_ref(), &field_path(path, "description"));
+            let chapter_ok = raw_dimension.chapter.is_none();
+            let chapter = raw_dimension
+                .chapter
+                .as_ref()
+                .and_then(|chapter| self.chapter(chapter, &field_path(path, "chapter")));
+            let (Some(id), Some(label)) = (id, label) else {
+                complete = false;
+                continue;
+            };
+            if !chapter_ok && chapter.is_none() {
+                complete = false;
+            }
+            // Without valid questions the range is unknown; the question
+            // errors already explain why.
+            let Some(questions) = questions else {
+                complete = false;
+                continue;
+            };
+            let (min_points, max_points) = questions.iter().fold((0_i64, 0_i64), |(low, high), question| {
+                let (question_low, question_high) = question.point_range(&id);
+                (low.saturating_add(question_low), high.saturating_add(question_high))
+            });
+            if min_points == max_points {
+                let span = raw_dimension.id.as_ref().map_or(&raw_dimension.span, |id| &id.span);
+                self.error(
+                    span,
+                    field_path(path, "id"),
+                    format!(
+                        "aucune question ne fait varier la dimension « {id} » : donnez-lui des \
+                         points dans au moins un choix (points) ou une échelle (points_per_step)"
+                    ),
+                );
+                complete = false;
+                continue;
+            }
+            dimensions.push(Dimension {
+                id,
+                label,
+                description,
+                chapter,
+                min_points,
+                max_points,
+            });
+        }
+        complete.then_some(dimensions)
+    }
+
+    fn profiles(&mut self, raw: Option<&Located<Vec<RawProfile>>>) -> Option<Vec<Profile>> {
+        let (list_span, raw) = match raw {
+            Some(raw) if !raw.value.is_empty() => (&raw.span, &raw.value),
+            _ => {
+                self.error(
+                    raw.map_or(&FILE_START, |raw| &raw.span),
+                    "profiles",
+                    "un autodiagnostic a au moins un profil ([[profiles]]) couvrant les scores de 0 à 100",
+                );
+                return None;
+            }
+        };
+        self.duplicate_ids(
+            raw.iter().map(|profile| (profile.path.as_str(), profile.id.as_ref())),
+            "le profil",
+        );
+        let mut profiles = Vec::new();
+        let mut complete = true;
+        for raw_profile in raw {
+            let path = raw_profile.path.as_str();
+            let id = self.id(raw_profile.id.as_ref(), &raw_profile.span, path);
+            let label = self.required_text(raw_profile.label.as_ref(), &raw_profile.span, &field_path(path, "label"));
+            let description = self.required_text(
+                raw_profile.description.as_ref(),
+                &raw_profile.span,
+                &field_path(path, "description"),
+            );
+            let min = self.score_bound(raw_profile.min.as_ref(), &raw_profile.span, path, "min");
+            let max = self.score_bound(raw_profile.max.as_ref(), &raw_profile.span, path, "max");
+            if let (Some(low), Some(high), Some(max_value)) = (min, max, &raw_profile.max) {
+                if low > high {
+                    self.error(
+                        &max_value.span,
+                        field_path(path, "max"),
+                        format!("tranche à l'envers : min ({low}) est plus grand que max ({high})"),
+                    );
+                    complete = false;
+                    continue;
+                }
+            }
+            match (id, label, description, min, max) {
+                (Some(id), Some(label), Some(description), Some(min), Some(max)) => {
+                    profiles.push((
+                        Profile {
+                            id,
+                            label,
+                            min,
+                            max,
+                            description,
+                        },
+                        raw_profile.span.clone(),
+                        path,
+                    ));
+                }
+                _ => complete = false,
+            }
+        }
+        if !complete {
+            return None;
+        }
+        profiles.sort_by_key(|(profile, _, _)| profile.min);
+        // Walk the bands upwards: each must start right after the previous one.
+        let mut next_uncovered: u16 = 0;
+        let mut previous: Option<&Profile> = None;
+        let mut covered = true;
+        for (profile, span, path) in &profiles {
+            let min = u16::from(profile.min);
+            if min > next_uncovered {
+                self.error(
+                    span,
+                    field_path(path, "min"),
+                    format!(
+                        "trou : aucun profil ne couvre les scores {next_uncovered} à {}",
+                        min - 1
+                    ),
+                );
+                covered = false;
+            } else if min < next_uncovered {
+                if let Some(previous) = previous {
+                    self.error(
+                        span,
+                        field_path(path, "min"),
+                        format!(
+                            "chevauchement : les scores {} à {} sont à la fois dans « {} » et « {} »",
+                            min,
+                            (next_uncovered - 1).min(u16::from(profile.max)),
+                            previous.id,
+                            profile.id
+                        ),
+                    );
+                }
+                covered = false;
+            }
+            if u16::from(profile.max) + 1 > next_uncovered {
+                next_uncovered = u16::from(profile.max) + 1;
+                previous = Some(profile);
+            }
+        }
+        if next_uncovered <= 100 {
+            self.error(
+                list_span,
+                "profiles",
+                format!("trou : aucun profil ne couvre les scores {next_uncovered} à 100"),
+            );
+            covered = false;
+        }
+        covered.then(|| profiles.into_iter().map(|(profile, _, _)| profile).collect())
+    }
+
+    /// A profile bound: required, between 0 and 100.
+    fn score_bound(
+        &mut self,
+        value: Option<&Located<i64>>,
+        table_span: &Range<usize>,
+        path: &str,
+        key: &str,
+    ) -> Option<u8> {
+        let field = field_path(path, key);
+        let Some(value) = value else {
+            self.error(table_span, field, format!("champ obligatoire manquant : {key}"));
+            return None;
+        };
+        match u8::try_from(value.value) {
+            Ok(bound) if bound <= 100 => Some(bound),
+            _ => {
+                self.error(
+                    &value.span,
+                    field,
+                    format!("{key} = {} hors de 0 à 100", value.value),
+                );
+                None
+            }
+        }
+    }
+
+    fn recommendations(
+        &mut self,
+        raw: Option<&Located<Vec<RawRecommendation>>>,
+        questions: Option<&[Question]>,
+        names: &Names,
+    ) -> Option<Vec<Recommendation>> {
+        let (list_span, raw) = match raw {
+            Some(raw) if !raw.value.is_empty() => (&raw.span, &raw.value),
+            _ => {
+                self.error(
+                    raw.map_or(&FILE_START, |raw| &raw.span),
+                    "recommendations",
+                    "un autodiagnostic a des recommandations ([[recommendations]]), dont au moins \
+                     une sans condition",
+                );
+                return None;
+            }
+        };
+        self.duplicate_ids(
+            raw.iter()
+                .map(|recommendation| (recommendation.path.as_str(), recommendation.id.as_ref())),
+            "la recommandation",
+        );
+        let mut recommendations = Vec::new();
+        let mut complete = true;
+        for raw_recommendation in raw {
+            match self.recommendation(raw_recommendation, questions, names) {
+                Some(recommendation) => recommendations.push(recommendation),
+                None => complete = false,
+            }
+        }
+        let has_fallback = raw.iter().any(|recommendation| {
+            recommendation
+                .when
+                .as_ref()
+                .is_none_or(|when| when.value.is_empty())
+        });
+        if !has_fallback {
+            self.error(
+                list_span,
+                "recommendations",
+                "aucune recommandation sans condition (when) : il en faut au moins une pour que le \
+                 plan d'action ne soit jamais vide",
+            );
+            complete = false;
+        }
+        complete.then_some(recommendations)
+    }
+
+    fn recommendation(
+        &mut self,
+        raw: &RawRecommendation,
+        questions: Option<&[Question]>,
+        names: &Names,
+    ) -> Option<Recommendation> {
+        let path = raw.path.as_str();
+        let id = self.id(raw.id.as_ref(), &raw.span, path);
+        let title = self.required_text(raw.title.as_ref(), &raw.span, &field_path(path, "title"));
+        let why = self.required_text(raw.why.as_ref(), &raw.span, &field_path(path, "why"));
+        let how = self.required_text(raw.how.as_ref(), &raw.span, &field_path(path, "how"));
+        let chapter = match &raw.chapter {
+            Some(chapter) => self.chapter(chapter, &field_path(path, "chapter")),
+            None => {
+                self.error(
+                    &raw.span,
+                    field_path(path, "chapter"),
+                    "champ obligatoire manquant : chapter (le chapitre qui explique l'action)",
+                );
+                None
+            }
+        };
+        let priority = match &raw.priority {
+            None => {
+                self.error(
+                    &raw.span,
+                    field_path(path, "priority"),
+                    "champ obligatoire manquant : priority (de 0 à 100)",
+                );
+                None
+            }
+            Some(priority) => match u8::try_from(priority.value) {
+                Ok(value) if value <= 100 => Some(value),
+                _ => {
+                    self.error(
+                        &priority.span,
+                        field_path(path, "priority"),
+                        format!("priority = {} hors de 0 à 100", priority.value),
+                    );
+                    None
+                }
+            },
+        };
+        let horizon = match &raw.horizon {
+            None => {
+                self.error(
+                    &raw.span,
+                    field_path(path, "horizon"),
+                    "champ obligatoire manquant : horizon = \"semaine\", \"mois\" ou \"trimestre\"",
+                );
+                None
+            }
+            Some(horizon) => {
+                let parsed = Horizon::parse(&horizon.value);
+                if parsed.is_none() {
+                    self.error(
+                        &horizon.span,
+                        field_path(path, "horizon"),
+                        format!(
+                            "horizon « {} » inconnu : \"semaine\", \"mois\" ou \"trimestre\"",
+                            horizon.value
+                        ),
+                    );
+                }
+                parsed
+            }
+        };
+        let conditions = self.conditions(raw, questions, names);
+        Some(Recommendation {
+            id: id?,
+            title: title?,
+            why: why?,
+            how: how?,
+            chapter: chapter?,
+            priority: priority?,
+            horizon: horizon?,
+            conditions: conditions?,
+        })
+    }
+
+    /// The `when` list of one recommendation: each condition resolved, then
+    /// the rule checked as a whole for contradictions.
+    fn conditions(
+        &mut self,
+        raw: &RawRecommendation,
+        questions: Option<&[Question]>,
+        names: &Names,
+    ) -> Option<Vec<Condition>> {
+        let Some(when) = &raw.when else {
+            return Some(Vec::new());
+        };
+        let mut resolved = Vec::new();
+        let mut complete = true;
+        for (index, text) in when.value.iter().enumerate() {
+            let field = format!("{}.when[{index}]", raw.path);
+            match self.condition(text, &field, questions, names) {
+                Some(condition) => resolved.push((condition, text)),
+                None => complete = false,
+            }
+        }
+        if complete {
+            self.contradictions(&resolved, &raw.path, questions.unwrap_or_default());
+        }
+        complete.then(|| resolved.into_iter().map(|(condition, _)| condition).collect())
+    }
+
+    fn condition(
+        &mut self,
+        text: &Located<String>,
+        field: &str,
+        questions: Option<&[Question]>,
+        names: &Names,
+    ) -> Option<Condition> {
+        let parsed = match condition::parse_condition(&text.value) {
+            Ok(parsed) => parsed,
+            Err(message) => {
+                self.error(&text.span, field, message);
+                return None;
+            }
+        };
+        match parsed {
+            ParsedCondition::Threshold {
+                name,
+                comparison,
+                value,
+            } => {
+                let is_overall = name == OVERALL_KEYWORD;
+                if !is_overall && !names.dimensions.iter().any(|dimension| dimension == name) {
+                    let hint = if names.questions.contains(name) {
+                        format!(" ; « {name} » est une question : écrivez « answer {name} … »")
+                    } else {
+                        String::new()
+                    };
+                    self.error(
+                        &text.span,
+                        field,
+                        format!(
+                            "dimension inconnue « {name} » ({}, ou « score » pour le score \
+                             global){hint}",
+                            known_list("dimensions connues", &names.dimensions)
+                        ),
+                    );
+                    return None;
+                }
+                if matches!(comparison, Comparison::Equal | Comparison::NotEqual) {
+                    self.error(
+                        &text.span,
+                        field,
+                        format!(
+                            "« {} » ne s'applique pas à un score : utilisez <, <=, > ou >=",
+                            comparison.as_str()
+                        ),
+                    );
+                    return None;
+                }
+                if !can_hold(comparison, value, SCORE_RANGE) {
+                    self.error(
+                        &text.span,
+                        field,
+                        format!(
+                            "« {} » ne peut jamais être vraie : un score va de 0 à 100",
+                            text.value.trim()
+                        ),
+                    );
+                    return None;
+                }
+                Some(if is_overall {
+                    Condition::Overall { comparison, value }
+                } else {
+                    Condition::Dimension {
+                        dimension: name.to_owned(),
+                        comparison,
+                        value,
+                    }
+                })
+            }
+            ParsedCondition::Answer {
+                question: question_id,
+                comparison,
+                value,
+            } => {
+                let question = questions
+                    .unwrap_or_default()
+                    .iter()
+                    .find(|question| question.id == question_id);
+                let Some(question) = question else {
+                    // A question that exists but has errors is already reported.
+                    if !names.questions.contains(question_id) {
+                        let known: Vec<String> = names.questions.iter().cloned().collect();
+                        self.error(
+                            &text.span,
+                            field,
+                            format!(
+                                "question inconnue « {question_id} » ({})",
+                                known_list("questions connues", &known)
+                            ),
+                        );
+                    }
+                    return None;
+                };
+                self.answer_condition(text, field, question, comparison, value)
+            }
+        }
+    }
+
+    fn answer_condition(
+        &mut self,
+        text: &Located<String>,
+        field: &str,
+        question: &Question,
+        comparison: Comparison,
+        value: &str,
+    ) -> Option<Condition> {
+        if let Some((min, max)) = question.scale_bounds() {
+            let Ok(number) = value.parse::<i64>() else {
+                self.error(
+                    &text.span,
+                    field,
+                    format!(
+                        "la question « {} » est une échelle de {min} à {max} : comparez-la à un \
+                         nombre, pas à « {value} »",
+                        question.id
+                    ),
+                );
+                return None;
+            };
+            if !can_hold(comparison, number, (min, max)) {
+                self.error(
+                    &text.span,
+                    field,
+                    format!(
+                        "« {} » ne peut jamais être vraie : l'échelle « {} » va de {min} à {max}",
+                        text.value.trim(),
+                        question.id
+                    ),
+                );
+                return None;
+            }
+            return Some(Condition::ScaleValue {
+                question: question.id.clone(),
+                comparison,
+                value: number,
+            });
+        }
+        let choice_ids: Vec<String> = question.choices.iter().map(|choice| choice.id.clone()).collect();
+        if !matches!(comparison, Comparison::Equal | Comparison::NotEqual) {
+            self.error(
+                &text.span,
+                field,
+                format!(
+                    "la question « {} » est à choix : seuls = et != s'appliquent \
+                     (« answer {} = CHOIX »)",
+                    question.id, question.id
+                ),
+            );
+            return None;
+        }
+        if question.choice(value).is_none() {
+            self.error(
+                &text.span,
+                field,
+                format!(
+                    "la question « {} » n'a pas de choix « {value} » ({})",
+                    question.id,
+                    known_list("choix possibles", &choice_ids)
+                ),
+            );
+            return None;
+        }
+        let question = question.id.clone();
+        let choice = value.to_owned();
+        Some(if comparison == Comparison::Equal {
+            Condition::ChoiceSelected { question, choice }
+        } else {
+            Condition::ChoiceNotSelected { question, choice }
+        })
+    }
+
+    /// Reports conditions of one rule that cannot all be true together.
+    fn contradictions(
+        &mut self,
+        conditions: &[(Condition, &Located<String>)],
+        path: &str,
+        questions: &[Question],
+    ) {
+        // Numeric targets: the interval allowed by all comparisons on the
+        // same dimension, overall score or scale, minus the `!=` values.
+        let mut numeric: BTreeMap<String, NumericTarget<'_>> = BTreeMap::new();
+        // Choice targets: what must and must not be ticked per question.
+        let mut choices: BTreeMap<&str, ChoiceTarget<'_>> = BTreeMap::new();
+        for (condition, text) in conditions {
+            let (key, domain, comparison, value) = match condition {
+                Condition::Dimension {
+                    dimension,
+                    comparison,
+                    value,
+                } => (format!("d:{dimension}"), SCORE_RANGE, *comparison, *value),
+                Condition::Overall { comparison, value } => {
+                    ("s:".to_owned(), SCORE_RANGE, *comparison, *value)
+                }
+                Condition::ScaleValue {
+                    question,
+                    comparison,
+                    value,
+                } => {
+                    let domain = questions
+                        .iter()
+                        .find(|candidate| &candidate.id == question)
+                        .and_then(Question::scale_bounds)
+                        .unwrap_or((i64::MIN, i64::MAX));
+                    (format!("q:{question}"), domain, *comparison, *value)
+                }
+                Condition::ChoiceSelected { question, choice }
+                | Condition::ChoiceNotSelected { question, choice } => {
+                    let target = choices.entry(question).or_default();
+                    if matches!(condition, Condition::ChoiceSelected { .. }) {
+                        target.selected.push(choice);
+                    } else {
+                        target.not_selected.push(choice);
+                    }
+                    target.texts.push(text);
+                    continue;
+                }
+            };
+            let target = numeric.entry(key).or_insert_with(|| NumericTarget {
+                low: domain.0,
+                high: domain.1,
+                excluded: Vec::new(),
+                texts: Vec::new(),
+            });
+            match comparison.interval(value) {
+                Some((low, high)) => {
+                    target.low = target.low.max(low);
+                    target.high = target.high.min(high);
+                }
+                None => target.excluded.push(value),
+            }
+            target.texts.push(text);
+        }
+        for target in numeric.values() {
+            if target.is_empty() {
+                self.contradiction(&target.texts, path);
+            }
+        }
+        for (question_id, target) in &choices {
+            let Some(question) = questions.iter().find(|question| &question.id == question_id) else {
+                continue;
+            };
+            let both = target
+                .selected
+                .iter()
+                .any(|choice| target.not_selected.contains(choice));
+            let mut required: Vec<&str> = target.selected.iter().map(|choice| choice.as_str()).collect();
+            required.sort_unstable();
+            required.dedup();
+            if both || required.len() > question.max_choices() {
+                self.contradiction(&target.texts, path);
+            }
+        }
+    }
+
+    fn contradiction(&mut self, texts: &[&Located<String>], path: &str) {
+        let Some(last) = texts.last() else { return };
+        let quoted: Vec<String> = texts
+            .iter()
+            .map(|text| format!("« {} »", text.value.trim()))
+            .collect();
+        self.error(
+            &last.span,
+            format!("{path}.when"),
+            format!(
+                "conditions contradictoires, jamais vraies ensemble : {}",
+                quoted.join(" et ")
+            ),
+        );
+    }
+}
+
+struct NumericTarget<'a> {
+    low: i64,
+    high: i64,
+    excluded: Vec<i64>,
+    texts: Vec<&'a Located<String>>,
+}
+
+impl NumericTarget<'_> {
+    /// No value in `low..=high` escapes the `!=` exclusions.
+    fn is_empty(&self) -> bool {
+        if self.low > self.high {
+            return true;
+        }
+        // Only a short interval can be entirely excluded by a short list.
+        let width = self.high.saturating_sub(self.low);
+        usize::try_from(width).is_ok_and(|width| width < self.excluded.len())
+            && (self.low..=self.high).all(|value| self.excluded.contains(&value))
+    }
+}
+
+#[derive(Default)]
+struct ChoiceTarget<'a> {
+    selected: Vec<&'a String>,
+    not_selected: Vec<&'a String>,
+    texts: Vec<&'a Located<String>>,
+}
+
+/// Whether `x <comparison> value` holds for some `x` in the inclusive `domain`.
+fn can_hold(comparison: Comparison, value: i64, domain: (i64, i64)) -> bool {
+    match comparison.interval(value) {
+        Some((low, high)) => low.max(domain.0) <= high.min(domain.1),
+        // `!=` excludes one value: only a one-value domain can be emptied.
+        None => domain.0 != domain.1 || domain.0 != value,
+    }
+}
+
+fn known_list(what: &str, names: &[String]) -> String {
+    if names.is_empty() {
+        format!("{what} : aucune")
+    } else {
+        format!("{what} : {}", names.join(", "))
+    }
+}

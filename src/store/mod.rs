@@ -1,0 +1,158 @@
+//! All SQL lives here. One SQLite file, WAL mode, migrations applied at open.
+//!
+//! What may be stored is fixed by the privacy promise (PRODUCT.md): quiz id and
+//! version, answers, scores, outcome, workshop, creation time rounded to the
+//! hour, and the SHA-256 of the result's permalink token. Nothing that
+//! identifies a person or a device has a column here.
+
+mod migrations;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OpenFlags};
+
+pub use migrations::{LATEST_VERSION, migrations};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("impossible de créer le dossier « {path} » de la base de données : {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("impossible d'ouvrir la base de données « {path} » : {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error(
+        "« {path} » n'est pas une base de données SQLite (fichier d'un autre type, chiffré ou endommagé) ; indiquez un autre fichier avec --db ou CHEZSOI_DB"
+    )]
+    NotADatabase { path: PathBuf },
+    #[error("impossible de mettre à jour le schéma de la base « {path} » : {message}")]
+    Migration { path: PathBuf, message: String },
+    #[error("erreur de la base de données : {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+pub struct Store {
+    path: PathBuf,
+    /// The single writer: SQLite allows one at a time, and owning it here
+    /// avoids busy errors under load.
+    writer: Mutex<Connection>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (and creates if needed) the database file, then applies migrations.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let mut conn = open_connection(path)?;
+        migrations().to_latest(&mut conn).map_err(|e| match e {
+            rusqlite_migration::Error::RusqliteError { err, .. } if is_not_a_database(&err) => {
+                StoreError::NotADatabase {
+                    path: path.to_path_buf(),
+                }
+            }
+            other => StoreError::Migration {
+                path: path.to_path_buf(),
+                message: other.to_string(),
+            },
+        })?;
+        Ok(Store {
+            path: path.to_path_buf(),
+            writer: Mutex::new(conn),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` with the writer connection.
+    pub fn with_writer<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        let mut conn = self
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut conn)
+    }
+
+    /// The schema version (number of applied migrations).
+    pub fn schema_version(&self) -> Result<i64> {
+        self.with_writer(|conn| Ok(conn.query_row("PRAGMA user_version", [], |row| row.get(0))?))
+    }
+
+    /// Names of the tables and their columns, for audits and tests.
+    pub fn schema_columns(&self) -> Result<Vec<(String, String)>> {
+        self.with_writer(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT m.name, p.name FROM sqlite_schema m, pragma_table_info(m.name) p
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid",
+            )?;
+            let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+}
+
+fn open_connection(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    // journal_mode is the first statement that reads the file: that is where a
+    // file that is not a database shows itself.
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+        .map_err(|e| classify(path, e))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Migration {
+            path: path.to_path_buf(),
+            message: format!("le mode WAL n'a pas pu être activé (mode « {mode} »)"),
+        });
+    }
+    // FULL: an acknowledged result is on disk before the answer leaves.
+    conn.execute_batch(
+        "PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 5000;",
+    )
+    .map_err(|e| classify(path, e))?;
+    Ok(conn)
+}
+
+fn classify(path: &Path, error: rusqlite::Error) -> StoreError {
+    if is_not_a_database(&error) {
+        StoreError::NotADatabase {
+            path: path.to_path_buf(),
+        }
+    } else {
+        StoreError::Open {
+            path: path.to_path_buf(),
+            source: error,
+        }
+    }
+}
+
+fn is_not_a_database(error: &rusqlite::Error) -> bool {
+    matches!(error, rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::NotADatabase)
+}

@@ -1,0 +1,42 @@
+//! One error type for every handler; it renders a French HTML page.
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::templates::render_error_page;
+
+#[derive(Debug)]
+pub enum AppError {
+    /// 404 with a human message.
+    NotFound(String),
+    /// 400 with a human message.
+    BadRequest(String),
+    /// Any 4xx with a human message.
+    Client(StatusCode, String),
+    /// 500; the cause is logged, never shown.
+    Internal(anyhow::Error),
+}
+
+impl AppError {
+    pub fn internal(error: anyhow::Error) -> AppError {
+        AppError::Internal(error)
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, message) = match self {
+            AppError::NotFound(m) => (StatusCode::NOT_FOUND, m),
+            AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
+            AppError::Client(status, m) => (status, m),
+            AppError::Internal(error) => {
+                tracing::error!(error = %format!("{error:#}"), "erreur interne");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Une erreur interne s'est produite. Rien n'a été enregistré ; réessayez dans un instant.".to_string(),
+                )
+            }
+        };
+        (status, Html(render_error_page(status, &message))).into_response()
+    }
+}

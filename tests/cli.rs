@@ -1,0 +1,165 @@
+//! The real binary, as a user runs it.
+
+mod common;
+
+use std::process::Command;
+
+use common::FixtureProject;
+
+fn chezsoi() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_chezsoi"));
+    command
+        .env_remove("CHEZSOI_ADDR")
+        .env_remove("CHEZSOI_DB")
+        .env_remove("CHEZSOI_ROOT")
+        .env_remove("RUST_BACKTRACE");
+    command
+}
+
+#[test]
+fn help_lists_every_subcommand_in_french() {
+    let output = chezsoi().arg("--help").output().unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    for sub in ["serve", "book", "preprocess", "supports"] {
+        assert!(
+            help.contains(&format!("  {sub} ")),
+            "--help does not list {sub}:\n{help}"
+        );
+    }
+    assert!(help.contains("Utilisation"), "{help}");
+    assert!(help.contains("Commandes"), "{help}");
+    assert!(
+        !help.contains("Print help"),
+        "clap's English label leaked:\n{help}"
+    );
+
+    let serve =
+        String::from_utf8(chezsoi().args(["serve", "--help"]).output().unwrap().stdout).unwrap();
+    for env in ["CHEZSOI_ADDR", "CHEZSOI_DB", "CHEZSOI_ROOT"] {
+        assert!(
+            serve.contains(env),
+            "serve --help does not show {env}:\n{serve}"
+        );
+    }
+}
+
+#[test]
+fn book_build_writes_the_html_where_asked() {
+    let fixture = FixtureProject::new();
+    let out = fixture.path("sortie");
+    let output = chezsoi()
+        .args(["book", "build", "--root"])
+        .arg(fixture.root())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(out.join("index.html").is_file());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Livre construit"));
+}
+
+#[test]
+fn errors_are_one_french_paragraph_without_panic() {
+    let empty = tempfile::tempdir().unwrap();
+    let output = chezsoi()
+        .args(["book", "build", "--root"])
+        .arg(empty.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.starts_with("erreur : "), "{stderr}");
+    assert!(stderr.contains("book.toml"), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("stack backtrace"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn serve_reports_a_busy_port_and_a_bad_database_folder() {
+    let fixture = FixtureProject::new();
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = busy.local_addr().unwrap().to_string();
+    let output = chezsoi()
+        .args(["serve", "--addr", &addr, "--root"])
+        .arg(fixture.root())
+        .arg("--db")
+        .arg(fixture.path("data/t.db"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("déjà utilisée"), "{stderr}");
+    assert!(stderr.contains("--addr"), "{stderr}");
+
+    let blocker = fixture.path("un-fichier");
+    std::fs::write(&blocker, "").unwrap();
+    let output = chezsoi()
+        .args(["serve", "--addr", "127.0.0.1:0", "--root"])
+        .arg(fixture.root())
+        .arg("--db")
+        .arg(blocker.join("t.db"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("impossible de créer le dossier"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--db"), "{stderr}");
+}
+
+#[test]
+fn speaks_the_mdbook_preprocessor_protocol() {
+    let status = chezsoi().args(["supports", "html"]).status().unwrap();
+    assert!(status.success());
+
+    let input = serde_json::json!([
+        {
+            "root": "/tmp",
+            "config": {
+                "book": { "title": "Essai", "src": "src", "language": "fr" },
+                "build": { "build-dir": "out" }
+            },
+            "renderer": "html",
+            "mdbook_version": "0.4.52"
+        },
+        {
+            "sections": [{ "Chapter": {
+                "name": "Essai",
+                "content": "# Essai\n\n```admonish tip title=\"À retenir\"\nUne idée.\n```\n\n\\{{#quiz diagnostic}}\n",
+                "number": null, "sub_items": [], "path": "essai.md", "source_path": "essai.md", "parent_names": []
+            }}],
+            "__non_exhaustive": null
+        }
+    ]);
+    let mut child = chezsoi()
+        .arg("preprocess")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    serde_json::to_writer(child.stdin.take().unwrap(), &input).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let book: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let content = book["sections"][0]["Chapter"]["content"].as_str().unwrap();
+    assert!(content.contains("admonish-tip"), "{content}");
+    assert!(content.contains("À retenir"), "{content}");
+    assert!(
+        content.contains("{{#quiz diagnostic}}") && !content.contains("\\{{#quiz"),
+        "{content}"
+    );
+}

@@ -1,0 +1,87 @@
+//! Shared helpers for the integration tests: a project in a temp folder made
+//! of the real book.toml and theme/ plus a small fixture book.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+pub const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A temp project: real book.toml and theme/, fixture chapters in book/.
+pub struct FixtureProject {
+    pub dir: tempfile::TempDir,
+}
+
+impl FixtureProject {
+    pub fn new() -> FixtureProject {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = Path::new(MANIFEST_DIR);
+        std::fs::copy(manifest.join("book.toml"), dir.path().join("book.toml")).unwrap();
+        copy_dir(&manifest.join("theme"), &dir.path().join("theme"));
+        copy_dir(
+            &manifest.join("tests/fixtures/book"),
+            &dir.path().join("book"),
+        );
+        FixtureProject { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Rewrites a `key = value` line of book.toml.
+    pub fn set_book_toml_line(&self, prefix: &str, line: &str) {
+        let path = self.path("book.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let replaced: Vec<String> = text
+            .lines()
+            .map(|l| {
+                if l.starts_with(prefix) {
+                    line.to_string()
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect();
+        assert!(
+            replaced.iter().any(|l| l == line),
+            "book.toml has no line starting with {prefix}"
+        );
+        std::fs::write(path, replaced.join("\n")).unwrap();
+    }
+
+    /// Every file below `book/`, with its content, to prove sources survive.
+    pub fn snapshot_sources(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut files = Vec::new();
+        collect(&self.path("book"), &mut files);
+        files.sort();
+        files
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            collect(&entry.path(), out);
+        } else {
+            out.push((entry.path(), std::fs::read(entry.path()).unwrap()));
+        }
+    }
+}

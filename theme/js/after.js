@@ -1,0 +1,55 @@
+// Loaded after mdBook's book.js: French labels for the parts that mdBook's
+// scripts write themselves, accessibility attributes, print and live reload.
+(function () {
+    "use strict";
+    var state = window.chezsoiSidebarState || "visible";
+    var toggle = document.getElementById("sidebar-toggle");
+    var sidebar = document.getElementById("sidebar");
+    if (toggle && sidebar) {
+        toggle.setAttribute("aria-expanded", state === "visible");
+        sidebar.setAttribute("aria-hidden", state !== "visible");
+        Array.prototype.forEach.call(document.querySelectorAll("#sidebar a"), function (link) {
+            link.setAttribute("tabIndex", state === "visible" ? 0 : -1);
+        });
+    }
+
+    // mdBook's search writes its summary line in English; say it in French.
+    var header = document.getElementById("searchresults-header");
+    if (header && window.MutationObserver) {
+        var translating = false;
+        new MutationObserver(function () {
+            if (translating) { return; }
+            var text = header.innerText || "";
+            var none = text.match(/^No search results for '(.*)'\.$/);
+            var some = text.match(/^(\d+) search results? for '(.*)':$/);
+            translating = true;
+            if (none) {
+                header.innerText = "Aucun résultat pour « " + none[1] + " ».";
+            } else if (some) {
+                var n = Number(some[1]);
+                header.innerText = n + (n > 1 ? " résultats" : " résultat") + " pour « " + some[2] + " »\u202f:";
+            }
+            translating = false;
+        }).observe(header, { childList: true, characterData: true, subtree: true });
+    }
+
+    var map = document.getElementById("chezsoi-fragment-map");
+    if (map) {
+        try {
+            var target = JSON.parse(map.textContent)[window.location.hash];
+            if (target) { window.location.replace(new URL(target, window.location.href).href); }
+        } catch (e) { /* malformed map: stay on the page */ }
+    }
+
+    if (window.chezsoi && window.chezsoi.print) {
+        window.addEventListener("load", function () { window.setTimeout(window.print, 100); });
+    }
+
+    // Authors' live preview (`chezsoi serve --watch`): the server announces
+    // each rebuild on an event stream and the page reloads itself.
+    if (window.chezsoi && window.chezsoi.liveReload && window.EventSource && location.protocol !== "file:") {
+        var source = new EventSource("/" + window.chezsoi.liveReload);
+        source.addEventListener("reload", function () { source.close(); location.reload(); });
+        window.addEventListener("beforeunload", function () { source.close(); });
+    }
+})();
