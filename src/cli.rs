@@ -49,6 +49,9 @@ pub enum Command {
     /// Travaille sur le livre (construction HTML)
     #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Commandes", subcommand_value_name = "COMMANDE")]
     Book(BookCommand),
+    /// Vérifie les questionnaires de quizzes/ et signale tous les problèmes
+    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Commandes", subcommand_value_name = "COMMANDE")]
+    Quiz(QuizCommand),
     /// Préprocesseur mdBook : lit le livre en JSON sur l'entrée standard (pour `mdbook build`)
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
     Preprocess(PreprocessArgs),
@@ -95,6 +98,9 @@ pub struct ServeArgs {
     /// Reconstruit le livre quand book/, quizzes/ ou theme/ changent et recharge la page (aperçu pour les auteurs)
     #[arg(long, env = "CHEZSOI_WATCH")]
     pub watch: bool,
+    /// Nombre minimal de réponses avant d'afficher des chiffres de groupe (par défaut : 5)
+    #[arg(long, env = "CHEZSOI_MIN_GROUP", default_value_t = crate::web::DEFAULT_MIN_GROUP as u16, hide_default_value = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub min_group: u16,
 }
 
 #[derive(Debug, Subcommand)]
@@ -109,6 +115,19 @@ pub struct BookBuildArgs {
     /// Dossier de sortie (par défaut, build-dir de book.toml : target/book)
     #[arg(long, env = "CHEZSOI_OUT", value_name = "DOSSIER")]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub root: RootArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QuizCommand {
+    /// Vérifie chaque fichier quizzes/*.toml (fichier, ligne, colonne et champ de chaque problème)
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
+    Check(QuizCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct QuizCheckArgs {
     #[command(flatten)]
     pub root: RootArg,
 }
@@ -148,6 +167,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => cmd::serve::run(args).map(|()| ExitCode::SUCCESS),
         Command::Book(BookCommand::Build(args)) => {
             cmd::book::build(args).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Quiz(QuizCommand::Check(args)) => {
+            cmd::quiz::check(args).map(|()| ExitCode::SUCCESS)
         }
         Command::Preprocess(_) => cmd::preprocess::run().map(|()| ExitCode::SUCCESS),
         Command::Supports(args) => Ok(cmd::preprocess::supports(&args.renderer)),

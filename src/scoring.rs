@@ -1,0 +1,858 @@
+//! Pure scoring: a validated quiz and the answers to it give an outcome.
+//! Also turns submitted form fields into answers.
+//!
+//! Rounding: every percentage and mean is computed in integers and rounded
+//! half up (`(2·a + b) / (2·b)` for `a / b` with `a, b ≥ 0`), so 49.5 → 50 and
+//! the same answers always give the same numbers on every machine.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::quiz::{Condition, Mode, Question, QuestionKind, Quiz};
+
+/// An action plan holds at most this many recommendations.
+pub const PLAN_MAX: usize = 7;
+
+/// The score given to a dimension none of whose questions was answered.
+const UNANSWERED_DIMENSION_SCORE: u8 = 50;
+
+/// Answers by question id.
+pub type Answers = BTreeMap<String, Answer>;
+
+/// One question's answer. Serialized compactly (`["b2b"]` or `3`) since
+/// results are stored as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Answer {
+    /// Choice ids, sorted and without duplicates; never empty.
+    Choices(Vec<String>),
+    /// The value given on a scale.
+    Scale(i64),
+}
+
+/// Problems with a submitted form, in French, to show next to the questions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormErrors {
+    /// One message per question id.
+    pub by_question: BTreeMap<String, String>,
+    /// Problems that belong to no question of the quiz.
+    pub general: Vec<String>,
+}
+
+impl FormErrors {
+    pub fn is_empty(&self) -> bool {
+        self.by_question.is_empty() && self.general.is_empty()
+    }
+}
+
+/// The prefix of the form field that carries a question's answer:
+/// `q-{question id}`.
+pub const FIELD_PREFIX: &str = "q-";
+
+/// Longest piece of a submitted value echoed back in a message.
+const ECHO_MAX_CHARS: usize = 40;
+
+/// Reads the answers from submitted form fields (`q-{question}` = choice id,
+/// repeated for a multiple choice, or the number for a scale). Fields with
+/// other names are ignored; empty values count as no answer.
+pub fn parse_form(quiz: &Quiz, fields: &[(String, String)]) -> Result<Answers, FormErrors> {
+    let mut errors = FormErrors::default();
+    let mut values_by_question: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (name, value) in fields {
+        let Some(question_id) = name.strip_prefix(FIELD_PREFIX) else {
+            continue;
+        };
+        if quiz.question(question_id).is_none() {
+            let message = format!("question inconnue « {} »", echo(question_id));
+            if !errors.general.contains(&message) {
+                errors.general.push(message);
+            }
+            continue;
+        }
+        let value = value.trim();
+        if !value.is_empty() {
+            values_by_question
+                .entry(question_id)
+                .or_default()
+                .push(value);
+        }
+    }
+
+    let mut answers = Answers::new();
+    for question in &quiz.questions {
+        let values = values_by_question
+            .get(question.id.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        if values.is_empty() {
+            if !question.optional {
+                errors.by_question.insert(
+                    question.id.clone(),
+                    "Cette question attend une réponse.".into(),
+                );
+            }
+            continue;
+        }
+        match answer_from_values(question, values) {
+            Ok(answer) => {
+                answers.insert(question.id.clone(), answer);
+            }
+            Err(message) => {
+                errors.by_question.insert(question.id.clone(), message);
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(answers)
+    } else {
+        Err(errors)
+    }
+}
+
+fn answer_from_values(question: &Question, values: &[&str]) -> Result<Answer, String> {
+    let mut distinct: Vec<&str> = values.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    match &question.kind {
+        QuestionKind::Scale { min, max, .. } => {
+            let [value] = distinct[..] else {
+                return Err("Une seule valeur est attendue sur cette échelle.".into());
+            };
+            match value.parse::<i64>() {
+                Ok(number) if (*min..=*max).contains(&number) => Ok(Answer::Scale(number)),
+                _ => Err(format!(
+                    "« {} » n'est pas une valeur de l'échelle : un nombre entier de {min} à {max} \
+                     est attendu.",
+                    echo(value)
+                )),
+            }
+        }
+        QuestionKind::Single | QuestionKind::Multiple { .. } => {
+            if let Some(unknown) = distinct
+                .iter()
+                .find(|value| question.choice(value).is_none())
+            {
+                return Err(format!(
+                    "« {} » n'est pas un des choix proposés.",
+                    echo(unknown)
+                ));
+            }
+            let max = question.max_choices();
+            if distinct.len() > max {
+                return Err(if max == 1 {
+                    "Un seul choix est attendu.".into()
+                } else {
+                    format!("Au plus {max} choix ({} cochés).", distinct.len())
+                });
+            }
+            Ok(Answer::Choices(
+                distinct.into_iter().map(str::to_owned).collect(),
+            ))
+        }
+    }
+}
+
+/// A submitted value shortened for a message: forms can be forged.
+fn echo(value: &str) -> String {
+    let mut shown: String = value.chars().take(ECHO_MAX_CHARS).collect();
+    if value.chars().nth(ECHO_MAX_CHARS).is_some() {
+        shown.push('…');
+    }
+    shown
+}
+
+/// What a set of answers gives. Ids and numbers only: the view looks labels
+/// up in the quiz (of the same version).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "mode")]
+pub enum Outcome {
+    #[serde(rename = "autodiagnostic")]
+    SelfAssessment(SelfAssessmentOutcome),
+    #[serde(rename = "connaissances")]
+    Knowledge(KnowledgeOutcome),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelfAssessmentOutcome {
+    /// Rounded mean of the answered dimensions' percentages, 0–100 (50 when
+    /// no dimension was answered).
+    pub overall: u8,
+    /// The profile whose band holds `overall`.
+    pub profile: String,
+    /// In the quiz's dimension order.
+    pub dimensions: Vec<DimensionScore>,
+    /// Recommendation ids, most urgent first; 1 to `PLAN_MAX` of them.
+    pub plan: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DimensionScore {
+    pub dimension: String,
+    /// Points earned by the answers.
+    pub raw: i64,
+    /// Lowest and highest points the answered questions could give.
+    pub min: i64,
+    pub max: i64,
+    /// `raw` placed between `min` (0) and `max` (100), rounded half up.
+    pub percent: u8,
+    /// False when no answered question moves this dimension; `percent` is
+    /// then 50 and the dimension stays out of the overall score.
+    pub answered: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnowledgeOutcome {
+    /// Questions answered exactly right.
+    pub correct: usize,
+    pub total: usize,
+    /// `correct / total`, rounded half up.
+    pub percent: u8,
+    /// In question order.
+    pub questions: Vec<QuestionResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionResult {
+    pub question: String,
+    pub correct: bool,
+}
+
+/// Scores answers (normally from `parse_form`). Answers that do not fit the
+/// quiz — unknown questions or choices, a scale value out of range, choices
+/// for a scale — are ignored rather than trusted, so stored answers can be
+/// rescored safely.
+pub fn score(quiz: &Quiz, answers: &Answers) -> Outcome {
+    match quiz.mode {
+        Mode::SelfAssessment => Outcome::SelfAssessment(self_assessment(quiz, answers)),
+        Mode::Knowledge => Outcome::Knowledge(knowledge(quiz, answers)),
+    }
+}
+
+/// The answer to `question` if it fits it.
+fn usable_answer<'a>(question: &Question, answers: &'a Answers) -> Option<&'a Answer> {
+    let answer = answers.get(&question.id)?;
+    let fits = match (answer, &question.kind) {
+        (Answer::Scale(value), QuestionKind::Scale { min, max, .. }) => {
+            (min..=max).contains(&value)
+        }
+        (Answer::Choices(choices), QuestionKind::Single | QuestionKind::Multiple { .. }) => {
+            !choices.is_empty()
+                && choices.len() <= question.max_choices()
+                // Sorted without duplicates, so no choice counts twice.
+                && choices.windows(2).all(|pair| pair[0] < pair[1])
+                && choices.iter().all(|choice| question.choice(choice).is_some())
+        }
+        _ => false,
+    };
+    fits.then_some(answer)
+}
+
+fn points_earned(question: &Question, answer: &Answer, dimension: &str) -> i64 {
+    match (answer, &question.kind) {
+        (
+            Answer::Scale(value),
+            QuestionKind::Scale {
+                min,
+                points_per_step,
+                ..
+            },
+        ) => points_per_step
+            .get(dimension)
+            .copied()
+            .unwrap_or(0)
+            .saturating_mul(value.saturating_sub(*min)),
+        (Answer::Choices(choices), _) => choices
+            .iter()
+            .filter_map(|id| question.choice(id))
+            .map(|choice| choice.points_for(dimension))
+            .fold(0, i64::saturating_add),
+        _ => 0,
+    }
+}
+
+/// `numerator / denominator` as a percentage rounded half up, clamped to
+/// 0–100. `denominator` must be positive.
+fn percent(numerator: i64, denominator: i64) -> u8 {
+    let numerator = i128::from(numerator.clamp(0, denominator));
+    let denominator = i128::from(denominator);
+    let rounded = (200 * numerator + denominator) / (2 * denominator);
+    u8::try_from(rounded.clamp(0, 100)).unwrap_or(100)
+}
+
+fn self_assessment(quiz: &Quiz, answers: &Answers) -> SelfAssessmentOutcome {
+    let answered: Vec<(&Question, &Answer)> = quiz
+        .questions
+        .iter()
+        .filter_map(|question| usable_answer(question, answers).map(|answer| (question, answer)))
+        .collect();
+
+    let dimensions: Vec<DimensionScore> = quiz
+        .dimensions
+        .iter()
+        .map(|dimension| {
+            let (mut raw, mut min, mut max) = (0_i64, 0_i64, 0_i64);
+            for (question, answer) in &answered {
+                let (low, high) = question.point_range(&dimension.id);
+                raw = raw.saturating_add(points_earned(question, answer, &dimension.id));
+                min = min.saturating_add(low);
+                max = max.saturating_add(high);
+            }
+            let has_range = max > min;
+            DimensionScore {
+                dimension: dimension.id.clone(),
+                raw,
+                min,
+                max,
+                percent: if has_range {
+                    percent(raw.saturating_sub(min), max.saturating_sub(min))
+                } else {
+                    UNANSWERED_DIMENSION_SCORE
+                },
+                answered: has_range,
+            }
+        })
+        .collect();
+
+    let answered_percents: Vec<i64> = dimensions
+        .iter()
+        .filter(|score| score.answered)
+        .map(|score| i64::from(score.percent))
+        .collect();
+    let overall = if answered_percents.is_empty() {
+        UNANSWERED_DIMENSION_SCORE
+    } else {
+        let count = i64::try_from(answered_percents.len()).unwrap_or(i64::MAX);
+        // The mean of percentages is itself a percentage of `count * 100`.
+        percent(answered_percents.iter().sum(), count.saturating_mul(100))
+    };
+    let profile = quiz
+        .profile_for(overall)
+        .map(|profile| profile.id.clone())
+        .unwrap_or_default();
+
+    let dimension_percent = |id: &str| {
+        dimensions
+            .iter()
+            .find(|score| score.dimension == id)
+            .map_or(i64::from(UNANSWERED_DIMENSION_SCORE), |score| {
+                i64::from(score.percent)
+            })
+    };
+    let holds = |condition: &Condition| match condition {
+        Condition::Dimension {
+            dimension,
+            comparison,
+            value,
+        } => comparison.holds(dimension_percent(dimension), *value),
+        Condition::Overall { comparison, value } => comparison.holds(i64::from(overall), *value),
+        Condition::ChoiceSelected { question, choice } => chosen(quiz, answers, question, choice),
+        Condition::ChoiceNotSelected { question, choice } => {
+            !chosen(quiz, answers, question, choice)
+        }
+        Condition::ScaleValue {
+            question,
+            comparison,
+            value,
+        } => match quiz
+            .question(question)
+            .and_then(|question| usable_answer(question, answers))
+        {
+            Some(Answer::Scale(given)) => comparison.holds(*given, *value),
+            _ => *comparison == crate::quiz::Comparison::NotEqual,
+        },
+    };
+    let mut plan: Vec<(usize, u8, &str)> = quiz
+        .recommendations
+        .iter()
+        .enumerate()
+        .filter(|(_, recommendation)| recommendation.conditions.iter().all(holds))
+        .map(|(index, recommendation)| (index, recommendation.priority, recommendation.id.as_str()))
+        .collect();
+    // Highest priority first; the file order breaks ties.
+    plan.sort_by_key(|(index, priority, _)| (std::cmp::Reverse(*priority), *index));
+    let plan = plan
+        .into_iter()
+        .take(PLAN_MAX)
+        .map(|(_, _, id)| id.to_owned())
+        .collect();
+
+    SelfAssessmentOutcome {
+        overall,
+        profile,
+        dimensions,
+        plan,
+    }
+}
+
+fn chosen(quiz: &Quiz, answers: &Answers, question_id: &str, choice: &str) -> bool {
+    quiz.question(question_id)
+        .and_then(|question| usable_answer(question, answers))
+        .is_some_and(|answer| matches!(answer, Answer::Choices(choices) if choices.iter().any(|id| id == choice)))
+}
+
+fn knowledge(quiz: &Quiz, answers: &Answers) -> KnowledgeOutcome {
+    let questions: Vec<QuestionResult> = quiz
+        .questions
+        .iter()
+        .map(|question| {
+            let correct = match usable_answer(question, answers) {
+                Some(Answer::Choices(ticked)) => {
+                    let mut right: Vec<&str> = question
+                        .choices
+                        .iter()
+                        .filter(|choice| choice.correct)
+                        .map(|choice| choice.id.as_str())
+                        .collect();
+                    right.sort_unstable();
+                    let mut ticked: Vec<&str> = ticked.iter().map(String::as_str).collect();
+                    ticked.sort_unstable();
+                    ticked.dedup();
+                    ticked == right
+                }
+                _ => false,
+            };
+            QuestionResult {
+                question: question.id.clone(),
+                correct,
+            }
+        })
+        .collect();
+    let total = questions.len();
+    let correct = questions.iter().filter(|result| result.correct).count();
+    let percent = if total == 0 {
+        0
+    } else {
+        percent(
+            i64::try_from(correct).unwrap_or(0),
+            i64::try_from(total).unwrap_or(1),
+        )
+    };
+    KnowledgeOutcome {
+        correct,
+        total,
+        percent,
+        questions,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quiz::tests::{mini, verif_mini};
+    use proptest::prelude::*;
+
+    fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+            .collect()
+    }
+
+    fn self_assessment_of(pairs: &[(&str, &str)]) -> SelfAssessmentOutcome {
+        let quiz = mini();
+        let answers = parse_form(&quiz, &fields(pairs)).expect("valid answers");
+        match score(&quiz, &answers) {
+            Outcome::SelfAssessment(outcome) => outcome,
+            Outcome::Knowledge(_) => panic!("mini.toml is a self-assessment"),
+        }
+    }
+
+    fn percents(outcome: &SelfAssessmentOutcome) -> Vec<(&str, u8, bool)> {
+        outcome
+            .dimensions
+            .iter()
+            .map(|score| (score.dimension.as_str(), score.percent, score.answered))
+            .collect()
+    }
+
+    // The expected numbers below were worked out by hand from
+    // tests/fixtures/quizzes/mini.toml. Ranges per answered question:
+    //   canaux (multiple, max 2): propriete -2 … 7 (reseaux alone … liste + site)
+    //   mesure (optional):        propriete 0 … 1, temps 0 … 2
+    //   temps-hebdo (1 to 5):     temps -8 … 0 (-2 per step above 1)
+    //   vie-privee (optional):    valeurs 0 … 2
+    // Percent = (raw - min) / (max - min), rounded half up.
+
+    #[test]
+    fn worst_answers_lead_to_a_capped_plan() {
+        // propriete: reseaux -2 + non 0 = -2 on -2 … 8 → 0
+        // temps: 5 → -8, non 0 = -8 on -8 … 2 → 0; valeurs: non 0 on 0 … 2 → 0
+        // overall 0 → locataire. Eight recommendations hold: association 90,
+        // liste 80, site 70, temps 60, decrocher 55, mesurer 40,
+        // portabilite 35, bilan 10; the cap of 7 leaves out bilan.
+        let outcome = self_assessment_of(&[
+            ("q-activite", "association"),
+            ("q-canaux", "reseaux"),
+            ("q-temps-hebdo", "5"),
+            ("q-mesure", "non"),
+            ("q-vie-privee", "non"),
+        ]);
+        assert_eq!(
+            percents(&outcome),
+            [
+                ("propriete", 0, true),
+                ("temps", 0, true),
+                ("valeurs", 0, true)
+            ]
+        );
+        assert_eq!(
+            (outcome.overall, outcome.profile.as_str()),
+            (0, "locataire")
+        );
+        assert_eq!(
+            outcome.plan,
+            [
+                "association",
+                "liste",
+                "site",
+                "temps",
+                "decrocher",
+                "mesurer",
+                "portabilite"
+            ]
+        );
+    }
+
+    #[test]
+    fn best_answers_keep_file_order_between_equal_priorities() {
+        // propriete: liste 4 + site 3 + oui 1 = 8 → 100; temps: 1 → 0,
+        // oui 2 = 2 → 100; valeurs: oui 2 → 100. overall 100 → chez-soi.
+        // Hold: fediverse 30 and garder-cap 30 (fediverse first in the
+        // file), bilan 10; linkedin needs score < 70.
+        let outcome = self_assessment_of(&[
+            ("q-activite", "b2b"),
+            ("q-canaux", "site"),
+            ("q-canaux", "liste"),
+            ("q-temps-hebdo", "1"),
+            ("q-mesure", "oui"),
+            ("q-vie-privee", "oui"),
+        ]);
+        assert_eq!(
+            percents(&outcome),
+            [
+                ("propriete", 100, true),
+                ("temps", 100, true),
+                ("valeurs", 100, true)
+            ]
+        );
+        assert_eq!(
+            (outcome.overall, outcome.profile.as_str()),
+            (100, "chez-soi")
+        );
+        assert_eq!(outcome.plan, ["fediverse", "garder-cap", "bilan"]);
+    }
+
+    #[test]
+    fn skipped_optional_questions_leave_the_calculation() {
+        // mesure and vie-privee skipped. propriete: site 3 on -2 … 7 → 5/9 =
+        // 55.6 → 56. temps: 3 → -4 on -8 … 0 → 4/8 → 50. valeurs: no
+        // answered question → 50, not answered, out of the mean.
+        // overall (56 + 50) / 2 = 53 → transition.
+        // Hold: linkedin 50 (b2b, 53 < 70), mesurer 40 (mesure not "oui"),
+        // fediverse 30 (56 >= 50), bilan 10; temps needs temps < 50.
+        let outcome = self_assessment_of(&[
+            ("q-activite", "b2b"),
+            ("q-canaux", "site"),
+            ("q-temps-hebdo", "3"),
+        ]);
+        assert_eq!(
+            percents(&outcome),
+            [
+                ("propriete", 56, true),
+                ("temps", 50, true),
+                ("valeurs", 50, false)
+            ]
+        );
+        let propriete = &outcome.dimensions[0];
+        assert_eq!((propriete.raw, propriete.min, propriete.max), (3, -2, 7));
+        assert_eq!(
+            (outcome.overall, outcome.profile.as_str()),
+            (53, "transition")
+        );
+        assert_eq!(outcome.plan, ["linkedin", "mesurer", "fediverse", "bilan"]);
+    }
+
+    #[test]
+    fn profile_bounds_are_inclusive() {
+        // propriete: aucun 0 + non 0 = 0 on -2 … 8 → 20. temps: 2 → -2,
+        // non 0 = -2 on -8 … 2 → 60. overall 40 → transition (40 to 69).
+        // Hold: liste 80 (20 < 50), site 70, mesurer 40, portabilite 35
+        // (20 <= 20), bilan 10.
+        let outcome = self_assessment_of(&[
+            ("q-activite", "createur"),
+            ("q-canaux", "aucun"),
+            ("q-temps-hebdo", "2"),
+            ("q-mesure", "non"),
+        ]);
+        assert_eq!(
+            percents(&outcome),
+            [
+                ("propriete", 20, true),
+                ("temps", 60, true),
+                ("valeurs", 50, false)
+            ]
+        );
+        assert_eq!(
+            (outcome.overall, outcome.profile.as_str()),
+            (40, "transition")
+        );
+        assert_eq!(
+            outcome.plan,
+            ["liste", "site", "mesurer", "portabilite", "bilan"]
+        );
+    }
+
+    #[test]
+    fn overall_mean_rounds_half_up() {
+        // propriete: reseaux -2 on -2 … 7 → 0. temps: 4 → -6 on -8 … 0 →
+        // 2/8 = 25. overall 12.5 → 13 → locataire. Exactly seven hold:
+        // liste 80, site 70, temps 60 (25 < 50, 4 >= 4), linkedin 50,
+        // mesurer 40, portabilite 35, bilan 10.
+        let outcome = self_assessment_of(&[
+            ("q-activite", "b2b"),
+            ("q-canaux", "reseaux"),
+            ("q-temps-hebdo", "4"),
+        ]);
+        assert_eq!(outcome.overall, 13);
+        assert_eq!(outcome.profile, "locataire");
+        assert_eq!(
+            outcome.plan,
+            [
+                "liste",
+                "site",
+                "temps",
+                "linkedin",
+                "mesurer",
+                "portabilite",
+                "bilan"
+            ]
+        );
+    }
+
+    #[test]
+    fn percent_rounds_half_up_in_integers() {
+        assert_eq!(percent(1, 8), 13); // 12.5
+        assert_eq!(percent(5, 9), 56); // 55.6
+        assert_eq!(percent(1, 3), 33);
+        assert_eq!(percent(0, 7), 0);
+        assert_eq!(percent(7, 7), 100);
+        assert_eq!(percent(-3, 7), 0);
+        assert_eq!(percent(9, 7), 100);
+        assert_eq!(percent(i64::MAX, i64::MAX), 100);
+    }
+
+    #[test]
+    fn knowledge_check_counts_exact_answers() {
+        let quiz = verif_mini();
+        let all_right = parse_form(
+            &quiz,
+            &fields(&[
+                ("q-portee", "payer"),
+                ("q-canaux", "site"),
+                ("q-canaux", "liste"),
+            ]),
+        )
+        .expect("valid");
+        let Outcome::Knowledge(outcome) = score(&quiz, &all_right) else {
+            panic!("knowledge check");
+        };
+        assert_eq!(
+            (outcome.correct, outcome.total, outcome.percent),
+            (2, 2, 100)
+        );
+
+        // Only part of the right choices: wrong.
+        let partial = parse_form(
+            &quiz,
+            &fields(&[("q-portee", "payer"), ("q-canaux", "site")]),
+        )
+        .expect("valid");
+        let Outcome::Knowledge(outcome) = score(&quiz, &partial) else {
+            panic!("knowledge check");
+        };
+        assert_eq!((outcome.correct, outcome.percent), (1, 50));
+        assert_eq!(
+            outcome.questions,
+            [
+                QuestionResult {
+                    question: "portee".into(),
+                    correct: true
+                },
+                QuestionResult {
+                    question: "canaux".into(),
+                    correct: false
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn form_errors_are_per_question_and_in_french() {
+        let quiz = mini();
+        let errors = parse_form(
+            &quiz,
+            &fields(&[
+                ("q-activite", "b2b"),
+                ("q-activite", "association"),
+                ("q-canaux", "site"),
+                ("q-canaux", "liste"),
+                ("q-canaux", "reseaux"),
+                ("q-temps-hebdo", "9"),
+                ("q-mesure", "peut-etre"),
+                ("q-inconnue", "x"),
+                ("csrf", "ignored"),
+            ]),
+        )
+        .expect_err("invalid");
+        assert_eq!(errors.by_question["activite"], "Un seul choix est attendu.");
+        assert!(errors.by_question["canaux"].contains("Au plus 2 choix"));
+        assert!(errors.by_question["temps-hebdo"].contains("de 1 à 5"));
+        assert!(errors.by_question["mesure"].contains("« peut-etre » n'est pas un des choix"));
+        assert!(!errors.by_question.contains_key("vie-privee"));
+        assert_eq!(errors.general, ["question inconnue « inconnue »"]);
+
+        let errors = parse_form(
+            &quiz,
+            &fields(&[("q-temps-hebdo", "3"), ("q-temps-hebdo", "4")]),
+        )
+        .expect_err("invalid");
+        assert!(errors.by_question["temps-hebdo"].contains("Une seule valeur"));
+        assert_eq!(
+            errors.by_question["activite"],
+            "Cette question attend une réponse."
+        );
+        assert_eq!(
+            errors.by_question["canaux"],
+            "Cette question attend une réponse."
+        );
+    }
+
+    #[test]
+    fn answers_are_sorted_deduplicated_and_stored_compactly() {
+        let quiz = mini();
+        let answers = parse_form(
+            &quiz,
+            &fields(&[
+                ("q-activite", " b2b "),
+                ("q-canaux", "site"),
+                ("q-canaux", "liste"),
+                ("q-canaux", "site"),
+                ("q-temps-hebdo", "2"),
+                ("q-mesure", ""),
+            ]),
+        )
+        .expect("valid");
+        assert_eq!(
+            answers["canaux"],
+            Answer::Choices(vec!["liste".into(), "site".into()])
+        );
+        assert!(!answers.contains_key("mesure"));
+        let json = serde_json::to_string(&answers).expect("serialize");
+        assert_eq!(
+            json,
+            r#"{"activite":["b2b"],"canaux":["liste","site"],"temps-hebdo":2}"#
+        );
+        let back: Answers = serde_json::from_str(&json).expect("deserialize");
+        assert_eq!(back, answers);
+
+        let outcome = score(&quiz, &answers);
+        let json = serde_json::to_string(&outcome).expect("serialize");
+        assert!(json.starts_with(r#"{"mode":"autodiagnostic","#), "{json}");
+        let back: Outcome = serde_json::from_str(&json).expect("deserialize");
+        assert_eq!(back, outcome);
+    }
+
+    #[test]
+    fn answers_that_do_not_fit_are_ignored_by_score() {
+        let quiz = mini();
+        let mut answers = Answers::new();
+        answers.insert(
+            "canaux".into(),
+            Answer::Choices(vec!["site".into(), "site".into()]),
+        );
+        answers.insert("temps-hebdo".into(), Answer::Scale(99));
+        answers.insert("activite".into(), Answer::Scale(1));
+        answers.insert("inconnue".into(), Answer::Choices(vec!["x".into()]));
+        let Outcome::SelfAssessment(outcome) = score(&quiz, &answers) else {
+            panic!("self-assessment");
+        };
+        assert!(outcome.dimensions.iter().all(|score| !score.answered));
+        assert_eq!(outcome.overall, 50);
+        assert!(!outcome.plan.is_empty());
+    }
+
+    /// Any valid answer set for mini.toml, optional questions sometimes skipped.
+    fn valid_fields() -> impl Strategy<Value = Vec<(String, String)>> {
+        let quiz = mini();
+        let per_question: Vec<BoxedStrategy<Vec<(String, String)>>> = quiz
+            .questions
+            .iter()
+            .map(|question| {
+                let name = format!("{FIELD_PREFIX}{}", question.id);
+                let answer: BoxedStrategy<Vec<String>> = match &question.kind {
+                    QuestionKind::Scale { min, max, .. } => (*min..=*max)
+                        .prop_map(|value| vec![value.to_string()])
+                        .boxed(),
+                    _ => {
+                        let ids: Vec<String> = question
+                            .choices
+                            .iter()
+                            .map(|choice| choice.id.clone())
+                            .collect();
+                        proptest::sample::subsequence(ids.clone(), 1..=question.max_choices())
+                            .boxed()
+                    }
+                };
+                let optional = question.optional;
+                (answer, any::<bool>())
+                    .prop_map(move |(values, skip)| {
+                        if optional && skip {
+                            Vec::new()
+                        } else {
+                            values
+                                .into_iter()
+                                .map(|value| (name.clone(), value))
+                                .collect()
+                        }
+                    })
+                    .boxed()
+            })
+            .collect();
+        per_question.prop_map(|groups| groups.into_iter().flatten().collect())
+    }
+
+    proptest! {
+        #[test]
+        fn valid_answers_score_in_range_with_a_bounded_plan(fields in valid_fields()) {
+            let quiz = mini();
+            let answers = parse_form(&quiz, &fields);
+            prop_assert!(answers.is_ok(), "{:?}", answers);
+            let answers = answers.unwrap_or_default();
+            let Outcome::SelfAssessment(outcome) = score(&quiz, &answers) else {
+                return Err(TestCaseError::fail("self-assessment expected"));
+            };
+            for dimension in &outcome.dimensions {
+                prop_assert!(dimension.percent <= 100);
+                prop_assert!(dimension.min <= dimension.raw && dimension.raw <= dimension.max);
+            }
+            prop_assert!(outcome.overall <= 100);
+            prop_assert!(quiz.profile(&outcome.profile).is_some());
+            prop_assert!(!outcome.plan.is_empty() && outcome.plan.len() <= PLAN_MAX);
+        }
+
+        #[test]
+        fn arbitrary_form_fields_never_panic(
+            fields in proptest::collection::vec(
+                ("(q-)?[a-z-]{0,12}|\\PC{0,8}", "[a-z0-9 -]{0,8}|\\PC{0,8}"),
+                0..20,
+            )
+        ) {
+            for quiz in [mini(), verif_mini()] {
+                if let Ok(answers) = parse_form(&quiz, &fields) {
+                    let _ = score(&quiz, &answers);
+                }
+            }
+        }
+    }
+}

@@ -8,7 +8,7 @@ use common::FixtureProject;
 
 fn build(fixture: &FixtureProject) -> anyhow::Result<std::path::PathBuf> {
     let project = Project::open(fixture.root())?;
-    book::build(&project, &BuildOptions::default())
+    book::build(&project, &BuildOptions::default()).map(|built| built.out)
 }
 
 #[test]

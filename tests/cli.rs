@@ -122,9 +122,10 @@ fn speaks_the_mdbook_preprocessor_protocol() {
     let status = chezsoi().args(["supports", "html"]).status().unwrap();
     assert!(status.success());
 
+    let fixture = FixtureProject::new();
     let input = serde_json::json!([
         {
-            "root": "/tmp",
+            "root": fixture.root(),
             "config": {
                 "book": { "title": "Essai", "src": "src", "language": "fr" },
                 "build": { "build-dir": "out" }

@@ -23,9 +23,9 @@ struct App {
 fn app() -> App {
     let fixture = FixtureProject::new();
     let project = Project::open(fixture.root()).unwrap();
-    let out = book::build(&project, &BuildOptions::default()).unwrap();
+    let built = book::build(&project, &BuildOptions::default()).unwrap();
     let store = Arc::new(Store::open(&fixture.path("data/test.db")).unwrap());
-    let router = web::router(AppState::new(out, store).unwrap());
+    let router = web::router(AppState::new(built.out, store, built.content).unwrap());
     App {
         _fixture: fixture,
         router,

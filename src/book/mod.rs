@@ -12,6 +12,7 @@
 pub mod preprocessor;
 
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use mdbook::MDBook;
@@ -20,7 +21,8 @@ use mdbook::preprocess::{IndexPreprocessor, LinkPreprocessor, Preprocessor};
 
 pub use preprocessor::{Directive, QuizDirectives, directives};
 
-use crate::project::Project;
+use crate::project::{Content, Project};
+use crate::quiz::Catalog;
 
 /// The assets version our own admonition stylesheet is written for.
 const ADMONISH_ASSETS_VERSION: &str = "3.0.0";
@@ -38,9 +40,9 @@ pub struct BuildOptions {
 
 /// The preprocessors that transform chapter content, in order. Shared by the
 /// in-process build and `chezsoi preprocess`.
-pub fn content_preprocessors() -> Vec<Box<dyn Preprocessor>> {
+pub fn content_preprocessors(catalog: Arc<Catalog>) -> Vec<Box<dyn Preprocessor>> {
     vec![
-        Box::new(QuizDirectives),
+        Box::new(QuizDirectives::new(catalog)),
         Box::new(mdbook_admonish::Admonish),
     ]
 }
@@ -126,7 +128,7 @@ fn normalize(path: &Path) -> PathBuf {
 }
 
 /// Loads the book with our preprocessors registered, ready to build.
-pub fn load(project: &Project, options: &BuildOptions) -> Result<MDBook> {
+pub fn load(project: &Project, options: &BuildOptions, catalog: Arc<Catalog>) -> Result<MDBook> {
     let mut config = load_config(project, options.out.as_deref())?;
     if let Some(endpoint) = &options.live_reload_endpoint {
         config.set("output.html.live-reload-endpoint", endpoint)?;
@@ -142,20 +144,28 @@ pub fn load(project: &Project, options: &BuildOptions) -> Result<MDBook> {
     prepare_admonish_config(&mut book.config)?;
     book.with_preprocessor(LinkPreprocessor::new());
     book.with_preprocessor(IndexPreprocessor::new());
-    for preprocessor in content_preprocessors() {
+    for preprocessor in content_preprocessors(catalog) {
         book.with_preprocessor(BoxedPreprocessor(preprocessor));
     }
     Ok(book)
 }
 
-/// Builds the HTML book and returns the folder it was written to.
-pub fn build(project: &Project, options: &BuildOptions) -> Result<PathBuf> {
-    let book = load(project, options)?;
+/// A built book: where its HTML is, and the content it was built from.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub out: PathBuf,
+    pub content: Content,
+}
+
+/// Validates the quizzes, then builds the HTML book.
+pub fn build(project: &Project, options: &BuildOptions) -> Result<Built> {
+    let content = project.load_content()?;
+    let book = load(project, options, content.catalog.clone())?;
     let out = book.build_dir_for("html");
     book.build()
         .map_err(|e| anyhow::anyhow!("{e:#}"))
         .context("la construction du livre a échoué")?;
-    Ok(out)
+    Ok(Built { out, content })
 }
 
 /// `with_preprocessor` wants a concrete type; this adapts a boxed one.
@@ -179,15 +189,28 @@ impl Preprocessor for BoxedPreprocessor {
     }
 }
 
-/// Chapter paths listed in SUMMARY.md (relative to the book's source folder,
-/// e.g. `05-action/canaux.md`).
-pub fn chapter_paths(book: &MDBook) -> Vec<String> {
+/// Chapters listed in SUMMARY.md: (path relative to the book's source
+/// folder, e.g. `05-action/canaux.md`, title).
+pub fn chapters(project: &Project) -> Result<Vec<(String, String)>> {
+    let config = load_config(project, None)?;
+    let book = MDBook::load_with_config(&project.root, config)
+        .map_err(|e| anyhow::anyhow!("{e:#}"))
+        .with_context(|| {
+            format!(
+                "impossible de charger le livre : vérifiez que chaque chapitre listé dans « {} » existe",
+                project.root.join("book/SUMMARY.md").display()
+            )
+        })?;
+    Ok(chapters_of(&book.book))
+}
+
+pub fn chapters_of(book: &mdbook::book::Book) -> Vec<(String, String)> {
     book.iter()
         .filter_map(|item| match item {
             mdbook::BookItem::Chapter(ch) => ch
                 .path
                 .as_ref()
-                .map(|p| p.to_string_lossy().replace('\\', "/")),
+                .map(|p| (p.to_string_lossy().replace('\\', "/"), ch.name.clone())),
             _ => None,
         })
         .collect()

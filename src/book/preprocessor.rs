@@ -1,21 +1,66 @@
 //! The `{{#quiz ID}}` directive. It is recognised outside code (fenced blocks
 //! and inline code spans are left alone) and `\{{#quiz ID}}` stays literal.
 
+use std::sync::Arc;
+
 use mdbook::book::{Book, BookItem};
 use mdbook::errors::Result;
 use mdbook::preprocess::{Preprocessor, PreprocessorContext};
 
-pub struct QuizDirectives;
+use crate::quiz::{Catalog, Quiz};
+
+/// Replaces `{{#quiz ID}}` with the quiz, from the validated catalog.
+pub struct QuizDirectives {
+    catalog: Arc<Catalog>,
+}
+
+impl QuizDirectives {
+    pub fn new(catalog: Arc<Catalog>) -> QuizDirectives {
+        QuizDirectives { catalog }
+    }
+}
 
 impl Preprocessor for QuizDirectives {
     fn name(&self) -> &str {
         "chezsoi-quiz"
     }
 
-    fn run(&self, _ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
+    fn run(&self, ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
+        // Every unknown id of every chapter, before changing anything.
+        let mut unknown = Vec::new();
+        let src = ctx.root.join(&ctx.config.book.src);
+        for item in book.iter() {
+            if let BookItem::Chapter(chapter) = item {
+                for directive in directives(&chapter.content) {
+                    if self.catalog.get(&directive.id).is_none() {
+                        let path = chapter
+                            .source_path
+                            .as_ref()
+                            .map(|p| src.join(p))
+                            .unwrap_or_default();
+                        unknown.push(format!(
+                            "{}:{}: {{{{#quiz {}}}}} : aucun questionnaire ne porte cet identifiant (questionnaires connus : {})",
+                            path.strip_prefix(&ctx.root).unwrap_or(&path).display(),
+                            directive.line,
+                            directive.id,
+                            self.catalog.iter().map(|q| q.id.as_str()).collect::<Vec<_>>().join(", ")
+                        ));
+                    }
+                }
+            }
+        }
+        if !unknown.is_empty() {
+            anyhow::bail!(
+                "questionnaire inconnu dans le livre :\n{}",
+                unknown.join("\n")
+            );
+        }
         book.for_each_mut(|item| {
             if let BookItem::Chapter(chapter) = item {
-                chapter.content = expand(&chapter.content, render_link);
+                chapter.content = expand(&chapter.content, |id| match self.catalog.get(id) {
+                    Some(quiz) => render_card(quiz),
+                    None => String::new(),
+                });
             }
         });
         Ok(book)
@@ -27,11 +72,22 @@ impl Preprocessor for QuizDirectives {
 }
 
 /// A card that leads to the quiz page served by chezsoi.
-fn render_link(id: &str) -> String {
+fn render_card(quiz: &Quiz) -> String {
+    let questions = quiz.questions.len();
     format!(
-        "<div class=\"chezsoi-quiz-card\">\n<p><strong>Questionnaire</strong> — répondez en ligne, \
-         vos réponses restent anonymes.</p>\n<p><a class=\"chezsoi-button\" href=\"/quiz/{id}\">Répondre au questionnaire</a></p>\n</div>\n"
+        "<div class=\"chezsoi-quiz-card\" data-quiz=\"{id}\">\n<p><strong>{title}</strong></p>\n\
+         <p>{questions} questions — répondez en ligne ; vos réponses restent anonymes.</p>\n\
+         <p><a class=\"chezsoi-button\" href=\"/quiz/{id}\">Répondre au questionnaire</a></p>\n</div>\n",
+        id = quiz.id,
+        title = escape_html(&quiz.title),
     )
+}
+
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// One directive found in a chapter: its quiz id and 1-based line.

@@ -6,13 +6,14 @@ use crate::project::Project;
 
 pub fn build(args: BookBuildArgs) -> Result<()> {
     let project = Project::open(&args.root.root)?;
-    let out = book::build(
+    let built = book::build(
         &project,
         &BuildOptions {
             out: args.out,
             ..BuildOptions::default()
         },
     )?;
+    let out = built.out;
     println!("Livre construit dans {}", out.display());
     println!(
         "Ouvrez {} dans un navigateur.",

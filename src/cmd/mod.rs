@@ -2,4 +2,5 @@
 
 pub mod book;
 pub mod preprocess;
+pub mod quiz;
 pub mod serve;

@@ -1,5 +1,4 @@
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -7,7 +6,7 @@ use anyhow::{Context, Result};
 use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 
-use crate::book::{self, BuildOptions};
+use crate::book::{self, BuildOptions, Built};
 use crate::cli::ServeArgs;
 use crate::project::Project;
 use crate::store::Store;
@@ -23,7 +22,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
         out: None,
         live_reload_endpoint: args.watch.then(|| web::LIVE_RELOAD_PATH.to_string()),
     };
-    let book_dir = book::build(&project, &options)?;
+    let built = book::build(&project, &options)?;
     let store = Store::open(&args.db)
         .with_context(|| "base de données (option --db ou CHEZSOI_DB)".to_string())?;
 
@@ -34,27 +33,27 @@ pub fn run(args: ServeArgs) -> Result<()> {
     runtime.block_on(serve(
         project,
         options,
-        book_dir,
+        built,
         Arc::new(store),
         addr,
         args.watch,
+        usize::from(args.min_group),
     ))
 }
 
 async fn serve(
     project: Project,
     options: BuildOptions,
-    book_dir: PathBuf,
+    built: Built,
     store: Arc<Store>,
     addr: SocketAddr,
     watch: bool,
+    min_group: usize,
 ) -> Result<()> {
-    let state = AppState::new(book_dir, store)?;
-    let (state, _watcher) = if watch {
-        let (state, reload) = state.with_live_reload();
-        (state, Some(start_watcher(project, options, reload)?))
-    } else {
-        (state, None)
+    let (state, reload) = AppState::build(built.out, store, built.content, min_group, watch)?;
+    let _watcher = match reload {
+        Some(reload) => Some(start_watcher(project, options, state.clone(), reload)?),
+        None => None,
     };
 
     let listener = TcpListener::bind(addr).await.map_err(|e| match e.kind() {
@@ -110,6 +109,7 @@ async fn shutdown_signal() {
 fn start_watcher(
     project: Project,
     options: BuildOptions,
+    state: AppState,
     reload: broadcast::Sender<()>,
 ) -> Result<notify::RecommendedWatcher> {
     use notify::{RecursiveMode, Watcher};
@@ -149,8 +149,9 @@ fn start_watcher(
             let options = options.clone();
             let result = tokio::task::spawn_blocking(move || rebuild(&project, &options)).await;
             match result {
-                Ok(Ok(dir)) => {
-                    tracing::info!(dossier = %dir.display(), "livre reconstruit");
+                Ok(Ok(built)) => {
+                    tracing::info!(dossier = %built.out.display(), "livre reconstruit");
+                    state.replace_content(built.content);
                     let _ = reload.send(());
                 }
                 Ok(Err(error)) => eprintln!("{}", crate::cli::render_error(&error)),
@@ -161,6 +162,6 @@ fn start_watcher(
     Ok(watcher)
 }
 
-fn rebuild(project: &Project, options: &BuildOptions) -> Result<PathBuf> {
+fn rebuild(project: &Project, options: &BuildOptions) -> Result<Built> {
     book::build(project, options)
 }

@@ -112,6 +112,17 @@ impl<'t> Diagnostics<'t> {
         });
     }
 
+    /// Whether an error was already recorded for `field` or a field under
+    /// it, so that a value of the wrong type is not also reported missing,
+    /// nor its consequences reported again.
+    pub(crate) fn has_error_under(&self, field: &str) -> bool {
+        self.errors.iter().any(|error| {
+            error.field.strip_prefix(field).is_some_and(|rest| {
+                rest.is_empty() || rest.starts_with('.') || rest.starts_with('[')
+            })
+        })
+    }
+
     pub(crate) fn has_errors(&self) -> bool {
         !self.errors.is_empty()
     }

@@ -167,9 +167,8 @@ impl<'de> Deserialize<'de> for KeyOrDatetime {
                 }
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<KeyOrDatetime, A::Error> {
-                let key = Spanned::<String>::deserialize(de::value::MapAccessDeserializer::new(
-                    map,
-                ))?;
+                let key =
+                    Spanned::<String>::deserialize(de::value::MapAccessDeserializer::new(map))?;
                 Ok(KeyOrDatetime::Key(key))
             }
         }
@@ -191,10 +190,7 @@ const SPANNED_FIELDS: &[&str] = &[
 /// recorded with its position and yields `None`.
 pub(crate) fn parse_tree(text: &str, diagnostics: &mut Diagnostics<'_>) -> Option<Node> {
     match toml::from_str::<NodeValue>(text) {
-        Ok(value) => Some(Node {
-            span: 0..0,
-            value,
-        }),
+        Ok(value) => Some(Node { span: 0..0, value }),
         Err(error) => {
             let span = error.span().unwrap_or(0..0);
             let message = error.message().trim().to_owned();
@@ -404,13 +400,21 @@ impl<'n> Fields<'n> {
         let node = self.entries.get(key)?;
         let field = self.field(key);
         let NodeValue::Array(items) = &node.value else {
-            wrong_type(node, &field, "une liste de textes", &node.value, diagnostics);
+            wrong_type(
+                node,
+                &field,
+                "une liste de textes",
+                &node.value,
+                diagnostics,
+            );
             return None;
         };
         let values = items
             .iter()
             .enumerate()
-            .filter_map(|(index, item)| read_string(item, &format!("{field}[{index}]"), diagnostics))
+            .filter_map(|(index, item)| {
+                read_string(item, &format!("{field}[{index}]"), diagnostics)
+            })
             .collect();
         Some(Located {
             value: values,
@@ -486,7 +490,11 @@ impl<'n> Fields<'n> {
     }
 }
 
-fn read_string(node: &Node, field: &str, diagnostics: &mut Diagnostics<'_>) -> Option<Located<String>> {
+fn read_string(
+    node: &Node,
+    field: &str,
+    diagnostics: &mut Diagnostics<'_>,
+) -> Option<Located<String>> {
     match &node.value {
         NodeValue::String(value) => Some(Located {
             value: value.clone(),
@@ -561,7 +569,11 @@ pub(crate) fn read_quiz(root: &Node, diagnostics: &mut Diagnostics<'_>) -> RawQu
     }
 }
 
-fn read_question(node: &Node, path: &str, diagnostics: &mut Diagnostics<'_>) -> Option<RawQuestion> {
+fn read_question(
+    node: &Node,
+    path: &str,
+    diagnostics: &mut Diagnostics<'_>,
+) -> Option<RawQuestion> {
     let fields = Fields::of(node, path, QUESTION_FIELDS, diagnostics)?;
     Some(RawQuestion {
         path: path.to_owned(),
@@ -593,7 +605,11 @@ fn read_choice(node: &Node, path: &str, diagnostics: &mut Diagnostics<'_>) -> Op
     })
 }
 
-fn read_dimension(node: &Node, path: &str, diagnostics: &mut Diagnostics<'_>) -> Option<RawDimension> {
+fn read_dimension(
+    node: &Node,
+    path: &str,
+    diagnostics: &mut Diagnostics<'_>,
+) -> Option<RawDimension> {
     let fields = Fields::of(node, path, DIMENSION_FIELDS, diagnostics)?;
     Some(RawDimension {
         path: path.to_owned(),

@@ -153,7 +153,11 @@ pub fn load_dir(dir: &Path, chapters: &ChapterIndex) -> Result<Catalog, QuizErro
         match entry {
             Ok(entry) => {
                 let path = entry.path();
-                if path.extension().is_some_and(|extension| extension == "toml") && path.is_file() {
+                if path
+                    .extension()
+                    .is_some_and(|extension| extension == "toml")
+                    && path.is_file()
+                {
                     paths.push(path);
                 }
             }
@@ -183,3 +187,6 @@ pub fn load_dir(dir: &Path, chapters: &ChapterIndex) -> Result<Catalog, QuizErro
         Err(QuizErrors(errors))
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests;

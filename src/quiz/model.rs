@@ -92,7 +92,9 @@ pub enum QuestionKind {
     Single,
     /// `max`: at most this many choices (always between 1 and the number of
     /// choices); `None` means all of them.
-    Multiple { max: Option<usize> },
+    Multiple {
+        max: Option<usize>,
+    },
     Scale {
         min: i64,
         max: i64,

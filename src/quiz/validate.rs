@@ -70,6 +70,20 @@ impl Validator<'_, '_, '_> {
         self.diagnostics.error(span, field, message);
     }
 
+    /// Reports a missing required field, unless it is there with the wrong
+    /// type (already reported).
+    fn missing(
+        &mut self,
+        span: &Range<usize>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        let field = field.into();
+        if !self.diagnostics.has_error_under(&field) {
+            self.error(span, field, message);
+        }
+    }
+
     fn quiz(&mut self, raw: RawQuiz, id: String, version: String) -> Option<Quiz> {
         let mode = self.mode(raw.mode.as_ref());
         let title = self.required_text(raw.title.as_ref(), &FILE_START, "title");
@@ -81,7 +95,10 @@ impl Validator<'_, '_, '_> {
 
         // Dimension ids are needed to check points, so they come first even
         // though they are usually written after the questions.
-        let dimension_list = raw.dimensions.as_ref().map(|dimensions| &dimensions.value[..]);
+        let dimension_list = raw
+            .dimensions
+            .as_ref()
+            .map(|dimensions| &dimensions.value[..]);
         let dimension_ids = self.dimension_ids(dimension_list.unwrap_or_default());
         let names_of_dimensions: Vec<String> = dimension_ids.clone();
 
@@ -172,7 +189,7 @@ impl Validator<'_, '_, '_> {
 
     fn mode(&mut self, mode: Option<&Located<String>>) -> Option<Mode> {
         let Some(mode) = mode else {
-            self.error(
+            self.missing(
                 &FILE_START,
                 "mode",
                 "champ obligatoire manquant : mode = \"autodiagnostic\" ou \"connaissances\"",
@@ -204,7 +221,7 @@ impl Validator<'_, '_, '_> {
         match value {
             None => {
                 let key = field.rsplit('.').next().unwrap_or(field);
-                self.error(
+                self.missing(
                     table_span,
                     field,
                     format!("champ obligatoire manquant : {key}"),
@@ -229,10 +246,15 @@ impl Validator<'_, '_, '_> {
     }
 
     /// A required id: present and well-formed.
-    fn id(&mut self, id: Option<&Located<String>>, table_span: &Range<usize>, path: &str) -> Option<String> {
+    fn id(
+        &mut self,
+        id: Option<&Located<String>>,
+        table_span: &Range<usize>,
+        path: &str,
+    ) -> Option<String> {
         let field = field_path(path, "id");
         let Some(id) = id else {
-            self.error(table_span, field, "champ obligatoire manquant : id");
+            self.missing(table_span, field, "champ obligatoire manquant : id");
             return None;
         };
         if is_valid_id(&id.value) {
@@ -262,7 +284,7 @@ impl Validator<'_, '_, '_> {
             let Some(id) = id else { continue };
             if let Some(first) = seen.get(id.value.as_str()) {
                 let message = format!(
-                    "{what} « {} » est déjà défini par {first}",
+                    "identifiant « {} » déjà utilisé par {first} ({what} en double)",
                     id.value
                 );
                 self.error(&id.span, field_path(path, "id"), message);
@@ -313,7 +335,7 @@ impl Validator<'_, '_, '_> {
             dimensions
                 .iter()
                 .map(|dimension| (dimension.path.as_str(), dimension.id.as_ref())),
-            "la dimension",
+            "dimension",
         );
         let mut ids = Vec::new();
         for dimension in dimensions {
@@ -345,7 +367,7 @@ impl Validator<'_, '_, '_> {
             raw_questions
                 .iter()
                 .map(|question| (question.path.as_str(), question.id.as_ref())),
-            "la question",
+            "question",
         );
         let mut questions = Vec::new();
         let mut complete = true;
@@ -372,7 +394,7 @@ impl Validator<'_, '_, '_> {
 
         let kind_field = field_path(path, "kind");
         let Some(kind_word) = &raw.kind else {
-            self.error(
+            self.missing(
                 &raw.span,
                 kind_field,
                 "champ obligatoire manquant : kind = \"single\", \"multiple\" ou \"scale\"",
@@ -417,6 +439,9 @@ impl Validator<'_, '_, '_> {
                 return None;
             }
         };
+        if let (Some(Mode::Knowledge), Some(kind)) = (mode, &kind) {
+            self.correct_answers(raw, kind);
+        }
         let (kind, choices) = (kind?, choices?);
         let question = Question {
             id: id?,
@@ -426,9 +451,6 @@ impl Validator<'_, '_, '_> {
             optional,
             choices,
         };
-        if mode == Some(Mode::Knowledge) {
-            self.correct_answers(raw, &question);
-        }
         Some(question)
     }
 
@@ -458,7 +480,10 @@ impl Validator<'_, '_, '_> {
         let Some(max) = &raw.max else {
             return Some(None);
         };
-        let choice_count = raw.choices.as_ref().map_or(0, |choices| choices.value.len());
+        let choice_count = raw
+            .choices
+            .as_ref()
+            .map_or(0, |choices| choices.value.len());
         match usize::try_from(max.value) {
             Ok(value) if value >= 1 && value <= choice_count => Some(Some(value)),
             _ => {
@@ -501,7 +526,7 @@ impl Validator<'_, '_, '_> {
             raw_choices
                 .iter()
                 .map(|choice| (choice.path.as_str(), choice.id.as_ref())),
-            "le choix",
+            "choix",
         );
         let mut choices = Vec::new();
         let mut complete = true;
@@ -527,7 +552,11 @@ impl Validator<'_, '_, '_> {
         let mut explanation = None;
         match mode {
             Some(Mode::SelfAssessment) => {
-                points = self.points(raw.points.as_ref(), &field_path(path, "points"), dimension_ids)?;
+                points = self.points(
+                    raw.points.as_ref(),
+                    &field_path(path, "points"),
+                    dimension_ids,
+                );
                 if let Some(correct) = &raw.correct {
                     self.error(
                         &correct.span,
@@ -552,11 +581,11 @@ impl Validator<'_, '_, '_> {
                          marquez les bonnes réponses avec correct = true",
                     );
                 }
-                explanation = Some(self.required_text(
+                explanation = self.required_text(
                     raw.explanation.as_ref(),
                     &raw.span,
                     &field_path(path, "explanation"),
-                )?);
+                );
             }
             None => {}
         }
@@ -575,14 +604,14 @@ impl Validator<'_, '_, '_> {
         raw: Option<&Located<PointsTable>>,
         field: &str,
         dimension_ids: &[String],
-    ) -> Option<BTreeMap<String, i64>> {
+    ) -> BTreeMap<String, i64> {
+        // Unknown names are reported and dropped: the rest of the quiz can
+        // still be checked (the errors keep the quiz from being used).
         let mut points = BTreeMap::new();
-        let mut complete = true;
         for (name, value) in raw.map(|points| &points.value[..]).unwrap_or_default() {
             if dimension_ids.contains(&name.value) {
                 points.insert(name.value.clone(), value.value);
             } else {
-                complete = false;
                 self.error(
                     &name.span,
                     field_path(field, &name.value),
@@ -594,7 +623,7 @@ impl Validator<'_, '_, '_> {
                 );
             }
         }
-        complete.then_some(points)
+        points
     }
 
     fn scale(
@@ -613,7 +642,7 @@ impl Validator<'_, '_, '_> {
         }
         let mut bounds = [("min", &raw.min), ("max", &raw.max)].map(|(key, value)| {
             if value.is_none() {
-                self.error(
+                self.missing(
                     &raw.span,
                     field_path(path, key),
                     format!("champ obligatoire manquant pour une échelle : {key}"),
@@ -646,10 +675,18 @@ impl Validator<'_, '_, '_> {
                 bounds = [None, None];
             }
         }
-        let min_label = self.required_text(raw.min_label.as_ref(), &raw.span, &field_path(path, "min_label"));
-        let max_label = self.required_text(raw.max_label.as_ref(), &raw.span, &field_path(path, "max_label"));
+        let min_label = self.required_text(
+            raw.min_label.as_ref(),
+            &raw.span,
+            &field_path(path, "min_label"),
+        );
+        let max_label = self.required_text(
+            raw.max_label.as_ref(),
+            &raw.span,
+            &field_path(path, "max_label"),
+        );
         let points_per_step = match mode {
-            Some(Mode::Knowledge) => Some(BTreeMap::new()),
+            Some(Mode::Knowledge) => BTreeMap::new(),
             _ => self.points(
                 raw.points_per_step.as_ref(),
                 &field_path(path, "points_per_step"),
@@ -664,20 +701,37 @@ impl Validator<'_, '_, '_> {
             max: max.value,
             min_label: min_label?,
             max_label: max_label?,
-            points_per_step: points_per_step?,
+            points_per_step,
         })
     }
 
     /// Knowledge check: a single choice has exactly one right answer; a
     /// multiple choice at least one and no more than `max`.
-    fn correct_answers(&mut self, raw: &RawQuestion, question: &Question) {
-        let correct = question.choices.iter().filter(|choice| choice.correct).count();
+    fn correct_answers(&mut self, raw: &RawQuestion, kind: &QuestionKind) {
+        let field = field_path(&raw.path, "choices");
+        // A `correct` of the wrong type would make the count meaningless.
+        let unreadable = raw
+            .choices
+            .iter()
+            .flat_map(|choices| &choices.value)
+            .any(|choice| {
+                self.diagnostics
+                    .has_error_under(&field_path(&choice.path, "correct"))
+            });
+        if unreadable {
+            return;
+        }
+        let correct = raw
+            .choices
+            .iter()
+            .flat_map(|choices| &choices.value)
+            .filter(|choice| choice.correct.as_ref().is_some_and(|correct| correct.value))
+            .count();
         let span = raw
             .choices
             .as_ref()
             .map_or(&raw.span, |choices| &choices.span);
-        let field = field_path(&raw.path, "choices");
-        match question.kind {
+        match *kind {
             QuestionKind::Single if correct != 1 => self.error(
                 span,
                 field,
@@ -728,8 +782,10 @@ impl Validator<'_, '_, '_> {
                 &raw_dimension.span,
                 &field_path(path, "label"),
             );
-            let description =
-                self.optional_text(raw_dimension.description.as_ref(), &field_path(path, "description"));
+            let description = self.optional_text(
+                raw_dimension.description.as_ref(),
+                &field_path(path, "description"),
+            );
             let chapter_ok = raw_dimension.chapter.is_none();
             let chapter = raw_dimension
                 .chapter
@@ -748,12 +804,23 @@ impl Validator<'_, '_, '_> {
                 complete = false;
                 continue;
             };
-            let (min_points, max_points) = questions.iter().fold((0_i64, 0_i64), |(low, high), question| {
-                let (question_low, question_high) = question.point_range(&id);
-                (low.saturating_add(question_low), high.saturating_add(question_high))
-            });
-            if min_points == max_points {
-                let span = raw_dimension.id.as_ref().map_or(&raw_dimension.span, |id| &id.span);
+            let (min_points, max_points) =
+                questions
+                    .iter()
+                    .fold((0_i64, 0_i64), |(low, high), question| {
+                        let (question_low, question_high) = question.point_range(&id);
+                        (
+                            low.saturating_add(question_low),
+                            high.saturating_add(question_high),
+                        )
+                    });
+            if min_points == max_points
+                && !self.diagnostics.has_error_under(&field_path(path, "id"))
+            {
+                let span = raw_dimension
+                    .id
+                    .as_ref()
+                    .map_or(&raw_dimension.span, |id| &id.span);
                 self.error(
                     span,
                     field_path(path, "id"),
@@ -790,15 +857,20 @@ impl Validator<'_, '_, '_> {
             }
         };
         self.duplicate_ids(
-            raw.iter().map(|profile| (profile.path.as_str(), profile.id.as_ref())),
-            "le profil",
+            raw.iter()
+                .map(|profile| (profile.path.as_str(), profile.id.as_ref())),
+            "profil",
         );
         let mut profiles = Vec::new();
         let mut complete = true;
         for raw_profile in raw {
             let path = raw_profile.path.as_str();
             let id = self.id(raw_profile.id.as_ref(), &raw_profile.span, path);
-            let label = self.required_text(raw_profile.label.as_ref(), &raw_profile.span, &field_path(path, "label"));
+            let label = self.required_text(
+                raw_profile.label.as_ref(),
+                &raw_profile.span,
+                &field_path(path, "label"),
+            );
             let description = self.required_text(
                 raw_profile.description.as_ref(),
                 &raw_profile.span,
@@ -841,6 +913,7 @@ impl Validator<'_, '_, '_> {
         // Walk the bands upwards: each must start right after the previous one.
         let mut next_uncovered: u16 = 0;
         let mut previous: Option<&Profile> = None;
+        let mut highest: Option<(&Range<usize>, &str)> = None;
         let mut covered = true;
         for (profile, span, path) in &profiles {
             let min = u16::from(profile.min);
@@ -873,17 +946,27 @@ impl Validator<'_, '_, '_> {
             if u16::from(profile.max) + 1 > next_uncovered {
                 next_uncovered = u16::from(profile.max) + 1;
                 previous = Some(profile);
+                highest = Some((span, path));
             }
         }
         if next_uncovered <= 100 {
+            let (span, field) = match highest {
+                Some((span, path)) => (span, field_path(path, "max")),
+                None => (list_span, "profiles".to_owned()),
+            };
             self.error(
-                list_span,
-                "profiles",
+                span,
+                field,
                 format!("trou : aucun profil ne couvre les scores {next_uncovered} à 100"),
             );
             covered = false;
         }
-        covered.then(|| profiles.into_iter().map(|(profile, _, _)| profile).collect())
+        covered.then(|| {
+            profiles
+                .into_iter()
+                .map(|(profile, _, _)| profile)
+                .collect()
+        })
     }
 
     /// A profile bound: required, between 0 and 100.
@@ -896,7 +979,11 @@ impl Validator<'_, '_, '_> {
     ) -> Option<u8> {
         let field = field_path(path, key);
         let Some(value) = value else {
-            self.error(table_span, field, format!("champ obligatoire manquant : {key}"));
+            self.missing(
+                table_span,
+                field,
+                format!("champ obligatoire manquant : {key}"),
+            );
             return None;
         };
         match u8::try_from(value.value) {
@@ -933,7 +1020,7 @@ impl Validator<'_, '_, '_> {
         self.duplicate_ids(
             raw.iter()
                 .map(|recommendation| (recommendation.path.as_str(), recommendation.id.as_ref())),
-            "la recommandation",
+            "recommandation",
         );
         let mut recommendations = Vec::new();
         let mut complete = true;
@@ -975,7 +1062,7 @@ impl Validator<'_, '_, '_> {
         let chapter = match &raw.chapter {
             Some(chapter) => self.chapter(chapter, &field_path(path, "chapter")),
             None => {
-                self.error(
+                self.missing(
                     &raw.span,
                     field_path(path, "chapter"),
                     "champ obligatoire manquant : chapter (le chapitre qui explique l'action)",
@@ -985,7 +1072,7 @@ impl Validator<'_, '_, '_> {
         };
         let priority = match &raw.priority {
             None => {
-                self.error(
+                self.missing(
                     &raw.span,
                     field_path(path, "priority"),
                     "champ obligatoire manquant : priority (de 0 à 100)",
@@ -1006,7 +1093,7 @@ impl Validator<'_, '_, '_> {
         };
         let horizon = match &raw.horizon {
             None => {
-                self.error(
+                self.missing(
                     &raw.span,
                     field_path(path, "horizon"),
                     "champ obligatoire manquant : horizon = \"semaine\", \"mois\" ou \"trimestre\"",
@@ -1064,7 +1151,12 @@ impl Validator<'_, '_, '_> {
         if complete {
             self.contradictions(&resolved, &raw.path, questions.unwrap_or_default());
         }
-        complete.then(|| resolved.into_iter().map(|(condition, _)| condition).collect())
+        complete.then(|| {
+            resolved
+                .into_iter()
+                .map(|(condition, _)| condition)
+                .collect()
+        })
     }
 
     fn condition(
@@ -1205,7 +1297,11 @@ impl Validator<'_, '_, '_> {
                 value: number,
             });
         }
-        let choice_ids: Vec<String> = question.choices.iter().map(|choice| choice.id.clone()).collect();
+        let choice_ids: Vec<String> = question
+            .choices
+            .iter()
+            .map(|choice| choice.id.clone())
+            .collect();
         if !matches!(comparison, Comparison::Equal | Comparison::NotEqual) {
             self.error(
                 &text.span,
@@ -1306,14 +1402,21 @@ impl Validator<'_, '_, '_> {
             }
         }
         for (question_id, target) in &choices {
-            let Some(question) = questions.iter().find(|question| &question.id == question_id) else {
+            let Some(question) = questions
+                .iter()
+                .find(|question| &question.id == question_id)
+            else {
                 continue;
             };
             let both = target
                 .selected
                 .iter()
                 .any(|choice| target.not_selected.contains(choice));
-            let mut required: Vec<&str> = target.selected.iter().map(|choice| choice.as_str()).collect();
+            let mut required: Vec<&str> = target
+                .selected
+                .iter()
+                .map(|choice| choice.as_str())
+                .collect();
             required.sort_unstable();
             required.dedup();
             if both || required.len() > question.max_choices() {

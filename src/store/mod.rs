@@ -6,6 +6,7 @@
 //! identifies a person or a device has a column here.
 
 mod migrations;
+mod results;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -13,6 +14,7 @@ use std::sync::Mutex;
 use rusqlite::{Connection, OpenFlags};
 
 pub use migrations::{LATEST_VERSION, migrations};
+pub use results::{NewResult, StoredResult, round_to_hour};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

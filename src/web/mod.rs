@@ -1,18 +1,24 @@
 //! The HTTP side: one `router()` listing every route, shared state, and the
 //! layers every response goes through.
 
+mod chart;
 mod error;
 mod layers;
+mod markdown;
+mod quiz;
 mod templates;
+mod token;
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
@@ -21,6 +27,8 @@ use tower_http::services::ServeDir;
 pub use error::AppError;
 pub use templates::Templates;
 
+pub use crate::project::Content;
+use crate::quiz::Catalog;
 use crate::store::Store;
 
 /// Largest request body accepted (a full diagnostic is well under 4 KiB).
@@ -30,6 +38,10 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 /// Path of the live-reload event stream used by `serve --watch`.
 pub const LIVE_RELOAD_PATH: &str = "__chezsoi/reload";
 
+/// Default minimum number of answers before any aggregate is shown.
+pub const DEFAULT_MIN_GROUP: usize = 5;
+
+/// What the handlers share.
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
@@ -39,36 +51,73 @@ struct Inner {
     book_dir: PathBuf,
     store: Arc<Store>,
     templates: Templates,
+    /// Replaced as a whole when `serve --watch` rebuilds.
+    content: RwLock<Arc<Content>>,
+    min_group: usize,
     reload: Option<broadcast::Sender<()>>,
 }
 
 impl AppState {
-    pub fn new(book_dir: PathBuf, store: Arc<Store>) -> anyhow::Result<AppState> {
-        Ok(AppState {
-            inner: Arc::new(Inner {
-                book_dir,
-                store,
-                templates: Templates::new()?,
-                reload: None,
-            }),
-        })
+    pub fn new(book_dir: PathBuf, store: Arc<Store>, content: Content) -> anyhow::Result<AppState> {
+        AppState::build(book_dir, store, content, DEFAULT_MIN_GROUP, false).map(|(state, _)| state)
     }
 
-    /// Enables the live-reload stream; returns the sender to notify rebuilds.
-    pub fn with_live_reload(self) -> (AppState, broadcast::Sender<()>) {
-        let (sender, _) = broadcast::channel(4);
+    /// `live_reload` adds the event stream that `serve --watch` uses; the
+    /// returned sender announces each rebuild.
+    pub fn build(
+        book_dir: PathBuf,
+        store: Arc<Store>,
+        content: Content,
+        min_group: usize,
+        live_reload: bool,
+    ) -> anyhow::Result<(AppState, Option<broadcast::Sender<()>>)> {
+        let reload = live_reload.then(|| broadcast::channel(4).0);
         let inner = Inner {
-            book_dir: self.inner.book_dir.clone(),
-            store: self.inner.store.clone(),
-            templates: self.inner.templates.clone(),
-            reload: Some(sender.clone()),
+            book_dir,
+            store,
+            templates: Templates::new()?,
+            content: RwLock::new(Arc::new(content)),
+            min_group: min_group.max(1),
+            reload: reload.clone(),
         };
-        (
+        Ok((
             AppState {
                 inner: Arc::new(inner),
             },
-            sender,
-        )
+            reload,
+        ))
+    }
+
+    pub fn content(&self) -> Arc<Content> {
+        self.inner
+            .content
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub fn replace_content(&self, content: Content) {
+        *self
+            .inner
+            .content
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Arc::new(content);
+    }
+
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.content().catalog.clone()
+    }
+
+    pub fn chapter_title(&self, path: &str) -> String {
+        self.content()
+            .chapter_titles
+            .get(path)
+            .cloned()
+            .unwrap_or_else(|| path.to_string())
+    }
+
+    pub fn min_group(&self) -> usize {
+        self.inner.min_group
     }
 
     pub fn store(&self) -> &Arc<Store> {
@@ -86,7 +135,14 @@ pub fn router(state: AppState) -> Router {
         .append_index_html_on_directories(true)
         .not_found_service(get(not_found).with_state(state.clone()));
 
-    let mut app = Router::new().route("/sante", get(health));
+    let mut app = Router::new()
+        .route("/sante", get(health))
+        .route("/quiz/{id}", get(quiz::show).post(quiz::submit))
+        .route("/r/{token}", get(quiz::result))
+        .route("/r/{token}/reponses.json", get(quiz::result_json))
+        .route("/r/{token}/supprimer", post(quiz::delete))
+        .route("/stats/{id}", get(quiz::stats))
+        .route("/_app/quiz.js", get(quiz_script));
     if state.inner.reload.is_some() {
         app = app.route(&format!("/{LIVE_RELOAD_PATH}"), get(live_reload));
     }
@@ -101,6 +157,23 @@ async fn health(State(state): State<AppState>) -> Result<&'static str, AppError>
         .map_err(|e| AppError::internal(e.into()))?
         .map_err(|e| AppError::internal(e.into()))?;
     Ok("ok")
+}
+
+/// The quiz script is part of the binary, like the templates.
+async fn quiz_script() -> impl IntoResponse {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
+        ],
+        include_str!("assets/quiz.js"),
+    )
 }
 
 async fn not_found(State(state): State<AppState>) -> AppError {

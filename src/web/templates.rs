@@ -9,6 +9,10 @@ use tera::{Context, Tera};
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
     ("error.html", include_str!("templates/error.html")),
+    ("quiz.html", include_str!("templates/quiz.html")),
+    ("result.html", include_str!("templates/result.html")),
+    ("deleted.html", include_str!("templates/deleted.html")),
+    ("stats.html", include_str!("templates/stats.html")),
 ];
 
 #[derive(Clone)]

@@ -34,6 +34,18 @@ impl FixtureProject {
             &manifest.join("tests/fixtures/book"),
             &dir.path().join("book"),
         );
+        std::fs::create_dir_all(dir.path().join("quizzes")).unwrap();
+        FixtureProject { dir }
+    }
+
+    /// A copy of the real project: its book, quizzes and theme.
+    pub fn real() -> FixtureProject {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = Path::new(MANIFEST_DIR);
+        std::fs::copy(manifest.join("book.toml"), dir.path().join("book.toml")).unwrap();
+        for folder in ["theme", "book", "quizzes"] {
+            copy_dir(&manifest.join(folder), &dir.path().join(folder));
+        }
         FixtureProject { dir }
     }
 

@@ -1,0 +1,120 @@
+//! Anonymous quiz results.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Result, Store};
+
+/// What is stored for one submission — and nothing else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewResult {
+    pub quiz_id: String,
+    pub quiz_version: String,
+    pub workshop_id: Option<i64>,
+    /// JSON of the validated answers.
+    pub answers_json: String,
+    /// JSON of the computed outcome.
+    pub outcome_json: String,
+    pub profile: Option<String>,
+    pub score: Option<i64>,
+    /// Unix time rounded down to the hour.
+    pub created_hour: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResult {
+    pub quiz_id: String,
+    pub quiz_version: String,
+    pub workshop_id: Option<i64>,
+    pub answers_json: String,
+    pub outcome_json: String,
+    pub created_hour: i64,
+}
+
+/// Rounds a Unix time down to the hour.
+pub fn round_to_hour(unix_seconds: i64) -> i64 {
+    unix_seconds - unix_seconds.rem_euclid(3600)
+}
+
+impl Store {
+    /// Stores a result; when this returns, the row is committed.
+    pub fn insert_result(&self, token_hash: &[u8; 32], result: &NewResult) -> Result<()> {
+        self.with_writer(|conn| {
+            conn.prepare_cached(
+                "INSERT INTO results (token_hash, quiz_id, quiz_version, workshop_id, answers, outcome, profile, score, created_hour)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                &token_hash[..],
+                result.quiz_id,
+                result.quiz_version,
+                result.workshop_id,
+                result.answers_json,
+                result.outcome_json,
+                result.profile,
+                result.score,
+                result.created_hour,
+            ])?;
+            Ok(())
+        })
+    }
+
+    pub fn find_result(&self, token_hash: &[u8; 32]) -> Result<Option<StoredResult>> {
+        self.with_writer(|conn| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT quiz_id, quiz_version, workshop_id, answers, outcome, created_hour
+                     FROM results WHERE token_hash = ?1",
+                )?
+                .query_row([&token_hash[..]], |row| {
+                    Ok(StoredResult {
+                        quiz_id: row.get(0)?,
+                        quiz_version: row.get(1)?,
+                        workshop_id: row.get(2)?,
+                        answers_json: row.get(3)?,
+                        outcome_json: row.get(4)?,
+                        created_hour: row.get(5)?,
+                    })
+                })
+                .optional()?)
+        })
+    }
+
+    /// Deletes a result; false if there was none.
+    pub fn delete_result(&self, token_hash: &[u8; 32]) -> Result<bool> {
+        self.with_writer(|conn| {
+            let deleted = conn.execute(
+                "DELETE FROM results WHERE token_hash = ?1",
+                [&token_hash[..]],
+            )?;
+            Ok(deleted > 0)
+        })
+    }
+
+    /// The outcomes (JSON) of every result of a quiz, for aggregates.
+    pub fn quiz_outcomes(&self, quiz_id: &str) -> Result<Vec<String>> {
+        self.with_writer(|conn| {
+            let mut stmt =
+                conn.prepare_cached("SELECT outcome FROM results WHERE quiz_id = ?1 ORDER BY id")?;
+            let rows = stmt.query_map([quiz_id], |row| row.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+        })
+    }
+
+    pub fn count_results(&self) -> Result<i64> {
+        self.with_writer(|conn| {
+            Ok(conn.query_row("SELECT count(*) FROM results", [], |row| row.get(0))?)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round_to_hour;
+
+    #[test]
+    fn rounds_down_to_the_hour() {
+        assert_eq!(round_to_hour(7_199), 3_600);
+        assert_eq!(round_to_hour(7_200), 7_200);
+        assert_eq!(round_to_hour(0), 0);
+    }
+}

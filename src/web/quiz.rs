@@ -1,0 +1,857 @@
+//! Quiz pages: the form, the submission, the result, its JSON and its
+//! deletion, and the anonymous aggregates.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Serialize;
+
+use super::chart::{self, Bar};
+use super::token::ResultToken;
+use super::{AppError, AppState, markdown};
+use crate::quiz::{Mode, QuestionKind, Quiz};
+use crate::scoring::{self, Answer, Answers, FIELD_PREFIX, FormErrors, Outcome};
+use crate::store::{NewResult, round_to_hour};
+
+/// More fields than any honest form sends (a question's choices at most, a
+/// version, a workshop).
+const MAX_FIELDS: usize = 400;
+
+// ---------------------------------------------------------------- views
+
+#[derive(Serialize)]
+struct QuizPage {
+    title: String,
+    quiz_id: String,
+    version: String,
+    mode: &'static str,
+    intro_html: Option<String>,
+    chapter_url: Option<String>,
+    action: String,
+    questions: Vec<QuestionView>,
+    general_errors: Vec<String>,
+    error_count: usize,
+    workshop: Option<String>,
+}
+
+#[derive(Serialize)]
+struct QuestionView {
+    id: String,
+    field: String,
+    number: usize,
+    text: String,
+    help: Option<String>,
+    optional: bool,
+    kind: &'static str,
+    input_type: &'static str,
+    max: Option<usize>,
+    choices: Vec<ChoiceView>,
+    min_label: Option<String>,
+    max_label: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ChoiceView {
+    value: String,
+    label: String,
+    input_id: String,
+    checked: bool,
+}
+
+fn quiz_page(
+    quiz: &Quiz,
+    submitted: &BTreeMap<String, BTreeSet<String>>,
+    errors: &FormErrors,
+    action: String,
+) -> QuizPage {
+    let questions = quiz
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(index, question)| {
+            let field = format!("{FIELD_PREFIX}{}", question.id);
+            let previous = submitted.get(&field);
+            let is_checked = |value: &str| previous.is_some_and(|set| set.contains(value));
+            let (kind, input_type, max, choices, min_label, max_label) = match &question.kind {
+                QuestionKind::Single | QuestionKind::Multiple { .. } => {
+                    let multiple = matches!(question.kind, QuestionKind::Multiple { .. });
+                    let choices = question
+                        .choices
+                        .iter()
+                        .map(|choice| ChoiceView {
+                            value: choice.id.clone(),
+                            label: choice.label.clone(),
+                            input_id: format!("{field}-{}", choice.id),
+                            checked: is_checked(&choice.id),
+                        })
+                        .collect();
+                    let max = match question.kind {
+                        QuestionKind::Multiple { max } => max,
+                        _ => None,
+                    };
+                    (
+                        if multiple { "multiple" } else { "single" },
+                        if multiple { "checkbox" } else { "radio" },
+                        max,
+                        choices,
+                        None,
+                        None,
+                    )
+                }
+                QuestionKind::Scale {
+                    min,
+                    max,
+                    min_label,
+                    max_label,
+                    ..
+                } => {
+                    let choices = (*min..=*max)
+                        .map(|value| ChoiceView {
+                            value: value.to_string(),
+                            label: value.to_string(),
+                            input_id: format!("{field}-{value}"),
+                            checked: is_checked(&value.to_string()),
+                        })
+                        .collect();
+                    (
+                        "scale",
+                        "radio",
+                        None,
+                        choices,
+                        Some(min_label.clone()),
+                        Some(max_label.clone()),
+                    )
+                }
+            };
+            QuestionView {
+                id: question.id.clone(),
+                field,
+                number: index + 1,
+                text: question.text.clone(),
+                help: question.help.clone(),
+                optional: question.optional,
+                kind,
+                input_type,
+                max,
+                choices,
+                min_label,
+                max_label,
+                error: errors.by_question.get(&question.id).cloned(),
+            }
+        })
+        .collect();
+    QuizPage {
+        title: quiz.title.clone(),
+        quiz_id: quiz.id.clone(),
+        version: quiz.version.clone(),
+        mode: quiz.mode.as_str(),
+        intro_html: quiz.intro.as_deref().map(markdown::to_html),
+        chapter_url: quiz.chapter.as_ref().map(|c| chapter_url(&c.html_path())),
+        action,
+        questions,
+        general_errors: errors.general.clone(),
+        error_count: errors.by_question.len() + errors.general.len(),
+        workshop: None,
+    }
+}
+
+// ---------------------------------------------------------------- handlers
+
+fn find_quiz(state: &AppState, id: &str) -> Result<Arc<Quiz>, AppError> {
+    state.catalog().get(id).cloned().ok_or_else(|| {
+        AppError::NotFound(format!(
+            "Aucun questionnaire ne porte l'identifiant « {} ».",
+            shorten(id)
+        ))
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let quiz = find_quiz(&state, &id)?;
+    let page = quiz_page(
+        &quiz,
+        &BTreeMap::new(),
+        &FormErrors::default(),
+        format!("/quiz/{}", quiz.id),
+    );
+    Ok(html_page(
+        StatusCode::OK,
+        state.templates().render("quiz.html", &page)?,
+    ))
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let quiz = find_quiz(&state, &id)?;
+    let fields = read_form(&headers, &body)?;
+
+    let version = single_field(&fields, "version")?;
+    if version.as_deref() != Some(quiz.version.as_str()) {
+        return Err(AppError::Client(
+            StatusCode::CONFLICT,
+            "Ce questionnaire a été modifié depuis que vous avez ouvert la page : vos réponses n'ont pas été enregistrées. \
+             Rechargez le questionnaire et répondez à nouveau."
+                .into(),
+        ));
+    }
+
+    let answers = match scoring::parse_form(&quiz, &fields) {
+        Ok(answers) => answers,
+        Err(errors) => {
+            let mut submitted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+            for (name, value) in &fields {
+                submitted
+                    .entry(name.clone())
+                    .or_default()
+                    .insert(value.clone());
+            }
+            let page = quiz_page(&quiz, &submitted, &errors, format!("/quiz/{}", quiz.id));
+            return Ok(html_page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                state.templates().render("quiz.html", &page)?,
+            ));
+        }
+    };
+
+    let token = ResultToken::generate();
+    let result = new_result(&quiz, &answers, None)?;
+    let store = state.store().clone();
+    let hash = token.hash();
+    tokio::task::spawn_blocking(move || store.insert_result(&hash, &result))
+        .await
+        .map_err(|e| AppError::internal(e.into()))?
+        .map_err(|e| AppError::internal(e.into()))?;
+    // The row is committed: only now may the participant be sent to it.
+    Ok(Redirect::to(&format!("/r/{}", token.as_str())).into_response())
+}
+
+fn new_result(
+    quiz: &Quiz,
+    answers: &Answers,
+    workshop_id: Option<i64>,
+) -> Result<NewResult, AppError> {
+    let outcome = scoring::score(quiz, answers);
+    let (profile, score) = match &outcome {
+        Outcome::SelfAssessment(o) => (Some(o.profile.clone()), Some(i64::from(o.overall))),
+        Outcome::Knowledge(o) => (None, Some(i64::from(o.percent))),
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    Ok(NewResult {
+        quiz_id: quiz.id.clone(),
+        quiz_version: quiz.version.clone(),
+        workshop_id,
+        answers_json: serde_json::to_string(answers).map_err(|e| AppError::internal(e.into()))?,
+        outcome_json: serde_json::to_string(&outcome).map_err(|e| AppError::internal(e.into()))?,
+        profile,
+        score,
+        created_hour: round_to_hour(now),
+    })
+}
+
+/// Reads an `application/x-www-form-urlencoded` body, refusing anything else.
+fn read_form(headers: &HeaderMap, body: &Bytes) -> Result<Vec<(String, String)>, AppError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mime = content_type.split(';').next().unwrap_or("").trim();
+    if !mime.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        return Err(AppError::Client(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Envoi refusé : les réponses doivent venir du formulaire du questionnaire.".into(),
+        ));
+    }
+    if std::str::from_utf8(body).is_err() {
+        return Err(AppError::BadRequest(
+            "Envoi refusé : le formulaire reçu n'est pas un texte valide (UTF-8).".into(),
+        ));
+    }
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|_| {
+        AppError::BadRequest("Envoi refusé : le formulaire reçu est mal formé.".into())
+    })?;
+    if fields.len() > MAX_FIELDS {
+        return Err(AppError::BadRequest(
+            "Envoi refusé : le formulaire contient beaucoup trop de champs.".into(),
+        ));
+    }
+    if fields
+        .iter()
+        .any(|(name, value)| name.contains('\u{fffd}') || value.contains('\u{fffd}'))
+    {
+        return Err(AppError::BadRequest(
+            "Envoi refusé : le formulaire reçu n'est pas un texte valide (UTF-8).".into(),
+        ));
+    }
+    Ok(fields)
+}
+
+/// A field that must appear at most once.
+fn single_field(fields: &[(String, String)], name: &str) -> Result<Option<String>, AppError> {
+    let mut values = fields
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, v)| v.clone());
+    let first = values.next();
+    if values.next().is_some() {
+        return Err(AppError::BadRequest(format!(
+            "Envoi refusé : le champ « {name} » est en double."
+        )));
+    }
+    Ok(first)
+}
+
+// ---------------------------------------------------------------- result
+
+#[derive(Serialize)]
+struct ResultPage {
+    title: String,
+    quiz_id: String,
+    quiz_title: String,
+    token: String,
+    created: String,
+    stale_version: bool,
+    self_assessment: Option<SelfAssessmentView>,
+    knowledge: Option<KnowledgeView>,
+}
+
+#[derive(Serialize)]
+struct SelfAssessmentView {
+    overall: u8,
+    profile_label: String,
+    profile_description: String,
+    chart_svg: String,
+    dimensions: Vec<DimensionView>,
+    plan: Vec<StepView>,
+}
+
+#[derive(Serialize)]
+struct DimensionView {
+    label: String,
+    percent: u8,
+    answered: bool,
+    description: Option<String>,
+    chapter_url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct StepView {
+    rank: usize,
+    title: String,
+    why: String,
+    how_html: String,
+    chapter_url: String,
+    chapter_title: String,
+    horizon: &'static str,
+}
+
+#[derive(Serialize)]
+struct KnowledgeView {
+    correct: usize,
+    total: usize,
+    percent: u8,
+    questions: Vec<KnowledgeQuestionView>,
+}
+
+#[derive(Serialize)]
+struct KnowledgeQuestionView {
+    number: usize,
+    text: String,
+    correct: bool,
+    choices: Vec<KnowledgeChoiceView>,
+}
+
+#[derive(Serialize)]
+struct KnowledgeChoiceView {
+    label: String,
+    chosen: bool,
+    correct: bool,
+    explanation: Option<String>,
+}
+
+struct LoadedResult {
+    quiz: Arc<Quiz>,
+    stored: crate::store::StoredResult,
+    answers: Answers,
+    outcome: Outcome,
+}
+
+async fn load_result(state: &AppState, token: &str) -> Result<LoadedResult, AppError> {
+    let gone = || AppError::NotFound("Ce résultat n'existe pas ou a été supprimé.".into());
+    let token = ResultToken::parse(token).ok_or_else(gone)?;
+    let store = state.store().clone();
+    let hash = token.hash();
+    let stored = tokio::task::spawn_blocking(move || store.find_result(&hash))
+        .await
+        .map_err(|e| AppError::internal(e.into()))?
+        .map_err(|e| AppError::internal(e.into()))?
+        .ok_or_else(gone)?;
+    let quiz = state
+        .catalog()
+        .get(&stored.quiz_id)
+        .cloned()
+        .ok_or_else(gone)?;
+    let answers: Answers =
+        serde_json::from_str(&stored.answers_json).map_err(|e| AppError::internal(e.into()))?;
+    let outcome: Outcome =
+        serde_json::from_str(&stored.outcome_json).map_err(|e| AppError::internal(e.into()))?;
+    Ok(LoadedResult {
+        quiz,
+        stored,
+        answers,
+        outcome,
+    })
+}
+
+pub async fn result(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let loaded = load_result(&state, &token).await?;
+    let page = result_page(&state, &loaded, &token);
+    let mut response = html_page(
+        StatusCode::OK,
+        state.templates().render("result.html", &page)?,
+    );
+    private(&mut response);
+    Ok(response)
+}
+
+fn result_page(state: &AppState, loaded: &LoadedResult, token: &str) -> ResultPage {
+    let quiz = &loaded.quiz;
+    let (self_assessment, knowledge) = match &loaded.outcome {
+        Outcome::SelfAssessment(outcome) => {
+            let dimensions: Vec<DimensionView> = outcome
+                .dimensions
+                .iter()
+                .filter_map(|score| {
+                    let dimension = quiz.dimension(&score.dimension)?;
+                    Some(DimensionView {
+                        label: dimension.label.clone(),
+                        percent: score.percent,
+                        answered: score.answered,
+                        description: dimension.description.clone(),
+                        chapter_url: dimension
+                            .chapter
+                            .as_ref()
+                            .map(|c| chapter_url(&c.html_path())),
+                    })
+                })
+                .collect();
+            let bars: Vec<Bar<'_>> = dimensions
+                .iter()
+                .map(|d| Bar {
+                    label: &d.label,
+                    value: d.percent,
+                })
+                .collect();
+            let plan = outcome
+                .plan
+                .iter()
+                .filter_map(|id| quiz.recommendation(id))
+                .enumerate()
+                .map(|(index, rec)| StepView {
+                    rank: index + 1,
+                    title: rec.title.clone(),
+                    why: rec.why.clone(),
+                    how_html: markdown::to_html(&rec.how),
+                    chapter_url: chapter_url(&rec.chapter.html_path()),
+                    chapter_title: state.chapter_title(&rec.chapter.path),
+                    horizon: rec.horizon.label(),
+                })
+                .collect();
+            let profile = quiz.profile(&outcome.profile);
+            (
+                Some(SelfAssessmentView {
+                    overall: outcome.overall,
+                    profile_label: profile
+                        .map(|p| p.label.clone())
+                        .unwrap_or_else(|| outcome.profile.clone()),
+                    profile_description: profile.map(|p| p.description.clone()).unwrap_or_default(),
+                    chart_svg: chart::bars(&bars),
+                    dimensions,
+                    plan,
+                }),
+                None,
+            )
+        }
+        Outcome::Knowledge(outcome) => {
+            let questions = quiz
+                .questions
+                .iter()
+                .enumerate()
+                .map(|(index, question)| {
+                    let chosen: BTreeSet<&str> = match loaded.answers.get(&question.id) {
+                        Some(Answer::Choices(ids)) => ids.iter().map(String::as_str).collect(),
+                        _ => BTreeSet::new(),
+                    };
+                    KnowledgeQuestionView {
+                        number: index + 1,
+                        text: question.text.clone(),
+                        correct: outcome
+                            .questions
+                            .iter()
+                            .any(|r| r.question == question.id && r.correct),
+                        choices: question
+                            .choices
+                            .iter()
+                            .map(|choice| KnowledgeChoiceView {
+                                label: choice.label.clone(),
+                                chosen: chosen.contains(choice.id.as_str()),
+                                correct: choice.correct,
+                                explanation: choice.explanation.clone(),
+                            })
+                            .collect(),
+                    }
+                })
+                .collect();
+            (
+                None,
+                Some(KnowledgeView {
+                    correct: outcome.correct,
+                    total: outcome.total,
+                    percent: outcome.percent,
+                    questions,
+                }),
+            )
+        }
+    };
+    ResultPage {
+        title: format!("Votre résultat — {}", quiz.title),
+        quiz_id: quiz.id.clone(),
+        quiz_title: quiz.title.clone(),
+        token: token.to_string(),
+        created: format_hour(loaded.stored.created_hour),
+        stale_version: loaded.stored.quiz_version != quiz.version,
+        self_assessment,
+        knowledge,
+    }
+}
+
+/// "Download my answers": everything stored for this result, nothing more.
+pub async fn result_json(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let loaded = load_result(&state, &token).await?;
+    #[derive(Serialize)]
+    struct Export<'a> {
+        quiz_id: &'a str,
+        quiz_version: &'a str,
+        quiz_title: &'a str,
+        created_hour_utc: String,
+        answers: &'a Answers,
+        outcome: &'a Outcome,
+    }
+    let export = Export {
+        quiz_id: &loaded.stored.quiz_id,
+        quiz_version: &loaded.stored.quiz_version,
+        quiz_title: &loaded.quiz.title,
+        created_hour_utc: iso_hour(loaded.stored.created_hour),
+        answers: &loaded.answers,
+        outcome: &loaded.outcome,
+    };
+    let body = serde_json::to_string_pretty(&export).map_err(|e| AppError::internal(e.into()))?;
+    let mut response = (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"chezsoi-mes-reponses.json\""),
+            ),
+        ],
+        body,
+    )
+        .into_response();
+    private(&mut response);
+    Ok(response)
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let gone = || AppError::NotFound("Ce résultat n'existe pas ou a déjà été supprimé.".into());
+    let token = ResultToken::parse(&token).ok_or_else(gone)?;
+    let store = state.store().clone();
+    let hash = token.hash();
+    let deleted = tokio::task::spawn_blocking(move || store.delete_result(&hash))
+        .await
+        .map_err(|e| AppError::internal(e.into()))?
+        .map_err(|e| AppError::internal(e.into()))?;
+    if !deleted {
+        return Err(gone());
+    }
+    #[derive(Serialize)]
+    struct Deleted {
+        title: &'static str,
+    }
+    let mut response = html_page(
+        StatusCode::OK,
+        state.templates().render(
+            "deleted.html",
+            &Deleted {
+                title: "Résultat supprimé",
+            },
+        )?,
+    );
+    private(&mut response);
+    Ok(response)
+}
+
+// ---------------------------------------------------------------- stats
+
+#[derive(Serialize)]
+struct StatsPage {
+    title: String,
+    quiz_id: String,
+    quiz_title: String,
+    min_group: usize,
+    enough: bool,
+    count: usize,
+    mode: &'static str,
+    profiles: Vec<BucketView>,
+    dimensions: Vec<DimensionView>,
+    chart_svg: String,
+    knowledge_average: Option<u8>,
+}
+
+#[derive(Serialize)]
+struct BucketView {
+    label: String,
+    /// None when the bucket holds fewer than `min_group` results (empty included).
+    count: Option<usize>,
+    percent: Option<u8>,
+}
+
+pub async fn stats(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let quiz = find_quiz(&state, &id)?;
+    let store = state.store().clone();
+    let quiz_id = quiz.id.clone();
+    let outcomes = tokio::task::spawn_blocking(move || store.quiz_outcomes(&quiz_id))
+        .await
+        .map_err(|e| AppError::internal(e.into()))?
+        .map_err(|e| AppError::internal(e.into()))?;
+    let outcomes: Vec<Outcome> = outcomes
+        .iter()
+        .filter_map(|json| serde_json::from_str(json).ok())
+        .collect();
+    let min_group = state.min_group();
+    let count = outcomes.len();
+    let enough = count >= min_group;
+
+    let mut page = StatsPage {
+        title: format!("Statistiques anonymes — {}", quiz.title),
+        quiz_id: quiz.id.clone(),
+        quiz_title: quiz.title.clone(),
+        min_group,
+        enough,
+        count: if enough { count } else { 0 },
+        mode: quiz.mode.as_str(),
+        profiles: Vec::new(),
+        dimensions: Vec::new(),
+        chart_svg: String::new(),
+        knowledge_average: None,
+    };
+    if enough {
+        match quiz.mode {
+            Mode::SelfAssessment => {
+                let assessments: Vec<_> = outcomes
+                    .iter()
+                    .filter_map(|o| match o {
+                        Outcome::SelfAssessment(a) => Some(a),
+                        Outcome::Knowledge(_) => None,
+                    })
+                    .collect();
+                page.profiles = quiz
+                    .profiles
+                    .iter()
+                    .map(|profile| {
+                        let n = assessments
+                            .iter()
+                            .filter(|a| a.profile == profile.id)
+                            .count();
+                        let shown = n >= min_group;
+                        BucketView {
+                            label: profile.label.clone(),
+                            count: shown.then_some(n),
+                            percent: shown.then(|| percent(n, count)),
+                        }
+                    })
+                    .collect();
+                page.dimensions = quiz
+                    .dimensions
+                    .iter()
+                    .map(|dimension| {
+                        let values: Vec<u8> = assessments
+                            .iter()
+                            .filter_map(|a| {
+                                a.dimensions
+                                    .iter()
+                                    .find(|d| d.dimension == dimension.id && d.answered)
+                            })
+                            .map(|d| d.percent)
+                            .collect();
+                        let average = if values.is_empty() {
+                            0
+                        } else {
+                            percent(
+                                values.iter().map(|v| usize::from(*v)).sum(),
+                                values.len() * 100,
+                            )
+                        };
+                        DimensionView {
+                            label: dimension.label.clone(),
+                            percent: average,
+                            answered: !values.is_empty(),
+                            description: dimension.description.clone(),
+                            chapter_url: None,
+                        }
+                    })
+                    .collect();
+                let bars: Vec<Bar<'_>> = page
+                    .dimensions
+                    .iter()
+                    .map(|d| Bar {
+                        label: &d.label,
+                        value: d.percent,
+                    })
+                    .collect();
+                page.chart_svg = chart::bars(&bars);
+            }
+            Mode::Knowledge => {
+                let sum: usize = outcomes
+                    .iter()
+                    .filter_map(|o| match o {
+                        Outcome::Knowledge(k) => Some(usize::from(k.percent)),
+                        Outcome::SelfAssessment(_) => None,
+                    })
+                    .sum();
+                page.knowledge_average = Some(percent(sum, count * 100));
+            }
+        }
+    }
+    Ok(html_page(
+        StatusCode::OK,
+        state.templates().render("stats.html", &page)?,
+    ))
+}
+
+// ---------------------------------------------------------------- helpers
+
+/// `part / whole` as a rounded percentage.
+fn percent(part: usize, whole: usize) -> u8 {
+    if whole == 0 {
+        return 0;
+    }
+    ((part * 100 + whole / 2) / whole).min(100) as u8
+}
+
+fn html_page(status: StatusCode, body: String) -> Response {
+    let mut response = (status, Html(body)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Results are private: never cached, never indexed.
+fn private(response: &mut Response) {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(
+        "x-robots-tag",
+        HeaderValue::from_static("noindex, nofollow"),
+    );
+}
+
+/// A site URL for a book page, safe to place unescaped in an attribute
+/// (Tera would otherwise escape every `/`).
+fn chapter_url(html_path: &str) -> String {
+    let mut url = String::from("/");
+    for c in html_path.chars() {
+        match c {
+            '"' | '\'' | '<' | '>' | '&' | ' ' | '\\' => {
+                url.push_str(&format!("%{:02X}", c as u32))
+            }
+            c => url.push(c),
+        }
+    }
+    url
+}
+
+fn shorten(text: &str) -> String {
+    let mut short: String = text.chars().take(40).collect();
+    if text.chars().count() > 40 {
+        short.push('…');
+    }
+    short
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// "le 27/11/2026 vers 10 h (UTC)": the stored hour, no finer.
+fn format_hour(unix: i64) -> String {
+    let (y, m, d) = civil_from_days(unix.div_euclid(86_400));
+    let hour = unix.rem_euclid(86_400) / 3600;
+    format!("le {d:02}/{m:02}/{y} vers {hour} h (UTC)")
+}
+
+fn iso_hour(unix: i64) -> String {
+    let (y, m, d) = civil_from_days(unix.div_euclid(86_400));
+    let hour = unix.rem_euclid(86_400) / 3600;
+    format!("{y:04}-{m:02}-{d:02}T{hour:02}:00:00Z")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_hours_in_french_and_iso() {
+        assert_eq!(format_hour(0), "le 01/01/1970 vers 0 h (UTC)");
+        // 2026-11-27T10:00:00Z
+        assert_eq!(iso_hour(1_795_773_600), "2026-11-27T10:00:00Z");
+        assert_eq!(format_hour(1_795_773_600), "le 27/11/2026 vers 10 h (UTC)");
+    }
+
+    #[test]
+    fn percentages_round_half_up() {
+        assert_eq!(percent(1, 3), 33);
+        assert_eq!(percent(2, 3), 67);
+        assert_eq!(percent(0, 0), 0);
+    }
+}

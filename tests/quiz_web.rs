@@ -1,0 +1,582 @@
+//! The self-assessment through the router, on the real project's book and
+//! quizzes and a real temp SQLite file: submit → redirect → result → JSON →
+//! delete, every bad input refused with nothing stored, and aggregates that
+//! stay hidden below the minimum group size.
+
+mod common;
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chezsoi::book::{self, BuildOptions};
+use chezsoi::project::Project;
+use chezsoi::quiz::{QuestionKind, Quiz};
+use chezsoi::store::Store;
+use chezsoi::web::{self, AppState};
+use common::FixtureProject;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+struct App {
+    fixture: FixtureProject,
+    router: axum::Router,
+    store: Arc<Store>,
+    state: AppState,
+    out: std::path::PathBuf,
+}
+
+fn app() -> App {
+    let fixture = FixtureProject::real();
+    let project = Project::open(fixture.root()).unwrap();
+    let built = book::build(&project, &BuildOptions::default()).unwrap();
+    let store = Arc::new(Store::open(&fixture.path("data/test.db")).unwrap());
+    let state = AppState::new(built.out.clone(), store.clone(), built.content).unwrap();
+    App {
+        router: web::router(state.clone()),
+        fixture,
+        store,
+        state,
+        out: built.out,
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl App {
+    async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn get(&self, uri: &str) -> Reply {
+        self.send(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    async fn post_form(&self, uri: &str, body: impl Into<Body>) -> Reply {
+        self.send(
+            Request::post(uri)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(body.into())
+                .unwrap(),
+        )
+        .await
+    }
+
+    fn quiz(&self, id: &str) -> Arc<Quiz> {
+        self.state.catalog().get(id).unwrap().clone()
+    }
+
+    fn count(&self) -> i64 {
+        self.store.count_results().unwrap()
+    }
+}
+
+/// A complete, valid answer set: the `pick`-th choice (clamped) of each
+/// question, the matching scale step.
+fn answers(quiz: &Quiz, pick: usize) -> Vec<(String, String)> {
+    let mut fields = vec![("version".to_string(), quiz.version.clone())];
+    for question in &quiz.questions {
+        let field = format!("q-{}", question.id);
+        let value = match &question.kind {
+            QuestionKind::Scale { min, max, .. } => {
+                (min + (pick as i64).min(max - min)).to_string()
+            }
+            _ => question.choices[pick.min(question.choices.len() - 1)]
+                .id
+                .clone(),
+        };
+        fields.push((field, value));
+    }
+    fields
+}
+
+fn encode(fields: &[(String, String)]) -> String {
+    serde_urlencoded::to_string(fields).unwrap()
+}
+
+fn replace(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
+    fields
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.clone(),
+                if n == name {
+                    value.to_string()
+                } else {
+                    v.clone()
+                },
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_quiz_page_is_a_plain_accessible_form() {
+    let app = app();
+    let quiz = app.quiz("diagnostic");
+    let page = app.get("/quiz/diagnostic").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("<form class=\"chezsoi-quiz\" method=\"post\" action=\"/quiz/diagnostic\"")
+    );
+    assert_eq!(page.body.matches("<fieldset").count(), quiz.questions.len());
+    assert_eq!(page.body.matches("<legend").count(), quiz.questions.len());
+    for question in &quiz.questions {
+        assert!(
+            page.body.contains(&format!("name=\"q-{}\"", question.id)),
+            "{} has no input",
+            question.id
+        );
+        for choice in &question.choices {
+            let input_id = format!("q-{}-{}", question.id, choice.id);
+            assert!(
+                page.body.contains(&format!("for=\"{input_id}\"")),
+                "{input_id} has no label"
+            );
+        }
+    }
+    assert!(
+        page.body
+            .contains(&format!("name=\"version\" value=\"{}\"", quiz.version))
+    );
+    assert!(
+        page.body
+            .contains("<script src=\"/_app/quiz.js\"></script>")
+    );
+    assert!(
+        !page.body.contains("<script>"),
+        "inline script in the quiz page"
+    );
+    assert_eq!(app.get("/_app/quiz.js").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn submit_then_result_then_json_then_delete() {
+    let app = app();
+    let quiz = app.quiz("diagnostic");
+    let fields = answers(&quiz, 0);
+    let reply = app.post_form("/quiz/diagnostic", encode(&fields)).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let location = reply
+        .headers
+        .get(header::LOCATION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        location.starts_with("/r/") && location.len() == 3 + 32,
+        "{location}"
+    );
+    assert_eq!(
+        app.count(),
+        1,
+        "the result must be committed before the redirect"
+    );
+
+    // What is stored is the hash of the token, never the token.
+    let token = &location[3..];
+    let stored_tokens: Vec<Vec<u8>> = app
+        .store
+        .with_writer(|c| {
+            let mut stmt = c.prepare("SELECT token_hash FROM results")?;
+            let rows = stmt
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<Vec<u8>>>>()?;
+            Ok(rows)
+        })
+        .unwrap();
+    assert_eq!(stored_tokens.len(), 1);
+    assert_eq!(stored_tokens[0].len(), 32);
+    assert_ne!(stored_tokens[0], token.as_bytes());
+
+    let expected = chezsoi::scoring::score(
+        &quiz,
+        &chezsoi::scoring::parse_form(&quiz, &fields).unwrap(),
+    );
+    let chezsoi::scoring::Outcome::SelfAssessment(expected) = expected else {
+        panic!("diagnostic is a self-assessment")
+    };
+
+    let page = app.get(&location).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
+    let profile = quiz.profile(&expected.profile).unwrap();
+    assert!(
+        page.body
+            .contains(&format!("Votre profil : {}", profile.label)),
+        "profile missing"
+    );
+    assert!(
+        page.body
+            .contains(&format!("<strong>{}</strong>/100", expected.overall))
+    );
+    assert!(
+        page.body.contains("<svg class=\"chezsoi-chart\""),
+        "no chart"
+    );
+    assert!(
+        (3..=7).contains(&expected.plan.len()),
+        "the diagnostic's plan has {} steps",
+        expected.plan.len()
+    );
+    for id in &expected.plan {
+        let rec = quiz.recommendation(id).unwrap();
+        assert!(page.body.contains(&rec.title), "plan step {id} missing");
+        let href = format!("href=\"/{}\"", rec.chapter.html_path());
+        assert!(page.body.contains(&href), "{id}: no link to its chapter");
+        let file = app
+            .out
+            .join(rec.chapter.html_path().split('#').next().unwrap());
+        assert!(
+            file.is_file(),
+            "{id} links to a page that was not built: {}",
+            file.display()
+        );
+    }
+
+    let json = app.get(&format!("{location}/reponses.json")).await;
+    assert_eq!(json.status, StatusCode::OK);
+    let value: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+    assert_eq!(value["quiz_id"], "diagnostic");
+    assert_eq!(value["quiz_version"], quiz.version.as_str());
+    assert_eq!(value["outcome"]["profile"], expected.profile.as_str());
+    assert_eq!(
+        value["answers"].as_object().unwrap().len(),
+        quiz.questions.len()
+    );
+    assert!(
+        value["created_hour_utc"]
+            .as_str()
+            .unwrap()
+            .ends_with(":00:00Z")
+    );
+
+    let deleted = app.post_form(&format!("{location}/supprimer"), "").await;
+    assert_eq!(deleted.status, StatusCode::OK);
+    assert!(deleted.body.contains("Résultat supprimé"));
+    assert_eq!(app.count(), 0);
+    assert_eq!(app.get(&location).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.post_form(&format!("{location}/supprimer"), "")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn different_situations_get_different_plans() {
+    let app = app();
+    let quiz = app.quiz("diagnostic");
+    let mut plans = std::collections::BTreeSet::new();
+    for pick in 0..4 {
+        let fields = answers(&quiz, pick);
+        let outcome = chezsoi::scoring::score(
+            &quiz,
+            &chezsoi::scoring::parse_form(&quiz, &fields).unwrap(),
+        );
+        if let chezsoi::scoring::Outcome::SelfAssessment(o) = outcome {
+            plans.insert(o.plan);
+        }
+    }
+    assert!(
+        plans.len() >= 3,
+        "contrasting answers gave only {} distinct plans",
+        plans.len()
+    );
+}
+
+#[tokio::test]
+async fn a_knowledge_check_shows_score_right_answers_and_explanations() {
+    let app = app();
+    let quiz = app.quiz("verif-portee");
+    let fields = answers(&quiz, 0);
+    let reply = app.post_form("/quiz/verif-portee", encode(&fields)).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let page = app
+        .get(
+            reply
+                .headers
+                .get(header::LOCATION)
+                .unwrap()
+                .to_str()
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Votre score"));
+    for question in &quiz.questions {
+        for choice in &question.choices {
+            let explanation = choice.explanation.as_deref().unwrap();
+            let escaped = explanation.replace('\'', "&#x27;").replace('"', "&quot;");
+            assert!(
+                page.body.contains(&escaped),
+                "explanation missing: {explanation}"
+            );
+        }
+    }
+    assert!(page.body.contains("bonne réponse"));
+}
+
+#[tokio::test]
+async fn every_bad_input_is_refused_and_stores_nothing() {
+    let app = app();
+    let quiz = app.quiz("diagnostic");
+    let good = answers(&quiz, 0);
+    let single = quiz
+        .questions
+        .iter()
+        .find(|q| matches!(q.kind, QuestionKind::Single) && !q.optional)
+        .unwrap();
+    let scale = quiz
+        .questions
+        .iter()
+        .find(|q| matches!(q.kind, QuestionKind::Scale { .. }))
+        .unwrap();
+    let (_, scale_max) = scale.scale_bounds().unwrap();
+    let multiple = quiz
+        .questions
+        .iter()
+        .find(|q| matches!(q.kind, QuestionKind::Multiple { max: Some(_) }))
+        .unwrap();
+
+    let mut too_many = good.clone();
+    for choice in &multiple.choices {
+        too_many.push((format!("q-{}", multiple.id), choice.id.clone()));
+    }
+    let mut duplicated = good.clone();
+    duplicated.push((format!("q-{}", single.id), single.choices[1].id.clone()));
+    let missing: Vec<_> = good
+        .iter()
+        .filter(|(n, _)| n != &format!("q-{}", single.id))
+        .cloned()
+        .collect();
+    let mut lots_of_fields = good.clone();
+    for i in 0..2000 {
+        lots_of_fields.push((format!("x{i}"), "y".into()));
+    }
+
+    let cases: Vec<(&str, String, Option<&str>, StatusCode, &str)> = vec![
+        (
+            "unknown choice",
+            encode(&replace(&good, &format!("q-{}", single.id), "inexistant")),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Question",
+        ),
+        (
+            "scale out of range",
+            encode(&replace(
+                &good,
+                &format!("q-{}", scale.id),
+                &(scale_max + 1).to_string(),
+            )),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Question",
+        ),
+        (
+            "scale not a number",
+            encode(&replace(&good, &format!("q-{}", scale.id), "beaucoup")),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Question",
+        ),
+        (
+            "too many choices",
+            encode(&too_many),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Question",
+        ),
+        (
+            "duplicated single answer",
+            encode(&duplicated),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Question",
+        ),
+        (
+            "missing required answer",
+            encode(&missing),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Question",
+        ),
+        (
+            "stale version",
+            encode(&replace(&good, "version", "0000000000000000")),
+            None,
+            StatusCode::CONFLICT,
+            "modifié",
+        ),
+        (
+            "no version",
+            encode(&good[1..]),
+            None,
+            StatusCode::CONFLICT,
+            "modifié",
+        ),
+        (
+            "json body",
+            "{\"q-activite\":\"b2b\"}".into(),
+            Some("application/json"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "formulaire",
+        ),
+        (
+            "no content type",
+            encode(&good),
+            Some(""),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "formulaire",
+        ),
+        (
+            "thousands of fields",
+            encode(&lots_of_fields),
+            None,
+            StatusCode::BAD_REQUEST,
+            "trop de champs",
+        ),
+        (
+            "malformed encoding",
+            "version=%ZZ&q-activite=%".into(),
+            None,
+            StatusCode::CONFLICT,
+            "modifié",
+        ),
+    ];
+    for (name, body, content_type, status, message) in cases {
+        let mut request = Request::post("/quiz/diagnostic");
+        match content_type {
+            None => {
+                request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            }
+            Some("") => {}
+            Some(ct) => request = request.header(header::CONTENT_TYPE, ct),
+        }
+        let reply = app.send(request.body(Body::from(body)).unwrap()).await;
+        assert_eq!(reply.status, status, "{name}: {}", reply.body);
+        assert!(
+            reply.body.contains(message),
+            "{name}: message « {message} » missing"
+        );
+        assert!(
+            reply.body.contains("lang=\"fr\""),
+            "{name}: not a French page"
+        );
+        assert_eq!(app.count(), 0, "{name}: something was stored");
+    }
+
+    // A refused form keeps the valid answers and ties the error to its question.
+    let reply = app
+        .post_form(
+            "/quiz/diagnostic",
+            encode(&replace(&good, &format!("q-{}", single.id), "inexistant")),
+        )
+        .await;
+    assert!(
+        reply
+            .body
+            .contains(&format!("aria-describedby=\"q-{}-erreur\"", single.id))
+    );
+    let scale_min = scale.scale_bounds().unwrap().0;
+    let kept = format!(
+        "id=\"q-{0}-{1}\" name=\"q-{0}\" value=\"{1}\" checked",
+        scale.id, scale_min
+    );
+    assert!(
+        reply.body.contains(&kept),
+        "valid answers must be kept: {kept}"
+    );
+
+    // Invalid UTF-8 and oversized bodies.
+    let reply = app
+        .send(
+            Request::post("/quiz/diagnostic")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(vec![b'q', b'=', 0xff, 0xfe]))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    let reply = app
+        .post_form("/quiz/diagnostic", vec![b'a'; web::BODY_LIMIT + 10])
+        .await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+
+    // Unknown quiz and unknown or malformed tokens.
+    assert_eq!(app.get("/quiz/inconnu").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.post_form("/quiz/inconnu", encode(&good)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    for uri in [
+        "/r/0123456789abcdef0123456789abcdef",
+        "/r/..%2F..%2Fetc",
+        "/r/x/reponses.json",
+        "/stats/inconnu",
+    ] {
+        let reply = app.get(uri).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(reply.body.contains("lang=\"fr\""), "{uri}");
+    }
+    assert_eq!(app.count(), 0);
+
+    // The server still serves normally afterwards.
+    assert_eq!(
+        app.post_form("/quiz/diagnostic", encode(&good))
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(app.count(), 1);
+}
+
+#[tokio::test]
+async fn aggregates_stay_hidden_below_the_minimum_group() {
+    let app = app();
+    let quiz = app.quiz("diagnostic");
+    let empty = app.get("/stats/diagnostic").await.body;
+    for pick in 0..web::DEFAULT_MIN_GROUP - 1 {
+        let reply = app
+            .post_form("/quiz/diagnostic", encode(&answers(&quiz, pick % 3)))
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    }
+    let below = app.get("/stats/diagnostic").await.body;
+    assert_eq!(empty, below, "the page must not tell 0 answers from a few");
+    assert!(below.contains("Pas encore assez de réponses"));
+    assert!(!below.contains("<svg"));
+
+    let reply = app
+        .post_form("/quiz/diagnostic", encode(&answers(&quiz, 0)))
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let shown = app.get("/stats/diagnostic").await.body;
+    assert!(
+        shown.contains(&format!("{} réponses enregistrées", web::DEFAULT_MIN_GROUP)),
+        "{shown}"
+    );
+    assert!(shown.contains("<svg class=\"chezsoi-chart\""));
+    assert!(
+        shown.contains("moins de 5"),
+        "small profile buckets must be masked"
+    );
+    let _ = &app.fixture;
+}
