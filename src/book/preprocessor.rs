@@ -57,8 +57,15 @@ impl Preprocessor for QuizDirectives {
         }
         book.for_each_mut(|item| {
             if let BookItem::Chapter(chapter) = item {
+                // Relative to the book's root, so that the link survives
+                // both the site and mdBook's rewriting of links in print.html.
+                let depth = chapter
+                    .path
+                    .as_ref()
+                    .map_or(0, |p| p.components().count().saturating_sub(1));
+                let to_root = "../".repeat(depth);
                 chapter.content = expand(&chapter.content, |id| match self.catalog.get(id) {
-                    Some(quiz) => render_card(quiz),
+                    Some(quiz) => render_card(quiz, &to_root),
                     None => String::new(),
                 });
             }
@@ -72,12 +79,12 @@ impl Preprocessor for QuizDirectives {
 }
 
 /// A card that leads to the quiz page served by chezsoi.
-fn render_card(quiz: &Quiz) -> String {
+fn render_card(quiz: &Quiz, to_root: &str) -> String {
     let questions = quiz.questions.len();
     format!(
         "<div class=\"chezsoi-quiz-card\" data-quiz=\"{id}\">\n<p><strong>{title}</strong></p>\n\
          <p>{questions} questions — répondez en ligne ; vos réponses restent anonymes.</p>\n\
-         <p><a class=\"chezsoi-button\" href=\"/quiz/{id}\">Répondre au questionnaire</a></p>\n</div>\n",
+         <p><a class=\"chezsoi-button\" href=\"{to_root}quiz/{id}\">Répondre au questionnaire</a></p>\n</div>\n",
         id = quiz.id,
         title = escape_html(&quiz.title),
     )
