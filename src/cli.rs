@@ -105,7 +105,7 @@ pub struct ServeArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum BookCommand {
-    /// Construit le livre en HTML autonome
+    /// Construit le livre en HTML autonome (et en PDF avec --pdf)
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
     Build(BookBuildArgs),
 }
@@ -115,6 +115,9 @@ pub struct BookBuildArgs {
     /// Dossier de sortie (par défaut, build-dir de book.toml : target/book)
     #[arg(long, env = "CHEZSOI_OUT", value_name = "DOSSIER")]
     pub out: Option<PathBuf>,
+    /// Produit aussi DOSSIER/chezsoi.pdf avec Chromium (paquet Debian « chromium »)
+    #[arg(long, env = "CHEZSOI_PDF")]
+    pub pdf: bool,
     #[command(flatten)]
     pub root: RootArg,
 }
@@ -165,12 +168,8 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => cmd::serve::run(args).map(|()| ExitCode::SUCCESS),
-        Command::Book(BookCommand::Build(args)) => {
-            cmd::book::build(args).map(|()| ExitCode::SUCCESS)
-        }
-        Command::Quiz(QuizCommand::Check(args)) => {
-            cmd::quiz::check(args).map(|()| ExitCode::SUCCESS)
-        }
+        Command::Book(BookCommand::Build(args)) => cmd::book::build(args).map(|()| ExitCode::SUCCESS),
+        Command::Quiz(QuizCommand::Check(args)) => cmd::quiz::check(args).map(|()| ExitCode::SUCCESS),
         Command::Preprocess(_) => cmd::preprocess::run().map(|()| ExitCode::SUCCESS),
         Command::Supports(args) => Ok(cmd::preprocess::supports(&args.renderer)),
     }

@@ -9,7 +9,10 @@
 //!   which must be set *after* loading (setting it before would add a command
 //!   preprocessor named `admonish`).
 
+pub mod pdf;
 pub mod preprocessor;
+mod print;
+pub mod worksheet;
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -22,7 +25,6 @@ use mdbook::preprocess::{IndexPreprocessor, LinkPreprocessor, Preprocessor};
 pub use preprocessor::{Directive, QuizDirectives, directives};
 
 use crate::project::{Content, Project};
-use crate::quiz::Catalog;
 
 /// The assets version our own admonition stylesheet is written for.
 const ADMONISH_ASSETS_VERSION: &str = "3.0.0";
@@ -30,8 +32,19 @@ const ADMONISH_ASSETS_VERSION: &str = "3.0.0";
 /// Name of the table in book.toml that configures the stock-mdBook path.
 const OWN_PREPROCESSOR: &str = "chezsoi";
 
+/// Who will read the HTML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Target {
+    /// Served by `chezsoi serve`: quizzes are real forms posting to the server.
+    Site,
+    /// Opened from disk or printed: quizzes are paper worksheets.
+    #[default]
+    Offline,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
+    pub target: Target,
     /// Where to write the HTML; defaults to book.toml's `build.build-dir`.
     pub out: Option<PathBuf>,
     /// Path (without leading slash) of the server's live-reload event stream.
@@ -40,20 +53,17 @@ pub struct BuildOptions {
 
 /// The preprocessors that transform chapter content, in order. Shared by the
 /// in-process build and `chezsoi preprocess`.
-pub fn content_preprocessors(catalog: Arc<Catalog>) -> Vec<Box<dyn Preprocessor>> {
-    vec![
-        Box::new(QuizDirectives::new(catalog)),
+pub fn content_preprocessors(content: Arc<Content>, target: Target) -> Result<Vec<Box<dyn Preprocessor>>> {
+    Ok(vec![
+        Box::new(QuizDirectives::new(content, target)?),
         Box::new(mdbook_admonish::Admonish),
-    ]
+    ])
 }
 
 /// Sets what mdbook-admonish needs on an already loaded configuration.
 pub fn prepare_admonish_config(config: &mut Config) -> Result<()> {
     config
-        .set(
-            "preprocessor.admonish.assets_version",
-            ADMONISH_ASSETS_VERSION,
-        )
+        .set("preprocessor.admonish.assets_version", ADMONISH_ASSETS_VERSION)
         .context("configuration des encadrés impossible")?;
     config
         .set("preprocessor.admonish.on_failure", "bail")
@@ -76,10 +86,7 @@ pub fn load_config(project: &Project, out: Option<&Path>) -> Result<Config> {
         config.build.build_dir = out;
     }
     check_build_dir(&project.root, &config)?;
-    if let Some(table) = config
-        .get_mut("preprocessor")
-        .and_then(|v| v.as_table_mut())
-    {
+    if let Some(table) = config.get_mut("preprocessor").and_then(|v| v.as_table_mut()) {
         table.remove(OWN_PREPROCESSOR);
     }
     config.build.use_default_preprocessors = false;
@@ -128,7 +135,7 @@ fn normalize(path: &Path) -> PathBuf {
 }
 
 /// Loads the book with our preprocessors registered, ready to build.
-pub fn load(project: &Project, options: &BuildOptions, catalog: Arc<Catalog>) -> Result<MDBook> {
+pub fn load(project: &Project, options: &BuildOptions, content: Arc<Content>) -> Result<MDBook> {
     let mut config = load_config(project, options.out.as_deref())?;
     if let Some(endpoint) = &options.live_reload_endpoint {
         config.set("output.html.live-reload-endpoint", endpoint)?;
@@ -142,9 +149,16 @@ pub fn load(project: &Project, options: &BuildOptions, catalog: Arc<Catalog>) ->
             )
         })?;
     prepare_admonish_config(&mut book.config)?;
+    // Quiz directives go first: mdBook's link preprocessor strips the
+    // backslash of *every* escaped `\{{#…}}`, which would turn an escaped
+    // quiz directive into a live one.
+    let mut preprocessors = content_preprocessors(content, options.target)?.into_iter();
+    if let Some(quizzes) = preprocessors.next() {
+        book.with_preprocessor(BoxedPreprocessor(quizzes));
+    }
     book.with_preprocessor(LinkPreprocessor::new());
     book.with_preprocessor(IndexPreprocessor::new());
-    for preprocessor in content_preprocessors(catalog) {
+    for preprocessor in preprocessors {
         book.with_preprocessor(BoxedPreprocessor(preprocessor));
     }
     Ok(book)
@@ -160,11 +174,14 @@ pub struct Built {
 /// Validates the quizzes, then builds the HTML book.
 pub fn build(project: &Project, options: &BuildOptions) -> Result<Built> {
     let content = project.load_content()?;
-    let book = load(project, options, content.catalog.clone())?;
+    let book = load(project, options, Arc::new(content.clone()))?;
     let out = book.build_dir_for("html");
     book.build()
         .map_err(|e| anyhow::anyhow!("{e:#}"))
         .context("la construction du livre a échoué")?;
+    let title = book.config.book.title.clone().unwrap_or_default();
+    let description = book.config.book.description.clone().unwrap_or_default();
+    print::add_cover_and_contents(&out.join("print.html"), &title, &description)?;
     Ok(Built { out, content })
 }
 

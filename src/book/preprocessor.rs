@@ -7,17 +7,62 @@ use mdbook::book::{Book, BookItem};
 use mdbook::errors::Result;
 use mdbook::preprocess::{Preprocessor, PreprocessorContext};
 
-use crate::quiz::{Catalog, Quiz};
+use super::{Target, worksheet};
+use crate::project::Content;
+use crate::quiz::{Mode, Quiz};
+use crate::web::Templates;
 
-/// Replaces `{{#quiz ID}}` with the quiz, from the validated catalog.
+/// Replaces `{{#quiz ID}}` with the quiz, rendered from the validated
+/// catalog: for the site, the real form (and its paper version for print);
+/// for the offline book, the paper version only.
 pub struct QuizDirectives {
-    catalog: Arc<Catalog>,
+    content: Arc<Content>,
+    target: Target,
+    templates: Templates,
 }
 
 impl QuizDirectives {
-    pub fn new(catalog: Arc<Catalog>) -> QuizDirectives {
-        QuizDirectives { catalog }
+    pub fn new(content: Arc<Content>, target: Target) -> anyhow::Result<QuizDirectives> {
+        Ok(QuizDirectives {
+            content,
+            target,
+            templates: Templates::new()?,
+        })
     }
+
+    /// The HTML that replaces one directive.
+    fn render_embed(&self, quiz: &Quiz, to_root: &str) -> anyhow::Result<String> {
+        let titles = |path: &str| {
+            self.content
+                .chapter_titles
+                .get(path)
+                .cloned()
+                .unwrap_or_else(|| path.to_string())
+        };
+        let offline = self.target == Target::Offline;
+        let paper = worksheet::render(&self.templates, quiz, offline, to_root, &titles)?;
+        let html = match self.target {
+            Target::Site => {
+                let form = crate::web::render_quiz_form(&self.templates, quiz)?;
+                format!(
+                    "<div class=\"chezsoi-embed\" data-quiz=\"{id}\">\n<div class=\"chezsoi-screen-only\">\n{form}\n</div>\n<div class=\"chezsoi-print-only\">\n{paper}\n</div>\n</div>",
+                    id = quiz.id
+                )
+            }
+            Target::Offline => format!(
+                "<div class=\"chezsoi-embed\" data-quiz=\"{id}\">\n{paper}\n</div>",
+                id = quiz.id
+            ),
+        };
+        Ok(as_html_block(&html))
+    }
+}
+
+/// mdBook reads chapters as Markdown: a blank line would end the HTML block
+/// and an indented line would become code. One compact block avoids both.
+fn as_html_block(html: &str) -> String {
+    let lines: Vec<&str> = html.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    format!("\n\n{}\n\n", lines.join("\n"))
 }
 
 impl Preprocessor for QuizDirectives {
@@ -32,7 +77,7 @@ impl Preprocessor for QuizDirectives {
         for item in book.iter() {
             if let BookItem::Chapter(chapter) = item {
                 for directive in directives(&chapter.content) {
-                    if self.catalog.get(&directive.id).is_none() {
+                    if self.content.catalog.get(&directive.id).is_none() {
                         let path = chapter
                             .source_path
                             .as_ref()
@@ -43,58 +88,79 @@ impl Preprocessor for QuizDirectives {
                             path.strip_prefix(&ctx.root).unwrap_or(&path).display(),
                             directive.line,
                             directive.id,
-                            self.catalog.iter().map(|q| q.id.as_str()).collect::<Vec<_>>().join(", ")
+                            self.content.catalog.iter().map(|q| q.id.as_str()).collect::<Vec<_>>().join(", ")
                         ));
                     }
                 }
             }
         }
         if !unknown.is_empty() {
-            anyhow::bail!(
-                "questionnaire inconnu dans le livre :\n{}",
-                unknown.join("\n")
-            );
+            anyhow::bail!("questionnaire inconnu dans le livre :\n{}", unknown.join("\n"));
         }
+        let mut failure = None;
         book.for_each_mut(|item| {
-            if let BookItem::Chapter(chapter) = item {
-                // Relative to the book's root, so that the link survives
-                // both the site and mdBook's rewriting of links in print.html.
-                let depth = chapter
-                    .path
-                    .as_ref()
-                    .map_or(0, |p| p.components().count().saturating_sub(1));
-                let to_root = "../".repeat(depth);
-                chapter.content = expand(&chapter.content, |id| match self.catalog.get(id) {
-                    Some(quiz) => render_card(quiz, &to_root),
-                    None => String::new(),
-                });
+            let BookItem::Chapter(chapter) = item else { return };
+            if failure.is_some() {
+                return;
+            }
+            // Links are relative to the book's root, so that they survive
+            // both the site and mdBook's rewriting of links in print.html.
+            let depth = chapter
+                .path
+                .as_ref()
+                .map_or(0, |p| p.components().count().saturating_sub(1));
+            let to_root = "../".repeat(depth);
+            let mut keys = Vec::new();
+            let mut embedded = false;
+            let content = expand(&chapter.content, |id| {
+                let Some(quiz) = self.content.catalog.get(id) else {
+                    return String::new();
+                };
+                embedded = true;
+                if quiz.mode == Mode::Knowledge {
+                    keys.push(quiz.clone());
+                }
+                self.render_embed(quiz, &to_root).unwrap_or_else(|error| {
+                    failure.get_or_insert(error);
+                    String::new()
+                })
+            });
+            chapter.content = content;
+            // Knowledge checks keep their answers away from their questions:
+            // the key closes the chapter.
+            if !keys.is_empty() {
+                let mut block = String::from("<div class=\"chezsoi-answer-keys\">");
+                for quiz in &keys {
+                    match worksheet::render_answer_key(&self.templates, quiz) {
+                        Ok(key) => block.push_str(&key),
+                        Err(error) => {
+                            failure.get_or_insert(error);
+                        }
+                    }
+                }
+                block.push_str("</div>");
+                let block = if self.target == Target::Site {
+                    format!("<div class=\"chezsoi-print-only\">{block}</div>")
+                } else {
+                    block
+                };
+                chapter.content.push_str(&as_html_block(&block));
+            }
+            if embedded && self.target == Target::Site {
+                chapter
+                    .content
+                    .push_str("\n\n<script src=\"/_app/quiz.js\"></script>\n");
             }
         });
+        if let Some(error) = failure {
+            return Err(error.context("rendu des questionnaires impossible"));
+        }
         Ok(book)
     }
 
     fn supports_renderer(&self, _renderer: &str) -> bool {
         true
     }
-}
-
-/// A card that leads to the quiz page served by chezsoi.
-fn render_card(quiz: &Quiz, to_root: &str) -> String {
-    let questions = quiz.questions.len();
-    format!(
-        "<div class=\"chezsoi-quiz-card\" data-quiz=\"{id}\">\n<p><strong>{title}</strong></p>\n\
-         <p>{questions} questions — répondez en ligne ; vos réponses restent anonymes.</p>\n\
-         <p><a class=\"chezsoi-button\" href=\"{to_root}quiz/{id}\">Répondre au questionnaire</a></p>\n</div>\n",
-        id = quiz.id,
-        title = escape_html(&quiz.title),
-    )
-}
-
-fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// One directive found in a chapter: its quiz id and 1-based line.
@@ -146,9 +212,7 @@ fn scan<'a>(content: &'a str, mut emit: impl FnMut(Piece<'a>)) {
             if run >= 3 {
                 match fence {
                     None => fence = Some((c, run)),
-                    Some((open, len))
-                        if open == c && run >= len && trimmed[run..].trim().is_empty() =>
-                    {
+                    Some((open, len)) if open == c && run >= len && trimmed[run..].trim().is_empty() => {
                         fence = None
                     }
                     _ => {}

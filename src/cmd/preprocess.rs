@@ -10,19 +10,24 @@ use mdbook::preprocess::CmdPreprocessor;
 use std::sync::Arc;
 
 use crate::book;
-use crate::project::Project;
+use crate::book::Target;
+use crate::project::{Content, Project};
 use crate::quiz::ChapterIndex;
 
 pub fn run() -> Result<()> {
-    let (mut ctx, book) = CmdPreprocessor::parse_input(io::stdin()).context(
-        "entrée illisible : `chezsoi preprocess` attend le livre en JSON envoyé par mdBook",
-    )?;
+    let (mut ctx, book) = CmdPreprocessor::parse_input(io::stdin())
+        .context("entrée illisible : `chezsoi preprocess` attend le livre en JSON envoyé par mdBook")?;
     book::prepare_admonish_config(&mut ctx.config)?;
     let project = Project::open(&ctx.root)?;
-    let chapters = ChapterIndex::new(book::chapters_of(&book).into_iter().map(|(path, _)| path));
-    let catalog = Arc::new(project.load_quizzes(&chapters)?);
+    let chapters = book::chapters_of(&book);
+    let index = ChapterIndex::new(chapters.iter().map(|(path, _)| path.clone()));
+    let content = Content {
+        catalog: Arc::new(project.load_quizzes(&index)?),
+        chapter_titles: chapters.into_iter().collect(),
+    };
     let mut book = book;
-    for preprocessor in book::content_preprocessors(catalog) {
+    // A stock `mdbook serve` has no server to post to: paper worksheets.
+    for preprocessor in book::content_preprocessors(Arc::new(content), Target::Offline)? {
         book = preprocessor
             .run(&ctx, book)
             .with_context(|| format!("le préprocesseur « {} » a échoué", preprocessor.name()))?;

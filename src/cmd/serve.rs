@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 
-use crate::book::{self, BuildOptions, Built};
+use crate::book::{self, BuildOptions, Built, Target};
 use crate::cli::ServeArgs;
 use crate::project::Project;
 use crate::store::Store;
@@ -14,17 +14,20 @@ use crate::web::{self, AppState};
 
 pub fn run(args: ServeArgs) -> Result<()> {
     let project = Project::open(&args.root.root)?;
-    let addr: SocketAddr = args
-        .addr
-        .parse()
-        .with_context(|| format!("adresse d'écoute invalide « {} » (attendu : 127.0.0.1:3000) ; option --addr ou CHEZSOI_ADDR", args.addr))?;
+    let addr: SocketAddr = args.addr.parse().with_context(|| {
+        format!(
+            "adresse d'écoute invalide « {} » (attendu : 127.0.0.1:3000) ; option --addr ou CHEZSOI_ADDR",
+            args.addr
+        )
+    })?;
     let options = BuildOptions {
+        target: Target::Site,
         out: None,
         live_reload_endpoint: args.watch.then(|| web::LIVE_RELOAD_PATH.to_string()),
     };
     let built = book::build(&project, &options)?;
-    let store = Store::open(&args.db)
-        .with_context(|| "base de données (option --db ou CHEZSOI_DB)".to_string())?;
+    let store =
+        Store::open(&args.db).with_context(|| "base de données (option --db ou CHEZSOI_DB)".to_string())?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -69,9 +72,7 @@ async fn serve(
     let local = listener.local_addr()?;
     println!("Chez soi sur le web est servi sur http://{local}/");
     if watch {
-        println!(
-            "Aperçu en direct : les pages se rechargent quand book/, quizzes/ ou theme/ changent."
-        );
+        println!("Aperçu en direct : les pages se rechargent quand book/, quizzes/ ou theme/ changent.");
     }
     println!("Ctrl-C pour arrêter.");
 

@@ -97,11 +97,7 @@ impl AppState {
     }
 
     pub fn replace_content(&self, content: Content) {
-        *self
-            .inner
-            .content
-            .write()
-            .unwrap_or_else(|p| p.into_inner()) = Arc::new(content);
+        *self.inner.content.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(content);
     }
 
     pub fn catalog(&self) -> Arc<Catalog> {
@@ -159,6 +155,12 @@ async fn health(State(state): State<AppState>) -> Result<&'static str, AppError>
     Ok("ok")
 }
 
+/// The quiz as a plain HTML form posting to the server, for embedding in the
+/// book: the same view and template as the quiz page.
+pub fn render_quiz_form(templates: &Templates, quiz: &crate::quiz::Quiz) -> anyhow::Result<String> {
+    quiz::render_form(templates, quiz)
+}
+
 /// The quiz script is part of the binary, like the templates.
 async fn quiz_script() -> impl IntoResponse {
     (
@@ -186,9 +188,6 @@ async fn live_reload(
 ) -> Sse<impl tokio_stream::Stream<Item = Result<Event, std::convert::Infallible>>> {
     let receiver = state.inner.reload.as_ref().map(|s| s.subscribe());
     let stream = BroadcastStream::new(receiver.expect("route only exists with live reload"))
-        .filter_map(|msg| {
-            msg.ok()
-                .map(|()| Ok(Event::default().event("reload").data("1")))
-        });
+        .filter_map(|msg| msg.ok().map(|()| Ok(Event::default().event("reload").data("1"))));
     Sse::new(stream).keep_alive(KeepAlive::default())
 }

@@ -30,10 +30,7 @@ impl FixtureProject {
         let manifest = Path::new(MANIFEST_DIR);
         std::fs::copy(manifest.join("book.toml"), dir.path().join("book.toml")).unwrap();
         copy_dir(&manifest.join("theme"), &dir.path().join("theme"));
-        copy_dir(
-            &manifest.join("tests/fixtures/book"),
-            &dir.path().join("book"),
-        );
+        copy_dir(&manifest.join("tests/fixtures/book"), &dir.path().join("book"));
         std::fs::create_dir_all(dir.path().join("quizzes")).unwrap();
         FixtureProject { dir }
     }
@@ -94,6 +91,42 @@ fn collect(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
             collect(&entry.path(), out);
         } else {
             out.push((entry.path(), std::fs::read(entry.path()).unwrap()));
+        }
+    }
+}
+
+/// Chromium for browser tests. Absent locally: the test says it is skipped.
+/// Absent under CI=true: the test fails, since CI must run it.
+pub fn chromium_or_skip(test: &str) -> Option<PathBuf> {
+    match chezsoi::book::pdf::find_chromium() {
+        Some(path) => Some(path),
+        None if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("{test}: Chromium is required when CI=true (Debian package chromium)")
+        }
+        None => {
+            println!("skipped: {test} needs Chromium (Debian package chromium), not found");
+            None
+        }
+    }
+}
+
+/// A program from PATH, with the same skip/fail rule as Chromium.
+pub fn tool_or_skip(test: &str, name: &str, package: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH")
+        .map(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join(name))
+                .find(|p| p.is_file())
+        })
+        .unwrap_or_default();
+    match found {
+        Some(path) => Some(path),
+        None if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("{test}: {name} is required when CI=true (Debian package {package})")
+        }
+        None => {
+            println!("skipped: {test} needs {name} (Debian package {package}), not found");
+            None
         }
     }
 }

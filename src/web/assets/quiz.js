@@ -4,8 +4,9 @@
 // before the final submit.
 (function () {
     "use strict";
-    var form = document.querySelector("form.chezsoi-quiz");
-    if (!form) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll("form.chezsoi-quiz"), enhance);
+
+function enhance(form) {
     var questions = Array.prototype.slice.call(form.querySelectorAll("fieldset.chezsoi-question"));
     if (questions.length < 2) { return; }
     // After a refused submission, show everything so each error is visible.
@@ -112,4 +113,5 @@
         }
     });
     show(0, false);
+}
 })();

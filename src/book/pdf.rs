@@ -1,0 +1,125 @@
+//! The PDF, printed from print.html by headless Chromium (Debian's
+//! `chromium`). Page numbers, page breaks and the look of callouts come from
+//! the print stylesheet, so the PDF and a browser's print agree.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+/// Where Chromium is: `CHEZSOI_CHROMIUM`, else the usual names on PATH.
+pub fn find_chromium() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("CHEZSOI_CHROMIUM") {
+        let path = PathBuf::from(path);
+        return path.is_file().then_some(path);
+    }
+    let names = [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ];
+    let dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default();
+    names
+        .iter()
+        .flat_map(|name| dirs.iter().map(move |dir| dir.join(name)))
+        .find(|p| p.is_file())
+}
+
+/// The flags every headless run uses: no sandbox (CI runs as root), no
+/// network chatter, a throw-away profile.
+pub fn headless_command(chromium: &Path, profile: &Path) -> Command {
+    let mut command = Command::new(chromium);
+    command.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--allow-file-access-from-files",
+    ]);
+    command.arg(format!("--user-data-dir={}", profile.display()));
+    command
+}
+
+/// Prints `book_dir/print.html` to `pdf`, showing progress on stdout.
+pub fn print_pdf(book_dir: &Path, pdf: &Path) -> Result<()> {
+    let Some(chromium) = find_chromium() else {
+        bail!(
+            "Chromium est introuvable : il faut le navigateur Chromium pour produire le PDF. \
+             Installez le paquet Debian « chromium » (sudo apt-get install chromium), \
+             ou indiquez son chemin avec la variable CHEZSOI_CHROMIUM."
+        );
+    };
+    let print_html = book_dir.join("print.html");
+    if !print_html.is_file() {
+        bail!(
+            "« {} » manque : activez [output.html.print] dans book.toml",
+            print_html.display()
+        );
+    }
+    let profile = tempfile::tempdir().context("dossier temporaire impossible à créer pour Chromium")?;
+    let url = format!("file://{}", print_html.canonicalize()?.display());
+    let mut child = headless_command(&chromium, profile.path())
+        .arg("--no-pdf-header-footer")
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("impossible de lancer « {} »", chromium.display()))?;
+    // Drained on its own thread: a full pipe would stall Chromium.
+    let stderr_pipe = child.stderr.take();
+    let stderr_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut pipe) = stderr_pipe {
+            use std::io::Read;
+            let _ = pipe.read_to_string(&mut text);
+        }
+        text
+    });
+
+    // Chromium says nothing while it lays out a few hundred pages: show time passing.
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(300) {
+            let _ = child.kill();
+            bail!("Chromium n'a pas fini le PDF en 5 minutes ; abandon");
+        }
+        print!("\r  impression en cours… {} s", started.elapsed().as_secs());
+        let _ = std::io::stdout().flush();
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    println!(
+        "\r  impression terminée en {:.1} s   ",
+        started.elapsed().as_secs_f32()
+    );
+    if !status.success() || !pdf.is_file() {
+        let stderr = stderr_reader.join().unwrap_or_default();
+        let last: Vec<&str> = stderr.lines().rev().take(5).collect();
+        bail!(
+            "Chromium n'a pas produit le PDF (code {status}).{}",
+            if last.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "\nDernières lignes :\n{}",
+                    last.into_iter().rev().collect::<Vec<_>>().join("\n")
+                )
+            }
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,358 @@
+//! Paper versions of the quizzes, rendered at build time from the same
+//! validated model the server uses: the questions with their points, how to
+//! add them up, the profile bands and the recommendation table — so a group
+//! can run the self-assessment without a network. Knowledge checks get their
+//! answer key separately, at the end of the chapter.
+
+use serde::Serialize;
+
+use crate::quiz::{Comparison, Condition, Mode, QuestionKind, Quiz};
+use crate::web::Templates;
+
+#[derive(Serialize)]
+struct WorksheetView<'a> {
+    quiz_id: &'a str,
+    title: &'a str,
+    self_assessment: bool,
+    /// Shown when the page is not served by chezsoi (offline book, PDF).
+    offline: bool,
+    questions: Vec<QuestionView>,
+    dimensions: Vec<DimensionView>,
+    profiles: Vec<ProfileView>,
+    recommendations: Vec<RecommendationView>,
+}
+
+#[derive(Serialize)]
+struct QuestionView {
+    number: usize,
+    text: String,
+    help: Option<String>,
+    optional: bool,
+    instructions: String,
+    choices: Vec<ChoiceView>,
+}
+
+#[derive(Serialize)]
+struct ChoiceView {
+    label: String,
+    /// "propriété +2, portée −1", empty when the choice gives nothing.
+    points: String,
+}
+
+#[derive(Serialize)]
+struct DimensionView {
+    label: String,
+    min: i64,
+    max: i64,
+}
+
+#[derive(Serialize)]
+struct ProfileView {
+    label: String,
+    min: u8,
+    max: u8,
+}
+
+#[derive(Serialize)]
+struct RecommendationView {
+    title: String,
+    conditions: String,
+    priority: u8,
+    horizon: &'static str,
+    chapter_href: String,
+    chapter_title: String,
+}
+
+#[derive(Serialize)]
+struct AnswerKeyView<'a> {
+    quiz_id: &'a str,
+    title: &'a str,
+    questions: Vec<KeyQuestionView>,
+}
+
+#[derive(Serialize)]
+struct KeyQuestionView {
+    number: usize,
+    text: String,
+    right: Vec<String>,
+    explanations: Vec<(String, bool, String)>,
+}
+
+/// Signed points in French typography: "+2", "−1" (a real minus sign).
+fn signed(points: i64) -> String {
+    if points < 0 {
+        format!("−{}", -points)
+    } else {
+        format!("+{points}")
+    }
+}
+
+fn comparison(op: Comparison) -> &'static str {
+    match op {
+        Comparison::Less => "<",
+        Comparison::LessOrEqual => "≤",
+        Comparison::Greater => ">",
+        Comparison::GreaterOrEqual => "≥",
+        Comparison::Equal => "=",
+        Comparison::NotEqual => "≠",
+    }
+}
+
+/// A condition as a reader of the worksheet checks it by hand.
+fn describe(quiz: &Quiz, condition: &Condition) -> String {
+    let question_number = |id: &str| {
+        quiz.questions
+            .iter()
+            .position(|q| q.id == id)
+            .map_or(0, |i| i + 1)
+    };
+    let choice_label = |question: &str, choice: &str| {
+        quiz.question(question)
+            .and_then(|q| q.choice(choice))
+            .map_or_else(|| choice.to_string(), |c| c.label.clone())
+    };
+    match condition {
+        Condition::Dimension {
+            dimension,
+            comparison: op,
+            value,
+        } => {
+            let label = quiz
+                .dimension(dimension)
+                .map_or(dimension.as_str(), |d| d.label.as_str());
+            format!("{label} {} {value}", comparison(*op))
+        }
+        Condition::Overall {
+            comparison: op,
+            value,
+        } => format!("score global {} {value}", comparison(*op)),
+        Condition::ChoiceSelected { question, choice } => {
+            format!(
+                "question {} : « {} » cochée",
+                question_number(question),
+                choice_label(question, choice)
+            )
+        }
+        Condition::ChoiceNotSelected { question, choice } => {
+            format!(
+                "question {} : « {} » non cochée",
+                question_number(question),
+                choice_label(question, choice)
+            )
+        }
+        Condition::ScaleValue {
+            question,
+            comparison: op,
+            value,
+        } => {
+            format!(
+                "question {} {} {value}",
+                question_number(question),
+                comparison(*op)
+            )
+        }
+    }
+}
+
+fn points_text(quiz: &Quiz, points: impl Iterator<Item = (String, i64)>) -> String {
+    points
+        .filter(|(_, p)| *p != 0)
+        .map(|(dimension, p)| {
+            let label = quiz
+                .dimension(&dimension)
+                .map_or(dimension.clone(), |d| d.label.clone());
+            format!("{label} {}", signed(p))
+        })
+        .collect::<Vec<_>>()
+        .join(" ; ")
+}
+
+/// The worksheet of a quiz. `to_root` leads from the chapter to the book's
+/// root; `chapter_title` names a chapter from its source path.
+pub fn render(
+    templates: &Templates,
+    quiz: &Quiz,
+    offline: bool,
+    to_root: &str,
+    chapter_title: &dyn Fn(&str) -> String,
+) -> anyhow::Result<String> {
+    let self_assessment = quiz.mode == Mode::SelfAssessment;
+    let questions = quiz
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(index, question)| {
+            let (instructions, choices) = match &question.kind {
+                QuestionKind::Single => (
+                    "Cochez une seule réponse.".to_string(),
+                    question
+                        .choices
+                        .iter()
+                        .map(|c| ChoiceView {
+                            label: c.label.clone(),
+                            points: points_text(quiz, c.points.clone().into_iter()),
+                        })
+                        .collect(),
+                ),
+                QuestionKind::Multiple { max } => (
+                    match max {
+                        Some(max) => format!("Cochez jusqu'à {max} réponses ; additionnez leurs points."),
+                        None => "Cochez toutes les réponses qui conviennent ; additionnez leurs points."
+                            .to_string(),
+                    },
+                    question
+                        .choices
+                        .iter()
+                        .map(|c| ChoiceView {
+                            label: c.label.clone(),
+                            points: points_text(quiz, c.points.clone().into_iter()),
+                        })
+                        .collect(),
+                ),
+                QuestionKind::Scale {
+                    min,
+                    max,
+                    min_label,
+                    max_label,
+                    points_per_step,
+                } => {
+                    let per_step = points_text(quiz, points_per_step.clone().into_iter());
+                    (
+                        format!(
+                            "Entourez une valeur de {min} ({min_label}) à {max} ({max_label}).{}",
+                            if per_step.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" Pour chaque cran au-dessus de {min} : {per_step}.")
+                            }
+                        ),
+                        (*min..=*max)
+                            .map(|value| ChoiceView {
+                                label: value.to_string(),
+                                points: points_text(
+                                    quiz,
+                                    points_per_step
+                                        .iter()
+                                        .map(|(d, p)| (d.clone(), p * (value - min))),
+                                ),
+                            })
+                            .collect(),
+                    )
+                }
+            };
+            QuestionView {
+                number: index + 1,
+                text: question.text.clone(),
+                help: question.help.clone(),
+                optional: question.optional,
+                instructions,
+                choices: if self_assessment {
+                    choices
+                } else {
+                    // A knowledge check on paper shows no points: its key is
+                    // at the end of the chapter.
+                    choices
+                        .into_iter()
+                        .map(|c| ChoiceView {
+                            label: c.label,
+                            points: String::new(),
+                        })
+                        .collect()
+                },
+            }
+        })
+        .collect();
+    let view = WorksheetView {
+        quiz_id: &quiz.id,
+        title: &quiz.title,
+        self_assessment,
+        offline,
+        questions,
+        dimensions: quiz
+            .dimensions
+            .iter()
+            .map(|d| DimensionView {
+                label: d.label.clone(),
+                min: d.min_points,
+                max: d.max_points,
+            })
+            .collect(),
+        profiles: quiz
+            .profiles
+            .iter()
+            .map(|p| ProfileView {
+                label: p.label.clone(),
+                min: p.min,
+                max: p.max,
+            })
+            .collect(),
+        recommendations: quiz
+            .recommendations
+            .iter()
+            .map(|r| RecommendationView {
+                title: r.title.clone(),
+                conditions: if r.conditions.is_empty() {
+                    "toujours".to_string()
+                } else {
+                    r.conditions
+                        .iter()
+                        .map(|c| describe(quiz, c))
+                        .collect::<Vec<_>>()
+                        .join(" et ")
+                },
+                priority: r.priority,
+                horizon: r.horizon.label(),
+                chapter_href: format!("{to_root}{}", r.chapter.html_path()),
+                chapter_title: chapter_title(&r.chapter.path),
+            })
+            .collect(),
+    };
+    templates.render("worksheet.html", &view)
+}
+
+/// The answer key of a knowledge check, for the end of its chapter.
+pub fn render_answer_key(templates: &Templates, quiz: &Quiz) -> anyhow::Result<String> {
+    let view = AnswerKeyView {
+        quiz_id: &quiz.id,
+        title: &quiz.title,
+        questions: quiz
+            .questions
+            .iter()
+            .enumerate()
+            .map(|(index, question)| KeyQuestionView {
+                number: index + 1,
+                text: question.text.clone(),
+                right: question
+                    .choices
+                    .iter()
+                    .filter(|c| c.correct)
+                    .map(|c| c.label.clone())
+                    .collect(),
+                explanations: question
+                    .choices
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.label.clone(),
+                            c.correct,
+                            c.explanation.clone().unwrap_or_default(),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    templates.render("answer_key.html", &view)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::signed;
+
+    #[test]
+    fn points_are_signed_with_a_real_minus() {
+        assert_eq!(signed(2), "+2");
+        assert_eq!(signed(-3), "−3");
+        assert_eq!(signed(0), "+0");
+    }
+}
