@@ -168,8 +168,12 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => cmd::serve::run(args).map(|()| ExitCode::SUCCESS),
-        Command::Book(BookCommand::Build(args)) => cmd::book::build(args).map(|()| ExitCode::SUCCESS),
-        Command::Quiz(QuizCommand::Check(args)) => cmd::quiz::check(args).map(|()| ExitCode::SUCCESS),
+        Command::Book(BookCommand::Build(args)) => {
+            cmd::book::build(args).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Quiz(QuizCommand::Check(args)) => {
+            cmd::quiz::check(args).map(|()| ExitCode::SUCCESS)
+        }
         Command::Preprocess(_) => cmd::preprocess::run().map(|()| ExitCode::SUCCESS),
         Command::Supports(args) => Ok(cmd::preprocess::supports(&args.renderer)),
     }

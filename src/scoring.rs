@@ -72,7 +72,10 @@ pub fn parse_form(quiz: &Quiz, fields: &[(String, String)]) -> Result<Answers, F
         }
         let value = value.trim();
         if !value.is_empty() {
-            values_by_question.entry(question_id).or_default().push(value);
+            values_by_question
+                .entry(question_id)
+                .or_default()
+                .push(value);
         }
     }
 
@@ -84,9 +87,10 @@ pub fn parse_form(quiz: &Quiz, fields: &[(String, String)]) -> Result<Answers, F
             .unwrap_or_default();
         if values.is_empty() {
             if !question.optional {
-                errors
-                    .by_question
-                    .insert(question.id.clone(), "Cette question attend une réponse.".into());
+                errors.by_question.insert(
+                    question.id.clone(),
+                    "Cette question attend une réponse.".into(),
+                );
             }
             continue;
         }
@@ -125,8 +129,14 @@ fn answer_from_values(question: &Question, values: &[&str]) -> Result<Answer, St
             }
         }
         QuestionKind::Single | QuestionKind::Multiple { .. } => {
-            if let Some(unknown) = distinct.iter().find(|value| question.choice(value).is_none()) {
-                return Err(format!("« {} » n'est pas un des choix proposés.", echo(unknown)));
+            if let Some(unknown) = distinct
+                .iter()
+                .find(|value| question.choice(value).is_none())
+            {
+                return Err(format!(
+                    "« {} » n'est pas un des choix proposés.",
+                    echo(unknown)
+                ));
             }
             let max = question.max_choices();
             if distinct.len() > max {
@@ -136,7 +146,9 @@ fn answer_from_values(question: &Question, values: &[&str]) -> Result<Answer, St
                     format!("Au plus {max} choix ({} cochés).", distinct.len())
                 });
             }
-            Ok(Answer::Choices(distinct.into_iter().map(str::to_owned).collect()))
+            Ok(Answer::Choices(
+                distinct.into_iter().map(str::to_owned).collect(),
+            ))
         }
     }
 }
@@ -221,7 +233,9 @@ pub fn score(quiz: &Quiz, answers: &Answers) -> Outcome {
 fn usable_answer<'a>(question: &Question, answers: &'a Answers) -> Option<&'a Answer> {
     let answer = answers.get(&question.id)?;
     let fits = match (answer, &question.kind) {
-        (Answer::Scale(value), QuestionKind::Scale { min, max, .. }) => (min..=max).contains(&value),
+        (Answer::Scale(value), QuestionKind::Scale { min, max, .. }) => {
+            (min..=max).contains(&value)
+        }
         (Answer::Choices(choices), QuestionKind::Single | QuestionKind::Multiple { .. }) => {
             !choices.is_empty()
                 && choices.len() <= question.max_choices()
@@ -239,7 +253,9 @@ fn points_earned(question: &Question, answer: &Answer, dimension: &str) -> i64 {
         (
             Answer::Scale(value),
             QuestionKind::Scale {
-                min, points_per_step, ..
+                min,
+                points_per_step,
+                ..
             },
         ) => points_per_step
             .get(dimension)
@@ -331,7 +347,9 @@ fn self_assessment(quiz: &Quiz, answers: &Answers) -> SelfAssessmentOutcome {
         } => comparison.holds(dimension_percent(dimension), *value),
         Condition::Overall { comparison, value } => comparison.holds(i64::from(overall), *value),
         Condition::ChoiceSelected { question, choice } => chosen(quiz, answers, question, choice),
-        Condition::ChoiceNotSelected { question, choice } => !chosen(quiz, answers, question, choice),
+        Condition::ChoiceNotSelected { question, choice } => {
+            !chosen(quiz, answers, question, choice)
+        }
         Condition::ScaleValue {
             question,
             comparison,
@@ -474,9 +492,16 @@ mod tests {
         ]);
         assert_eq!(
             percents(&outcome),
-            [("propriete", 0, true), ("temps", 0, true), ("valeurs", 0, true)]
+            [
+                ("propriete", 0, true),
+                ("temps", 0, true),
+                ("valeurs", 0, true)
+            ]
         );
-        assert_eq!((outcome.overall, outcome.profile.as_str()), (0, "locataire"));
+        assert_eq!(
+            (outcome.overall, outcome.profile.as_str()),
+            (0, "locataire")
+        );
         assert_eq!(
             outcome.plan,
             [
@@ -513,7 +538,10 @@ mod tests {
                 ("valeurs", 100, true)
             ]
         );
-        assert_eq!((outcome.overall, outcome.profile.as_str()), (100, "chez-soi"));
+        assert_eq!(
+            (outcome.overall, outcome.profile.as_str()),
+            (100, "chez-soi")
+        );
         assert_eq!(outcome.plan, ["fediverse", "garder-cap", "bilan"]);
     }
 
@@ -540,7 +568,10 @@ mod tests {
         );
         let propriete = &outcome.dimensions[0];
         assert_eq!((propriete.raw, propriete.min, propriete.max), (3, -2, 7));
-        assert_eq!((outcome.overall, outcome.profile.as_str()), (53, "transition"));
+        assert_eq!(
+            (outcome.overall, outcome.profile.as_str()),
+            (53, "transition")
+        );
         assert_eq!(outcome.plan, ["linkedin", "mesurer", "fediverse", "bilan"]);
     }
 
@@ -564,8 +595,14 @@ mod tests {
                 ("valeurs", 50, false)
             ]
         );
-        assert_eq!((outcome.overall, outcome.profile.as_str()), (40, "transition"));
-        assert_eq!(outcome.plan, ["liste", "site", "mesurer", "portabilite", "bilan"]);
+        assert_eq!(
+            (outcome.overall, outcome.profile.as_str()),
+            (40, "transition")
+        );
+        assert_eq!(
+            outcome.plan,
+            ["liste", "site", "mesurer", "portabilite", "bilan"]
+        );
     }
 
     #[test]
@@ -612,17 +649,27 @@ mod tests {
         let quiz = verif_mini();
         let all_right = parse_form(
             &quiz,
-            &fields(&[("q-portee", "payer"), ("q-canaux", "site"), ("q-canaux", "liste")]),
+            &fields(&[
+                ("q-portee", "payer"),
+                ("q-canaux", "site"),
+                ("q-canaux", "liste"),
+            ]),
         )
         .expect("valid");
         let Outcome::Knowledge(outcome) = score(&quiz, &all_right) else {
             panic!("knowledge check");
         };
-        assert_eq!((outcome.correct, outcome.total, outcome.percent), (2, 2, 100));
+        assert_eq!(
+            (outcome.correct, outcome.total, outcome.percent),
+            (2, 2, 100)
+        );
 
         // Only part of the right choices: wrong.
-        let partial =
-            parse_form(&quiz, &fields(&[("q-portee", "payer"), ("q-canaux", "site")])).expect("valid");
+        let partial = parse_form(
+            &quiz,
+            &fields(&[("q-portee", "payer"), ("q-canaux", "site")]),
+        )
+        .expect("valid");
         let Outcome::Knowledge(outcome) = score(&quiz, &partial) else {
             panic!("knowledge check");
         };
@@ -667,14 +714,20 @@ mod tests {
         assert!(!errors.by_question.contains_key("vie-privee"));
         assert_eq!(errors.general, ["question inconnue « inconnue »"]);
 
-        let errors = parse_form(&quiz, &fields(&[("q-temps-hebdo", "3"), ("q-temps-hebdo", "4")]))
-            .expect_err("invalid");
+        let errors = parse_form(
+            &quiz,
+            &fields(&[("q-temps-hebdo", "3"), ("q-temps-hebdo", "4")]),
+        )
+        .expect_err("invalid");
         assert!(errors.by_question["temps-hebdo"].contains("Une seule valeur"));
         assert_eq!(
             errors.by_question["activite"],
             "Cette question attend une réponse."
         );
-        assert_eq!(errors.by_question["canaux"], "Cette question attend une réponse.");
+        assert_eq!(
+            errors.by_question["canaux"],
+            "Cette question attend une réponse."
+        );
     }
 
     #[test]
@@ -740,13 +793,17 @@ mod tests {
             .map(|question| {
                 let name = format!("{FIELD_PREFIX}{}", question.id);
                 let answer: BoxedStrategy<Vec<String>> = match &question.kind {
-                    QuestionKind::Scale { min, max, .. } => {
-                        (*min..=*max).prop_map(|value| vec![value.to_string()]).boxed()
-                    }
+                    QuestionKind::Scale { min, max, .. } => (*min..=*max)
+                        .prop_map(|value| vec![value.to_string()])
+                        .boxed(),
                     _ => {
-                        let ids: Vec<String> =
-                            question.choices.iter().map(|choice| choice.id.clone()).collect();
-                        proptest::sample::subsequence(ids.clone(), 1..=question.max_choices()).boxed()
+                        let ids: Vec<String> = question
+                            .choices
+                            .iter()
+                            .map(|choice| choice.id.clone())
+                            .collect();
+                        proptest::sample::subsequence(ids.clone(), 1..=question.max_choices())
+                            .boxed()
                     }
                 };
                 let optional = question.optional;
@@ -755,7 +812,10 @@ mod tests {
                         if optional && skip {
                             Vec::new()
                         } else {
-                            values.into_iter().map(|value| (name.clone(), value)).collect()
+                            values
+                                .into_iter()
+                                .map(|value| (name.clone(), value))
+                                .collect()
                         }
                     })
                     .boxed()

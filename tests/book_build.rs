@@ -17,7 +17,10 @@ fn builds_html_into_the_build_dir_and_never_into_the_sources() {
     let before = fixture.snapshot_sources();
     let out = build(&fixture).expect("the fixture book builds");
 
-    assert_eq!(out, fixture.root().canonicalize().unwrap().join("target/book"));
+    assert_eq!(
+        out,
+        fixture.root().canonicalize().unwrap().join("target/book")
+    );
     for page in [
         "index.html",
         "chapitre-1.html",
@@ -70,7 +73,10 @@ fn pages_are_french_and_callouts_keep_their_french_title() {
         "Changer de thème",
         "Imprimer le livre",
     ] {
-        assert!(chapter.contains(label), "interface label « {label} » missing");
+        assert!(
+            chapter.contains(label),
+            "interface label « {label} » missing"
+        );
     }
     let intro = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(intro.contains("<p>À retenir</p>"));
@@ -90,7 +96,13 @@ fn pages_have_no_inline_script_and_no_third_party_origin() {
                 "{page}: inline script {tag}"
             );
         }
-        for attr in ["src=\"http", "href=\"http", "src=\"//", "href=\"//", "url(http"] {
+        for attr in [
+            "src=\"http",
+            "href=\"http",
+            "src=\"//",
+            "href=\"//",
+            "url(http",
+        ] {
             assert!(
                 !html.contains(attr),
                 "{page} loads something from another origin ({attr})"
@@ -104,7 +116,10 @@ fn search_index_covers_the_chapters() {
     let fixture = FixtureProject::new();
     let out = build(&fixture).unwrap();
     let index = std::fs::read_to_string(out.join("searchindex.js")).unwrap();
-    assert!(index.contains("diffusion"), "a word of chapter 2 is not indexed");
+    assert!(
+        index.contains("diffusion"),
+        "a word of chapter 2 is not indexed"
+    );
 }
 
 #[test]

@@ -102,7 +102,11 @@ fn the_offline_book_shows_worksheets_and_no_form() {
         .iter()
         .find(|c| !c.points.is_empty())
         .unwrap();
-    assert!(html.contains("chezsoi-points"), "no points next to {}", choice.id);
+    assert!(
+        html.contains("chezsoi-points"),
+        "no points next to {}",
+        choice.id
+    );
 
     // A knowledge check keeps its answer key at the end of the chapter.
     let chapter = read(&built.out, "02-portee.html");
@@ -177,7 +181,9 @@ fn an_escaped_directive_stays_literal() {
     let fixture = FixtureProject::real();
     let chapter = fixture.path("book/annexes/glossaire.md");
     let mut text = std::fs::read_to_string(&chapter).unwrap();
-    text.push_str("\nPour insérer un questionnaire, écrivez \\{{#quiz diagnostic}} sur sa ligne.\n");
+    text.push_str(
+        "\nPour insérer un questionnaire, écrivez \\{{#quiz diagnostic}} sur sa ligne.\n",
+    );
     std::fs::write(&chapter, text).unwrap();
     let built = build(&fixture, Target::Offline).unwrap();
     let html = read(&built.out, "annexes/glossaire.html");
@@ -248,12 +254,16 @@ fn the_pdf_has_the_chapters_and_the_scoring_key() {
         .find_map(|l| l.strip_prefix("Pages:"))
         .and_then(|v| v.trim().parse().ok())
         .expect("pdfinfo gives a page count");
-    assert!((40..=400).contains(&pages), "implausible page count {pages}");
+    assert!(
+        (40..=400).contains(&pages),
+        "implausible page count {pages}"
+    );
 }
 
 #[test]
 fn the_offline_book_opens_from_disk_without_console_errors() {
-    let Some(chromium) = common::chromium_or_skip("the_offline_book_opens_from_disk_without_console_errors")
+    let Some(chromium) =
+        common::chromium_or_skip("the_offline_book_opens_from_disk_without_console_errors")
     else {
         return;
     };
@@ -280,7 +290,10 @@ fn the_offline_book_opens_from_disk_without_console_errors() {
             "{page}: the page did not render"
         );
         if page != "index.html" {
-            assert!(dom.contains("data-worksheet="), "{page}: no worksheet shown");
+            assert!(
+                dom.contains("data-worksheet="),
+                "{page}: no worksheet shown"
+            );
         }
     }
 }

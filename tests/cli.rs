@@ -34,9 +34,13 @@ fn help_lists_every_subcommand_in_french() {
         "clap's English label leaked:\n{help}"
     );
 
-    let serve = String::from_utf8(chezsoi().args(["serve", "--help"]).output().unwrap().stdout).unwrap();
+    let serve =
+        String::from_utf8(chezsoi().args(["serve", "--help"]).output().unwrap().stdout).unwrap();
     for env in ["CHEZSOI_ADDR", "CHEZSOI_DB", "CHEZSOI_ROOT"] {
-        assert!(serve.contains(env), "serve --help does not show {env}:\n{serve}");
+        assert!(
+            serve.contains(env),
+            "serve --help does not show {env}:\n{serve}"
+        );
     }
 }
 
@@ -106,7 +110,10 @@ fn serve_reports_a_busy_port_and_a_bad_database_folder() {
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("impossible de créer le dossier"), "{stderr}");
+    assert!(
+        stderr.contains("impossible de créer le dossier"),
+        "{stderr}"
+    );
     assert!(stderr.contains("--db"), "{stderr}");
 }
 

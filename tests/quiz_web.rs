@@ -61,7 +61,8 @@ impl App {
     }
 
     async fn get(&self, uri: &str) -> Reply {
-        self.send(Request::get(uri).body(Body::empty()).unwrap()).await
+        self.send(Request::get(uri).body(Body::empty()).unwrap())
+            .await
     }
 
     async fn post_form(&self, uri: &str, body: impl Into<Body>) -> Reply {
@@ -90,8 +91,12 @@ fn answers(quiz: &Quiz, pick: usize) -> Vec<(String, String)> {
     for question in &quiz.questions {
         let field = format!("q-{}", question.id);
         let value = match &question.kind {
-            QuestionKind::Scale { min, max, .. } => (min + (pick as i64).min(max - min)).to_string(),
-            _ => question.choices[pick.min(question.choices.len() - 1)].id.clone(),
+            QuestionKind::Scale { min, max, .. } => {
+                (min + (pick as i64).min(max - min)).to_string()
+            }
+            _ => question.choices[pick.min(question.choices.len() - 1)]
+                .id
+                .clone(),
         };
         fields.push((field, value));
     }
@@ -105,7 +110,16 @@ fn encode(fields: &[(String, String)]) -> String {
 fn replace(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
     fields
         .iter()
-        .map(|(n, v)| (n.clone(), if n == name { value.to_string() } else { v.clone() }))
+        .map(|(n, v)| {
+            (
+                n.clone(),
+                if n == name {
+                    value.to_string()
+                } else {
+                    v.clone()
+                },
+            )
+        })
         .collect()
 }
 
@@ -139,8 +153,14 @@ async fn the_quiz_page_is_a_plain_accessible_form() {
         page.body
             .contains(&format!("name=\"version\" value=\"{}\"", quiz.version))
     );
-    assert!(page.body.contains("<script src=\"/_app/quiz.js\"></script>"));
-    assert!(!page.body.contains("<script>"), "inline script in the quiz page");
+    assert!(
+        page.body
+            .contains("<script src=\"/_app/quiz.js\"></script>")
+    );
+    assert!(
+        !page.body.contains("<script>"),
+        "inline script in the quiz page"
+    );
     assert_eq!(app.get("/_app/quiz.js").await.status, StatusCode::OK);
 }
 
@@ -162,7 +182,11 @@ async fn submit_then_result_then_json_then_delete() {
         location.starts_with("/r/") && location.len() == 3 + 32,
         "{location}"
     );
-    assert_eq!(app.count(), 1, "the result must be committed before the redirect");
+    assert_eq!(
+        app.count(),
+        1,
+        "the result must be committed before the redirect"
+    );
 
     // What is stored is the hash of the token, never the token.
     let token = &location[3..];
@@ -180,7 +204,10 @@ async fn submit_then_result_then_json_then_delete() {
     assert_eq!(stored_tokens[0].len(), 32);
     assert_ne!(stored_tokens[0], token.as_bytes());
 
-    let expected = chezsoi::scoring::score(&quiz, &chezsoi::scoring::parse_form(&quiz, &fields).unwrap());
+    let expected = chezsoi::scoring::score(
+        &quiz,
+        &chezsoi::scoring::parse_form(&quiz, &fields).unwrap(),
+    );
     let chezsoi::scoring::Outcome::SelfAssessment(expected) = expected else {
         panic!("diagnostic is a self-assessment")
     };
@@ -190,14 +217,18 @@ async fn submit_then_result_then_json_then_delete() {
     assert_eq!(page.headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
     let profile = quiz.profile(&expected.profile).unwrap();
     assert!(
-        page.body.contains(&format!("Votre profil : {}", profile.label)),
+        page.body
+            .contains(&format!("Votre profil : {}", profile.label)),
         "profile missing"
     );
     assert!(
         page.body
             .contains(&format!("<strong>{}</strong>/100", expected.overall))
     );
-    assert!(page.body.contains("<svg class=\"chezsoi-chart\""), "no chart");
+    assert!(
+        page.body.contains("<svg class=\"chezsoi-chart\""),
+        "no chart"
+    );
     assert!(
         (3..=7).contains(&expected.plan.len()),
         "the diagnostic's plan has {} steps",
@@ -208,7 +239,9 @@ async fn submit_then_result_then_json_then_delete() {
         assert!(page.body.contains(&rec.title), "plan step {id} missing");
         let href = format!("href=\"/{}\"", rec.chapter.html_path());
         assert!(page.body.contains(&href), "{id}: no link to its chapter");
-        let file = app.out.join(rec.chapter.html_path().split('#').next().unwrap());
+        let file = app
+            .out
+            .join(rec.chapter.html_path().split('#').next().unwrap());
         assert!(
             file.is_file(),
             "{id} links to a page that was not built: {}",
@@ -222,8 +255,16 @@ async fn submit_then_result_then_json_then_delete() {
     assert_eq!(value["quiz_id"], "diagnostic");
     assert_eq!(value["quiz_version"], quiz.version.as_str());
     assert_eq!(value["outcome"]["profile"], expected.profile.as_str());
-    assert_eq!(value["answers"].as_object().unwrap().len(), quiz.questions.len());
-    assert!(value["created_hour_utc"].as_str().unwrap().ends_with(":00:00Z"));
+    assert_eq!(
+        value["answers"].as_object().unwrap().len(),
+        quiz.questions.len()
+    );
+    assert!(
+        value["created_hour_utc"]
+            .as_str()
+            .unwrap()
+            .ends_with(":00:00Z")
+    );
 
     let deleted = app.post_form(&format!("{location}/supprimer"), "").await;
     assert_eq!(deleted.status, StatusCode::OK);
@@ -231,7 +272,9 @@ async fn submit_then_result_then_json_then_delete() {
     assert_eq!(app.count(), 0);
     assert_eq!(app.get(&location).await.status, StatusCode::NOT_FOUND);
     assert_eq!(
-        app.post_form(&format!("{location}/supprimer"), "").await.status,
+        app.post_form(&format!("{location}/supprimer"), "")
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
 }
@@ -243,7 +286,10 @@ async fn different_situations_get_different_plans() {
     let mut plans = std::collections::BTreeSet::new();
     for pick in 0..4 {
         let fields = answers(&quiz, pick);
-        let outcome = chezsoi::scoring::score(&quiz, &chezsoi::scoring::parse_form(&quiz, &fields).unwrap());
+        let outcome = chezsoi::scoring::score(
+            &quiz,
+            &chezsoi::scoring::parse_form(&quiz, &fields).unwrap(),
+        );
         if let chezsoi::scoring::Outcome::SelfAssessment(o) = outcome {
             plans.insert(o.plan);
         }
@@ -263,7 +309,14 @@ async fn a_knowledge_check_shows_score_right_answers_and_explanations() {
     let reply = app.post_form("/quiz/verif-portee", encode(&fields)).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     let page = app
-        .get(reply.headers.get(header::LOCATION).unwrap().to_str().unwrap())
+        .get(
+            reply
+                .headers
+                .get(header::LOCATION)
+                .unwrap()
+                .to_str()
+                .unwrap(),
+        )
         .await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Votre score"));
@@ -271,7 +324,10 @@ async fn a_knowledge_check_shows_score_right_answers_and_explanations() {
         for choice in &question.choices {
             let explanation = choice.explanation.as_deref().unwrap();
             let escaped = explanation.replace('\'', "&#x27;").replace('"', "&quot;");
-            assert!(page.body.contains(&escaped), "explanation missing: {explanation}");
+            assert!(
+                page.body.contains(&escaped),
+                "explanation missing: {explanation}"
+            );
         }
     }
     assert!(page.body.contains("bonne réponse"));
@@ -408,7 +464,9 @@ async fn every_bad_input_is_refused_and_stores_nothing() {
     for (name, body, content_type, status, message) in cases {
         let mut request = Request::post("/quiz/diagnostic");
         match content_type {
-            None => request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded"),
+            None => {
+                request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            }
             Some("") => {}
             Some(ct) => request = request.header(header::CONTENT_TYPE, ct),
         }
@@ -418,7 +476,10 @@ async fn every_bad_input_is_refused_and_stores_nothing() {
             reply.body.contains(message),
             "{name}: message « {message} » missing"
         );
-        assert!(reply.body.contains("lang=\"fr\""), "{name}: not a French page");
+        assert!(
+            reply.body.contains("lang=\"fr\""),
+            "{name}: not a French page"
+        );
         assert_eq!(app.count(), 0, "{name}: something was stored");
     }
 
@@ -429,17 +490,19 @@ async fn every_bad_input_is_refused_and_stores_nothing() {
             encode(&replace(&good, &format!("q-{}", single.id), "inexistant")),
         )
         .await;
-    assert!(
-        reply
-            .body
-            .contains(&format!("aria-describedby=\"diagnostic-q-{}-erreur\"", single.id))
-    );
+    assert!(reply.body.contains(&format!(
+        "aria-describedby=\"diagnostic-q-{}-erreur\"",
+        single.id
+    )));
     let scale_min = scale.scale_bounds().unwrap().0;
     let kept = format!(
         "id=\"diagnostic-q-{0}-{1}\" name=\"q-{0}\" value=\"{1}\" checked",
         scale.id, scale_min
     );
-    assert!(reply.body.contains(&kept), "valid answers must be kept: {kept}");
+    assert!(
+        reply.body.contains(&kept),
+        "valid answers must be kept: {kept}"
+    );
 
     // Invalid UTF-8 and oversized bodies.
     let reply = app
@@ -476,7 +539,9 @@ async fn every_bad_input_is_refused_and_stores_nothing() {
 
     // The server still serves normally afterwards.
     assert_eq!(
-        app.post_form("/quiz/diagnostic", encode(&good)).await.status,
+        app.post_form("/quiz/diagnostic", encode(&good))
+            .await
+            .status,
         StatusCode::SEE_OTHER
     );
     assert_eq!(app.count(), 1);

@@ -8,7 +8,10 @@ fn creates_the_file_and_its_folder_and_applies_migrations() {
     let path = dir.path().join("sous/dossier/chezsoi.db");
     let store = Store::open(&path).unwrap();
     assert!(path.is_file());
-    assert_eq!(store.schema_version().unwrap(), chezsoi::store::LATEST_VERSION);
+    assert_eq!(
+        store.schema_version().unwrap(),
+        chezsoi::store::LATEST_VERSION
+    );
     let journal: String = store
         .with_writer(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
         .unwrap();
@@ -50,7 +53,10 @@ fn refuses_a_file_that_is_not_a_database() {
     )
     .unwrap();
     let error = Store::open(&path).unwrap_err();
-    assert!(matches!(error, StoreError::NotADatabase { .. }), "{error:?}");
+    assert!(
+        matches!(error, StoreError::NotADatabase { .. }),
+        "{error:?}"
+    );
     let message = error.to_string();
     assert!(
         message.contains("n'est pas une base de données SQLite"),
@@ -58,7 +64,9 @@ fn refuses_a_file_that_is_not_a_database() {
     );
     assert!(message.contains("notes.db"), "{message}");
     assert!(
-        std::fs::read_to_string(&path).unwrap().starts_with("Ceci est"),
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .starts_with("Ceci est"),
         "the file was modified"
     );
 }

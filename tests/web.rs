@@ -156,7 +156,10 @@ async fn compresses_when_asked() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.headers().get(header::CONTENT_ENCODING).unwrap(), "gzip");
+    assert_eq!(
+        response.headers().get(header::CONTENT_ENCODING).unwrap(),
+        "gzip"
+    );
 }
 
 #[tokio::test]

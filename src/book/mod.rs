@@ -53,7 +53,10 @@ pub struct BuildOptions {
 
 /// The preprocessors that transform chapter content, in order. Shared by the
 /// in-process build and `chezsoi preprocess`.
-pub fn content_preprocessors(content: Arc<Content>, target: Target) -> Result<Vec<Box<dyn Preprocessor>>> {
+pub fn content_preprocessors(
+    content: Arc<Content>,
+    target: Target,
+) -> Result<Vec<Box<dyn Preprocessor>>> {
     Ok(vec![
         Box::new(QuizDirectives::new(content, target)?),
         Box::new(mdbook_admonish::Admonish),
@@ -63,7 +66,10 @@ pub fn content_preprocessors(content: Arc<Content>, target: Target) -> Result<Ve
 /// Sets what mdbook-admonish needs on an already loaded configuration.
 pub fn prepare_admonish_config(config: &mut Config) -> Result<()> {
     config
-        .set("preprocessor.admonish.assets_version", ADMONISH_ASSETS_VERSION)
+        .set(
+            "preprocessor.admonish.assets_version",
+            ADMONISH_ASSETS_VERSION,
+        )
         .context("configuration des encadrés impossible")?;
     config
         .set("preprocessor.admonish.on_failure", "bail")
@@ -86,7 +92,10 @@ pub fn load_config(project: &Project, out: Option<&Path>) -> Result<Config> {
         config.build.build_dir = out;
     }
     check_build_dir(&project.root, &config)?;
-    if let Some(table) = config.get_mut("preprocessor").and_then(|v| v.as_table_mut()) {
+    if let Some(table) = config
+        .get_mut("preprocessor")
+        .and_then(|v| v.as_table_mut())
+    {
         table.remove(OWN_PREPROCESSOR);
     }
     config.build.use_default_preprocessors = false;

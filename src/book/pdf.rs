@@ -67,7 +67,8 @@ pub fn print_pdf(book_dir: &Path, pdf: &Path) -> Result<()> {
             print_html.display()
         );
     }
-    let profile = tempfile::tempdir().context("dossier temporaire impossible à créer pour Chromium")?;
+    let profile =
+        tempfile::tempdir().context("dossier temporaire impossible à créer pour Chromium")?;
     let url = format!("file://{}", print_html.canonicalize()?.display());
     let mut child = headless_command(&chromium, profile.path())
         .arg("--no-pdf-header-footer")

@@ -61,7 +61,11 @@ impl QuizDirectives {
 /// mdBook reads chapters as Markdown: a blank line would end the HTML block
 /// and an indented line would become code. One compact block avoids both.
 fn as_html_block(html: &str) -> String {
-    let lines: Vec<&str> = html.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&str> = html
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     format!("\n\n{}\n\n", lines.join("\n"))
 }
 
@@ -95,11 +99,16 @@ impl Preprocessor for QuizDirectives {
             }
         }
         if !unknown.is_empty() {
-            anyhow::bail!("questionnaire inconnu dans le livre :\n{}", unknown.join("\n"));
+            anyhow::bail!(
+                "questionnaire inconnu dans le livre :\n{}",
+                unknown.join("\n")
+            );
         }
         let mut failure = None;
         book.for_each_mut(|item| {
-            let BookItem::Chapter(chapter) = item else { return };
+            let BookItem::Chapter(chapter) = item else {
+                return;
+            };
             if failure.is_some() {
                 return;
             }
@@ -212,7 +221,9 @@ fn scan<'a>(content: &'a str, mut emit: impl FnMut(Piece<'a>)) {
             if run >= 3 {
                 match fence {
                     None => fence = Some((c, run)),
-                    Some((open, len)) if open == c && run >= len && trimmed[run..].trim().is_empty() => {
+                    Some((open, len))
+                        if open == c && run >= len && trimmed[run..].trim().is_empty() =>
+                    {
                         fence = None
                     }
                     _ => {}

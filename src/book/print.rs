@@ -13,7 +13,9 @@ fn chapter_headings(html: &str) -> Vec<(String, String)> {
         let after = &rest[start + 8..];
         let Some(id_end) = after.find('"') else { break };
         let id = after[..id_end].to_string();
-        let Some(close) = after.find("</h1>") else { break };
+        let Some(close) = after.find("</h1>") else {
+            break;
+        };
         let inner = &after[id_end..close];
         let inner = inner.split_once('>').map_or(inner, |(_, text)| text);
         headings.push((id, strip_tags(inner)));
@@ -71,7 +73,8 @@ pub fn add_cover_and_contents(print_html: &Path, title: &str, description: &str)
     out.push_str(&html[..at]);
     out.push_str(&front);
     out.push_str(&html[at..]);
-    std::fs::write(print_html, out).with_context(|| format!("écriture de « {} »", print_html.display()))
+    std::fs::write(print_html, out)
+        .with_context(|| format!("écriture de « {} »", print_html.display()))
 }
 
 #[cfg(test)]

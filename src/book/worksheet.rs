@@ -196,9 +196,13 @@ pub fn render(
                 ),
                 QuestionKind::Multiple { max } => (
                     match max {
-                        Some(max) => format!("Cochez jusqu'à {max} réponses ; additionnez leurs points."),
-                        None => "Cochez toutes les réponses qui conviennent ; additionnez leurs points."
-                            .to_string(),
+                        Some(max) => {
+                            format!("Cochez jusqu'à {max} réponses ; additionnez leurs points.")
+                        }
+                        None => {
+                            "Cochez toutes les réponses qui conviennent ; additionnez leurs points."
+                                .to_string()
+                        }
                     },
                     question
                         .choices

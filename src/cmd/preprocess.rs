@@ -15,8 +15,9 @@ use crate::project::{Content, Project};
 use crate::quiz::ChapterIndex;
 
 pub fn run() -> Result<()> {
-    let (mut ctx, book) = CmdPreprocessor::parse_input(io::stdin())
-        .context("entrée illisible : `chezsoi preprocess` attend le livre en JSON envoyé par mdBook")?;
+    let (mut ctx, book) = CmdPreprocessor::parse_input(io::stdin()).context(
+        "entrée illisible : `chezsoi preprocess` attend le livre en JSON envoyé par mdBook",
+    )?;
     book::prepare_admonish_config(&mut ctx.config)?;
     let project = Project::open(&ctx.root)?;
     let chapters = book::chapters_of(&book);

@@ -26,8 +26,8 @@ pub fn run(args: ServeArgs) -> Result<()> {
         live_reload_endpoint: args.watch.then(|| web::LIVE_RELOAD_PATH.to_string()),
     };
     let built = book::build(&project, &options)?;
-    let store =
-        Store::open(&args.db).with_context(|| "base de données (option --db ou CHEZSOI_DB)".to_string())?;
+    let store = Store::open(&args.db)
+        .with_context(|| "base de données (option --db ou CHEZSOI_DB)".to_string())?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -72,7 +72,9 @@ async fn serve(
     let local = listener.local_addr()?;
     println!("Chez soi sur le web est servi sur http://{local}/");
     if watch {
-        println!("Aperçu en direct : les pages se rechargent quand book/, quizzes/ ou theme/ changent.");
+        println!(
+            "Aperçu en direct : les pages se rechargent quand book/, quizzes/ ou theme/ changent."
+        );
     }
     println!("Ctrl-C pour arrêter.");
 

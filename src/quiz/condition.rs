@@ -94,7 +94,9 @@ fn split_comparison(text: &str) -> Result<(&str, Comparison, &str), String> {
         "=" => Comparison::Equal,
         "!=" => Comparison::NotEqual,
         "" => {
-            return Err(format!("opérateur manquant après « {name} » ({EXPECTED_FORMS})"));
+            return Err(format!(
+                "opérateur manquant après « {name} » ({EXPECTED_FORMS})"
+            ));
         }
         other => {
             return Err(format!(

@@ -117,10 +117,9 @@ impl<'t> Diagnostics<'t> {
     /// nor its consequences reported again.
     pub(crate) fn has_error_under(&self, field: &str) -> bool {
         self.errors.iter().any(|error| {
-            error
-                .field
-                .strip_prefix(field)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
+            error.field.strip_prefix(field).is_some_and(|rest| {
+                rest.is_empty() || rest.starts_with('.') || rest.starts_with('[')
+            })
         })
     }
 

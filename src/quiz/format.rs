@@ -167,7 +167,8 @@ impl<'de> Deserialize<'de> for KeyOrDatetime {
                 }
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<KeyOrDatetime, A::Error> {
-                let key = Spanned::<String>::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                let key =
+                    Spanned::<String>::deserialize(de::value::MapAccessDeserializer::new(map))?;
                 Ok(KeyOrDatetime::Key(key))
             }
         }
@@ -312,7 +313,12 @@ struct Fields<'n> {
 impl<'n> Fields<'n> {
     /// Reads a table, reporting each key not in `allowed` at its position.
     /// Returns `None` (after reporting it) when the node is not a table.
-    fn of(node: &'n Node, path: &str, allowed: &[&str], diagnostics: &mut Diagnostics<'_>) -> Option<Self> {
+    fn of(
+        node: &'n Node,
+        path: &str,
+        allowed: &[&str],
+        diagnostics: &mut Diagnostics<'_>,
+    ) -> Option<Self> {
         let NodeValue::Table(entries) = &node.value else {
             diagnostics.error(
                 &node.span,
@@ -386,17 +392,29 @@ impl<'n> Fields<'n> {
         }
     }
 
-    fn strings(&self, key: &str, diagnostics: &mut Diagnostics<'_>) -> Option<Located<Vec<Located<String>>>> {
+    fn strings(
+        &self,
+        key: &str,
+        diagnostics: &mut Diagnostics<'_>,
+    ) -> Option<Located<Vec<Located<String>>>> {
         let node = self.entries.get(key)?;
         let field = self.field(key);
         let NodeValue::Array(items) = &node.value else {
-            wrong_type(node, &field, "une liste de textes", &node.value, diagnostics);
+            wrong_type(
+                node,
+                &field,
+                "une liste de textes",
+                &node.value,
+                diagnostics,
+            );
             return None;
         };
         let values = items
             .iter()
             .enumerate()
-            .filter_map(|(index, item)| read_string(item, &format!("{field}[{index}]"), diagnostics))
+            .filter_map(|(index, item)| {
+                read_string(item, &format!("{field}[{index}]"), diagnostics)
+            })
             .collect();
         Some(Located {
             value: values,
@@ -472,7 +490,11 @@ impl<'n> Fields<'n> {
     }
 }
 
-fn read_string(node: &Node, field: &str, diagnostics: &mut Diagnostics<'_>) -> Option<Located<String>> {
+fn read_string(
+    node: &Node,
+    field: &str,
+    diagnostics: &mut Diagnostics<'_>,
+) -> Option<Located<String>> {
     match &node.value {
         NodeValue::String(value) => Some(Located {
             value: value.clone(),
@@ -547,7 +569,11 @@ pub(crate) fn read_quiz(root: &Node, diagnostics: &mut Diagnostics<'_>) -> RawQu
     }
 }
 
-fn read_question(node: &Node, path: &str, diagnostics: &mut Diagnostics<'_>) -> Option<RawQuestion> {
+fn read_question(
+    node: &Node,
+    path: &str,
+    diagnostics: &mut Diagnostics<'_>,
+) -> Option<RawQuestion> {
     let fields = Fields::of(node, path, QUESTION_FIELDS, diagnostics)?;
     Some(RawQuestion {
         path: path.to_owned(),
@@ -579,7 +605,11 @@ fn read_choice(node: &Node, path: &str, diagnostics: &mut Diagnostics<'_>) -> Op
     })
 }
 
-fn read_dimension(node: &Node, path: &str, diagnostics: &mut Diagnostics<'_>) -> Option<RawDimension> {
+fn read_dimension(
+    node: &Node,
+    path: &str,
+    diagnostics: &mut Diagnostics<'_>,
+) -> Option<RawDimension> {
     let fields = Fields::of(node, path, DIMENSION_FIELDS, diagnostics)?;
     Some(RawDimension {
         path: path.to_owned(),

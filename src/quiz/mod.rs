@@ -24,8 +24,8 @@ use sha2::{Digest, Sha256};
 
 pub use error::{QuizError, QuizErrors};
 pub use model::{
-    ChapterRef, Choice, Comparison, Condition, Dimension, Horizon, Mode, Profile, Question, QuestionKind,
-    Quiz, Recommendation,
+    ChapterRef, Choice, Comparison, Condition, Dimension, Horizon, Mode, Profile, Question,
+    QuestionKind, Quiz, Recommendation,
 };
 pub use validate::is_valid_id;
 
@@ -92,7 +92,11 @@ impl FromIterator<Quiz> for Catalog {
 /// The version of a quiz text: the first 16 hex digits of its SHA-256.
 pub fn version_of(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
-    digest.iter().take(8).map(|byte| format!("{byte:02x}")).collect()
+    digest
+        .iter()
+        .take(8)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// Reads and checks one quiz. `path` is only used for the id (its file
@@ -149,7 +153,11 @@ pub fn load_dir(dir: &Path, chapters: &ChapterIndex) -> Result<Catalog, QuizErro
         match entry {
             Ok(entry) => {
                 let path = entry.path();
-                if path.extension().is_some_and(|extension| extension == "toml") && path.is_file() {
+                if path
+                    .extension()
+                    .is_some_and(|extension| extension == "toml")
+                    && path.is_file()
+                {
                     paths.push(path);
                 }
             }

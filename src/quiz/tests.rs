@@ -34,15 +34,23 @@ pub(crate) fn mini() -> Quiz {
 }
 
 pub(crate) fn verif_mini() -> Quiz {
-    parse_quiz(Path::new("quizzes/verif-mini.toml"), VERIF_MINI, &chapters())
-        .expect("verif-mini.toml is valid")
+    parse_quiz(
+        Path::new("quizzes/verif-mini.toml"),
+        VERIF_MINI,
+        &chapters(),
+    )
+    .expect("verif-mini.toml is valid")
 }
 
 macro_rules! invalid {
     ($name:literal) => {
         (
             concat!("quizzes/", $name, ".toml"),
-            include_str!(concat!("../../tests/fixtures/quizzes/invalid/", $name, ".toml")),
+            include_str!(concat!(
+                "../../tests/fixtures/quizzes/invalid/",
+                $name,
+                ".toml"
+            )),
         )
     };
 }
@@ -89,7 +97,13 @@ fn valid_fixtures_load_with_derived_ranges() {
     let ranges: Vec<(&str, i64, i64)> = quiz
         .dimensions
         .iter()
-        .map(|dimension| (dimension.id.as_str(), dimension.min_points, dimension.max_points))
+        .map(|dimension| {
+            (
+                dimension.id.as_str(),
+                dimension.min_points,
+                dimension.max_points,
+            )
+        })
         .collect();
     assert_eq!(
         ranges,
@@ -98,7 +112,10 @@ fn valid_fixtures_load_with_derived_ranges() {
     let liste = quiz.recommendation("liste").expect("liste");
     assert_eq!(liste.chapter.html_path(), "05-action/canaux.html#liste");
     assert_eq!(liste.horizon, Horizon::Mois);
-    assert_eq!(quiz.recommendation("temps").map(|r| r.conditions.len()), Some(2));
+    assert_eq!(
+        quiz.recommendation("temps").map(|r| r.conditions.len()),
+        Some(2)
+    );
     assert_eq!(verif_mini().mode, Mode::Knowledge);
 }
 
@@ -128,7 +145,11 @@ fn wrong_types_are_reported_once() {
     assert_errors(
         invalid!("types"),
         &[
-            (2, "title", "un texte entre guillemets est attendu, pas un entier"),
+            (
+                2,
+                "title",
+                "un texte entre guillemets est attendu, pas un entier",
+            ),
             (8, "questions[0].optional", "un booléen"),
             (13, "questions[0].choices[0].correct", "un booléen"),
         ],
@@ -142,7 +163,11 @@ fn missing_required_fields() {
         &[
             (1, "mode", "champ obligatoire manquant : mode"),
             (3, "questions[0].text", "champ obligatoire manquant : text"),
-            (7, "questions[0].choices[0].id", "champ obligatoire manquant : id"),
+            (
+                7,
+                "questions[0].choices[0].id",
+                "champ obligatoire manquant : id",
+            ),
         ],
     );
 }
@@ -170,11 +195,19 @@ fn malformed_questions() {
         &[
             (8, "questions[0].choices", "la liste des choix est vide"),
             (13, "questions[1].max", "entre 1 et le nombre de choix (2)"),
-            (30, "questions[2].max", "min (5) doit être inférieur à max (1)"),
+            (
+                30,
+                "questions[2].max",
+                "min (5) doit être inférieur à max (1)",
+            ),
             (34, "questions[3].min_label", "champ obligatoire manquant"),
             (34, "questions[3].max_label", "champ obligatoire manquant"),
             (39, "questions[3].max", "12 crans : 11 au plus"),
-            (42, "questions[3].choices", "une échelle (scale) n'a pas de choix"),
+            (
+                42,
+                "questions[3].choices",
+                "une échelle (scale) n'a pas de choix",
+            ),
             (48, "questions[4].kind", "type « echelle » inconnu"),
         ],
     );
@@ -217,7 +250,11 @@ fn profile_bands_name_the_uncovered_and_doubly_covered_scores() {
     assert_errors(
         invalid!("profiles"),
         &[
-            (29, "profiles[1].min", "aucun profil ne couvre les scores 40 à 44"),
+            (
+                29,
+                "profiles[1].min",
+                "aucun profil ne couvre les scores 40 à 44",
+            ),
             (
                 36,
                 "profiles[2].min",
@@ -233,7 +270,11 @@ fn profile_bands_name_the_uncovered_and_doubly_covered_scores() {
     assert_errors(
         invalid!("profile-reversed"),
         &[
-            (26, "profiles[0].max", "min (100) est plus grand que max (0)"),
+            (
+                26,
+                "profiles[0].max",
+                "min (100) est plus grand que max (0)",
+            ),
             (33, "profiles[1].max", "max = 101 hors de 0 à 100"),
         ],
     );
@@ -254,7 +295,11 @@ fn knowledge_check_rules() {
                 "questions[0].choices[1].explanation",
                 "champ obligatoire manquant",
             ),
-            (19, "questions[0].choices[1].points", "ne compte pas de points"),
+            (
+                19,
+                "questions[0].choices[1].points",
+                "ne compte pas de points",
+            ),
             (26, "questions[1].choices", "au moins une bonne réponse"),
             (
                 37,
@@ -272,19 +317,31 @@ fn self_assessment_rules() {
     assert_errors(
         invalid!("self-assessment"),
         &[
-            (12, "questions[0].choices[0].correct", "pas de bonne réponse"),
+            (
+                12,
+                "questions[0].choices[0].correct",
+                "pas de bonne réponse",
+            ),
             (
                 13,
                 "questions[0].choices[0].explanation",
                 "questionnaire « connaissances »",
             ),
-            (31, "recommendations", "aucune recommandation sans condition"),
+            (
+                31,
+                "recommendations",
+                "aucune recommandation sans condition",
+            ),
             (
                 37,
                 "recommendations[0].priority",
                 "priority = 101 hors de 0 à 100",
             ),
-            (38, "recommendations[0].horizon", "horizon « annee » inconnu"),
+            (
+                38,
+                "recommendations[0].horizon",
+                "horizon « annee » inconnu",
+            ),
         ],
     );
 }
@@ -294,7 +351,11 @@ fn condition_errors() {
     assert_errors(
         invalid!("conditions"),
         &[
-            (39, "recommendations", "aucune recommandation sans condition"),
+            (
+                39,
+                "recommendations",
+                "aucune recommandation sans condition",
+            ),
             (
                 47,
                 "recommendations[0].when[0]",
@@ -307,7 +368,11 @@ fn condition_errors() {
                 "opérateur manquant après « activite »",
             ),
             (57, "recommendations[1].when[0]", "dimension inconnue « x »"),
-            (57, "recommendations[1].when[1]", "question inconnue « nulle »"),
+            (
+                57,
+                "recommendations[1].when[1]",
+                "question inconnue « nulle »",
+            ),
             (
                 57,
                 "recommendations[1].when[2]",
@@ -375,7 +440,8 @@ fn condition_errors() {
 
 #[test]
 fn bad_file_name_is_an_error() {
-    let errors = parse_quiz(Path::new("quizzes/Mini Quiz.toml"), MINI, &chapters()).expect_err("bad id");
+    let errors =
+        parse_quiz(Path::new("quizzes/Mini Quiz.toml"), MINI, &chapters()).expect_err("bad id");
     assert_eq!(errors.len(), 1);
     assert_eq!((errors.0[0].line, errors.0[0].column), (1, 1));
     assert!(

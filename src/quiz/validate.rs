@@ -9,12 +9,12 @@ use super::ChapterIndex;
 use super::condition::{self, ANSWER_KEYWORD, OVERALL_KEYWORD, ParsedCondition};
 use super::error::Diagnostics;
 use super::format::{
-    Located, PointsTable, RawChoice, RawDimension, RawProfile, RawQuestion, RawQuiz, RawRecommendation,
-    field_path,
+    Located, PointsTable, RawChoice, RawDimension, RawProfile, RawQuestion, RawQuiz,
+    RawRecommendation, field_path,
 };
 use super::model::{
-    ChapterRef, Choice, Comparison, Condition, Dimension, Horizon, Mode, Profile, Question, QuestionKind,
-    Quiz, Recommendation,
+    ChapterRef, Choice, Comparison, Condition, Dimension, Horizon, Mode, Profile, Question,
+    QuestionKind, Quiz, Recommendation,
 };
 
 /// Scores of dimensions and the overall score go from 0 to 100.
@@ -72,7 +72,12 @@ impl Validator<'_, '_, '_> {
 
     /// Reports a missing required field, unless it is there with the wrong
     /// type (already reported).
-    fn missing(&mut self, span: &Range<usize>, field: impl Into<String>, message: impl Into<String>) {
+    fn missing(
+        &mut self,
+        span: &Range<usize>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         let field = field.into();
         if !self.diagnostics.has_error_under(&field) {
             self.error(span, field, message);
@@ -90,7 +95,10 @@ impl Validator<'_, '_, '_> {
 
         // Dimension ids are needed to check points, so they come first even
         // though they are usually written after the questions.
-        let dimension_list = raw.dimensions.as_ref().map(|dimensions| &dimensions.value[..]);
+        let dimension_list = raw
+            .dimensions
+            .as_ref()
+            .map(|dimensions| &dimensions.value[..]);
         let dimension_ids = self.dimension_ids(dimension_list.unwrap_or_default());
         let names_of_dimensions: Vec<String> = dimension_ids.clone();
 
@@ -99,7 +107,11 @@ impl Validator<'_, '_, '_> {
                 self.questions(&questions.value, mode, &names_of_dimensions)
             }
             Some(questions) => {
-                self.error(&questions.span, "questions", "il faut au moins une question");
+                self.error(
+                    &questions.span,
+                    "questions",
+                    "il faut au moins une question",
+                );
                 None
             }
             None => {
@@ -128,8 +140,11 @@ impl Validator<'_, '_, '_> {
             Some(Mode::SelfAssessment) => {
                 dimensions = self.dimensions(raw.dimensions.as_ref(), questions.as_deref());
                 profiles = self.profiles(raw.profiles.as_ref());
-                recommendations =
-                    self.recommendations(raw.recommendations.as_ref(), questions.as_deref(), &names);
+                recommendations = self.recommendations(
+                    raw.recommendations.as_ref(),
+                    questions.as_deref(),
+                    &names,
+                );
             }
             Some(Mode::Knowledge) => {
                 for (present, field) in [
@@ -206,7 +221,11 @@ impl Validator<'_, '_, '_> {
         match value {
             None => {
                 let key = field.rsplit('.').next().unwrap_or(field);
-                self.missing(table_span, field, format!("champ obligatoire manquant : {key}"));
+                self.missing(
+                    table_span,
+                    field,
+                    format!("champ obligatoire manquant : {key}"),
+                );
                 None
             }
             Some(text) => self.non_blank(text, field),
@@ -227,7 +246,12 @@ impl Validator<'_, '_, '_> {
     }
 
     /// A required id: present and well-formed.
-    fn id(&mut self, id: Option<&Located<String>>, table_span: &Range<usize>, path: &str) -> Option<String> {
+    fn id(
+        &mut self,
+        id: Option<&Located<String>>,
+        table_span: &Range<usize>,
+        path: &str,
+    ) -> Option<String> {
         let field = field_path(path, "id");
         let Some(id) = id else {
             self.missing(table_span, field, "champ obligatoire manquant : id");
@@ -391,7 +415,8 @@ impl Validator<'_, '_, '_> {
                     }
                     Some(QuestionKind::Single)
                 } else {
-                    self.multiple_max(raw).map(|max| QuestionKind::Multiple { max })
+                    self.multiple_max(raw)
+                        .map(|max| QuestionKind::Multiple { max })
                 };
                 (kind, choices)
             }
@@ -455,7 +480,10 @@ impl Validator<'_, '_, '_> {
         let Some(max) = &raw.max else {
             return Some(None);
         };
-        let choice_count = raw.choices.as_ref().map_or(0, |choices| choices.value.len());
+        let choice_count = raw
+            .choices
+            .as_ref()
+            .map_or(0, |choices| choices.value.len());
         match usize::try_from(max.value) {
             Ok(value) if value >= 1 && value <= choice_count => Some(Some(value)),
             _ => {
@@ -511,7 +539,12 @@ impl Validator<'_, '_, '_> {
         complete.then_some(choices)
     }
 
-    fn choice(&mut self, raw: &RawChoice, mode: Option<Mode>, dimension_ids: &[String]) -> Option<Choice> {
+    fn choice(
+        &mut self,
+        raw: &RawChoice,
+        mode: Option<Mode>,
+        dimension_ids: &[String],
+    ) -> Option<Choice> {
         let path = raw.path.as_str();
         let id = self.id(raw.id.as_ref(), &raw.span, path);
         let label = self.required_text(raw.label.as_ref(), &raw.span, &field_path(path, "label"));
@@ -519,7 +552,11 @@ impl Validator<'_, '_, '_> {
         let mut explanation = None;
         match mode {
             Some(Mode::SelfAssessment) => {
-                points = self.points(raw.points.as_ref(), &field_path(path, "points"), dimension_ids);
+                points = self.points(
+                    raw.points.as_ref(),
+                    &field_path(path, "points"),
+                    dimension_ids,
+                );
                 if let Some(correct) = &raw.correct {
                     self.error(
                         &correct.span,
@@ -638,8 +675,16 @@ impl Validator<'_, '_, '_> {
                 bounds = [None, None];
             }
         }
-        let min_label = self.required_text(raw.min_label.as_ref(), &raw.span, &field_path(path, "min_label"));
-        let max_label = self.required_text(raw.max_label.as_ref(), &raw.span, &field_path(path, "max_label"));
+        let min_label = self.required_text(
+            raw.min_label.as_ref(),
+            &raw.span,
+            &field_path(path, "min_label"),
+        );
+        let max_label = self.required_text(
+            raw.max_label.as_ref(),
+            &raw.span,
+            &field_path(path, "max_label"),
+        );
         let points_per_step = match mode {
             Some(Mode::Knowledge) => BTreeMap::new(),
             _ => self.points(
@@ -682,7 +727,10 @@ impl Validator<'_, '_, '_> {
             .flat_map(|choices| &choices.value)
             .filter(|choice| choice.correct.as_ref().is_some_and(|correct| correct.value))
             .count();
-        let span = raw.choices.as_ref().map_or(&raw.span, |choices| &choices.span);
+        let span = raw
+            .choices
+            .as_ref()
+            .map_or(&raw.span, |choices| &choices.span);
         match *kind {
             QuestionKind::Single if correct != 1 => self.error(
                 span,
@@ -700,7 +748,9 @@ impl Validator<'_, '_, '_> {
             QuestionKind::Multiple { max: Some(max) } if correct > max => self.error(
                 span,
                 field,
-                format!("{correct} bonnes réponses alors qu'on ne peut cocher que {max} choix (max)"),
+                format!(
+                    "{correct} bonnes réponses alors qu'on ne peut cocher que {max} choix (max)"
+                ),
             ),
             _ => {}
         }
@@ -754,14 +804,19 @@ impl Validator<'_, '_, '_> {
                 complete = false;
                 continue;
             };
-            let (min_points, max_points) = questions.iter().fold((0_i64, 0_i64), |(low, high), question| {
-                let (question_low, question_high) = question.point_range(&id);
-                (
-                    low.saturating_add(question_low),
-                    high.saturating_add(question_high),
-                )
-            });
-            if min_points == max_points && !self.diagnostics.has_error_under(&field_path(path, "id")) {
+            let (min_points, max_points) =
+                questions
+                    .iter()
+                    .fold((0_i64, 0_i64), |(low, high), question| {
+                        let (question_low, question_high) = question.point_range(&id);
+                        (
+                            low.saturating_add(question_low),
+                            high.saturating_add(question_high),
+                        )
+                    });
+            if min_points == max_points
+                && !self.diagnostics.has_error_under(&field_path(path, "id"))
+            {
                 let span = raw_dimension
                     .id
                     .as_ref()
@@ -906,7 +961,12 @@ impl Validator<'_, '_, '_> {
             );
             covered = false;
         }
-        covered.then(|| profiles.into_iter().map(|(profile, _, _)| profile).collect())
+        covered.then(|| {
+            profiles
+                .into_iter()
+                .map(|(profile, _, _)| profile)
+                .collect()
+        })
     }
 
     /// A profile bound: required, between 0 and 100.
@@ -919,7 +979,11 @@ impl Validator<'_, '_, '_> {
     ) -> Option<u8> {
         let field = field_path(path, key);
         let Some(value) = value else {
-            self.missing(table_span, field, format!("champ obligatoire manquant : {key}"));
+            self.missing(
+                table_span,
+                field,
+                format!("champ obligatoire manquant : {key}"),
+            );
             return None;
         };
         match u8::try_from(value.value) {
@@ -1087,7 +1151,12 @@ impl Validator<'_, '_, '_> {
         if complete {
             self.contradictions(&resolved, &raw.path, questions.unwrap_or_default());
         }
-        complete.then(|| resolved.into_iter().map(|(condition, _)| condition).collect())
+        complete.then(|| {
+            resolved
+                .into_iter()
+                .map(|(condition, _)| condition)
+                .collect()
+        })
     }
 
     fn condition(
@@ -1228,7 +1297,11 @@ impl Validator<'_, '_, '_> {
                 value: number,
             });
         }
-        let choice_ids: Vec<String> = question.choices.iter().map(|choice| choice.id.clone()).collect();
+        let choice_ids: Vec<String> = question
+            .choices
+            .iter()
+            .map(|choice| choice.id.clone())
+            .collect();
         if !matches!(comparison, Comparison::Equal | Comparison::NotEqual) {
             self.error(
                 &text.span,
@@ -1329,14 +1402,21 @@ impl Validator<'_, '_, '_> {
             }
         }
         for (question_id, target) in &choices {
-            let Some(question) = questions.iter().find(|question| &question.id == question_id) else {
+            let Some(question) = questions
+                .iter()
+                .find(|question| &question.id == question_id)
+            else {
                 continue;
             };
             let both = target
                 .selected
                 .iter()
                 .any(|choice| target.not_selected.contains(choice));
-            let mut required: Vec<&str> = target.selected.iter().map(|choice| choice.as_str()).collect();
+            let mut required: Vec<&str> = target
+                .selected
+                .iter()
+                .map(|choice| choice.as_str())
+                .collect();
             required.sort_unstable();
             required.dedup();
             if both || required.len() > question.max_choices() {

@@ -19,9 +19,15 @@ pub use results::{NewResult, StoredResult, round_to_hour};
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("impossible de créer le dossier « {path} » de la base de données : {source}")]
-    CreateDir { path: PathBuf, source: std::io::Error },
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("impossible d'ouvrir la base de données « {path} » : {source}")]
-    Open { path: PathBuf, source: rusqlite::Error },
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     #[error(
         "« {path} » n'est pas une base de données SQLite (fichier d'un autre type, chiffré ou endommagé) ; indiquez un autre fichier avec --db ou CHEZSOI_DB"
     )]
@@ -108,8 +114,9 @@ impl Store {
 }
 
 fn open_connection(path: &Path) -> Result<Connection> {
-    let flags =
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
         path: path.to_path_buf(),
         source,

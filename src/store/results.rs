@@ -82,7 +82,10 @@ impl Store {
     /// Deletes a result; false if there was none.
     pub fn delete_result(&self, token_hash: &[u8; 32]) -> Result<bool> {
         self.with_writer(|conn| {
-            let deleted = conn.execute("DELETE FROM results WHERE token_hash = ?1", [&token_hash[..]])?;
+            let deleted = conn.execute(
+                "DELETE FROM results WHERE token_hash = ?1",
+                [&token_hash[..]],
+            )?;
             Ok(deleted > 0)
         })
     }
@@ -98,7 +101,9 @@ impl Store {
     }
 
     pub fn count_results(&self) -> Result<i64> {
-        self.with_writer(|conn| Ok(conn.query_row("SELECT count(*) FROM results", [], |row| row.get(0))?))
+        self.with_writer(|conn| {
+            Ok(conn.query_row("SELECT count(*) FROM results", [], |row| row.get(0))?)
+        })
     }
 }
 

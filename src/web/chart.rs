@@ -77,6 +77,8 @@ mod tests {
         assert_eq!(svg.matches("chezsoi-chart-bar").count(), 2);
         assert!(svg.contains("Propriété &lt;a&gt;"));
         assert!(svg.contains(r#"width="120""#), "40 % of 300 px");
-        assert!(svg.contains(r#"width="300" height="20" rx="3"/><text class="chezsoi-chart-value""#));
+        assert!(
+            svg.contains(r#"width="300" height="20" rx="3"/><text class="chezsoi-chart-value""#)
+        );
     }
 }

@@ -20,8 +20,7 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-src 'self'; frame-ancestors 'self'; \
 form-action 'self'; base-uri 'self'; object-src 'none'";
 
-pub const PERMISSIONS_POLICY: &str =
-    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=(), browsing-topics=()";
+pub const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=(), browsing-topics=()";
 
 pub fn apply(router: Router) -> Router {
     let fixed: [(HeaderName, &'static str); 5] = [
@@ -29,7 +28,10 @@ pub fn apply(router: Router) -> Router {
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),
         (header::X_FRAME_OPTIONS, "SAMEORIGIN"),
-        (HeaderName::from_static("permissions-policy"), PERMISSIONS_POLICY),
+        (
+            HeaderName::from_static("permissions-policy"),
+            PERMISSIONS_POLICY,
+        ),
     ];
     let mut router = router
         .layer(axum::middleware::map_response(cache_policy))

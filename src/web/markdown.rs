@@ -5,13 +5,14 @@
 use pulldown_cmark::{Event, Options, Parser, html};
 
 pub fn to_html(markdown: &str) -> String {
-    let parser =
-        Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(|event| {
-            match event {
-                Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
-                other => other,
-            }
-        });
+    let parser = Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    )
+    .map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        other => other,
+    });
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, parser);
     out

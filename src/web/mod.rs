@@ -97,7 +97,11 @@ impl AppState {
     }
 
     pub fn replace_content(&self, content: Content) {
-        *self.inner.content.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(content);
+        *self
+            .inner
+            .content
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Arc::new(content);
     }
 
     pub fn catalog(&self) -> Arc<Catalog> {
@@ -188,6 +192,9 @@ async fn live_reload(
 ) -> Sse<impl tokio_stream::Stream<Item = Result<Event, std::convert::Infallible>>> {
     let receiver = state.inner.reload.as_ref().map(|s| s.subscribe());
     let stream = BroadcastStream::new(receiver.expect("route only exists with live reload"))
-        .filter_map(|msg| msg.ok().map(|()| Ok(Event::default().event("reload").data("1"))));
+        .filter_map(|msg| {
+            msg.ok()
+                .map(|()| Ok(Event::default().event("reload").data("1")))
+        });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }

@@ -182,7 +182,10 @@ fn find_quiz(state: &AppState, id: &str) -> Result<Arc<Quiz>, AppError> {
     })
 }
 
-pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let quiz = find_quiz(&state, &id)?;
     let page = quiz_page(
         &quiz,
@@ -220,7 +223,10 @@ pub async fn submit(
         Err(errors) => {
             let mut submitted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
             for (name, value) in &fields {
-                submitted.entry(name.clone()).or_default().insert(value.clone());
+                submitted
+                    .entry(name.clone())
+                    .or_default()
+                    .insert(value.clone());
             }
             let page = quiz_page(&quiz, &submitted, &errors, format!("/quiz/{}", quiz.id));
             return Ok(html_page(
@@ -242,7 +248,11 @@ pub async fn submit(
     Ok(Redirect::to(&format!("/r/{}", token.as_str())).into_response())
 }
 
-fn new_result(quiz: &Quiz, answers: &Answers, workshop_id: Option<i64>) -> Result<NewResult, AppError> {
+fn new_result(
+    quiz: &Quiz,
+    answers: &Answers,
+    workshop_id: Option<i64>,
+) -> Result<NewResult, AppError> {
     let outcome = scoring::score(quiz, answers);
     let (profile, score) = match &outcome {
         Outcome::SelfAssessment(o) => (Some(o.profile.clone()), Some(i64::from(o.overall))),
@@ -282,8 +292,9 @@ fn read_form(headers: &HeaderMap, body: &Bytes) -> Result<Vec<(String, String)>,
             "Envoi refusé : le formulaire reçu n'est pas un texte valide (UTF-8).".into(),
         ));
     }
-    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|_| AppError::BadRequest("Envoi refusé : le formulaire reçu est mal formé.".into()))?;
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|_| {
+        AppError::BadRequest("Envoi refusé : le formulaire reçu est mal formé.".into())
+    })?;
     if fields.len() > MAX_FIELDS {
         return Err(AppError::BadRequest(
             "Envoi refusé : le formulaire contient beaucoup trop de champs.".into(),
@@ -302,7 +313,10 @@ fn read_form(headers: &HeaderMap, body: &Bytes) -> Result<Vec<(String, String)>,
 
 /// A field that must appear at most once.
 fn single_field(fields: &[(String, String)], name: &str) -> Result<Option<String>, AppError> {
-    let mut values = fields.iter().filter(|(n, _)| n == name).map(|(_, v)| v.clone());
+    let mut values = fields
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, v)| v.clone());
     let first = values.next();
     if values.next().is_some() {
         return Err(AppError::BadRequest(format!(
@@ -397,7 +411,11 @@ async fn load_result(state: &AppState, token: &str) -> Result<LoadedResult, AppE
         .map_err(|e| AppError::internal(e.into()))?
         .map_err(|e| AppError::internal(e.into()))?
         .ok_or_else(gone)?;
-    let quiz = state.catalog().get(&stored.quiz_id).cloned().ok_or_else(gone)?;
+    let quiz = state
+        .catalog()
+        .get(&stored.quiz_id)
+        .cloned()
+        .ok_or_else(gone)?;
     let answers: Answers =
         serde_json::from_str(&stored.answers_json).map_err(|e| AppError::internal(e.into()))?;
     let outcome: Outcome =
@@ -410,10 +428,16 @@ async fn load_result(state: &AppState, token: &str) -> Result<LoadedResult, AppE
     })
 }
 
-pub async fn result(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
+pub async fn result(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
     let loaded = load_result(&state, &token).await?;
     let page = result_page(&state, &loaded, &token);
-    let mut response = html_page(StatusCode::OK, state.templates().render("result.html", &page)?);
+    let mut response = html_page(
+        StatusCode::OK,
+        state.templates().render("result.html", &page)?,
+    );
     private(&mut response);
     Ok(response)
 }
@@ -432,7 +456,10 @@ fn result_page(state: &AppState, loaded: &LoadedResult, token: &str) -> ResultPa
                         percent: score.percent,
                         answered: score.answered,
                         description: dimension.description.clone(),
-                        chapter_url: dimension.chapter.as_ref().map(|c| chapter_url(&c.html_path())),
+                        chapter_url: dimension
+                            .chapter
+                            .as_ref()
+                            .map(|c| chapter_url(&c.html_path())),
                     })
                 })
                 .collect();
@@ -568,7 +595,10 @@ pub async fn result_json(
     Ok(response)
 }
 
-pub async fn delete(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
+pub async fn delete(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
     let gone = || AppError::NotFound("Ce résultat n'existe pas ou a déjà été supprimé.".into());
     let token = ResultToken::parse(&token).ok_or_else(gone)?;
     let store = state.store().clone();
@@ -622,7 +652,10 @@ struct BucketView {
     percent: Option<u8>,
 }
 
-pub async fn stats(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn stats(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let quiz = find_quiz(&state, &id)?;
     let store = state.store().clone();
     let quiz_id = quiz.id.clone();
@@ -665,7 +698,10 @@ pub async fn stats(State(state): State<AppState>, Path(id): Path<String>) -> Res
                     .profiles
                     .iter()
                     .map(|profile| {
-                        let n = assessments.iter().filter(|a| a.profile == profile.id).count();
+                        let n = assessments
+                            .iter()
+                            .filter(|a| a.profile == profile.id)
+                            .count();
                         let shown = n >= min_group;
                         BucketView {
                             label: profile.label.clone(),
@@ -690,7 +726,10 @@ pub async fn stats(State(state): State<AppState>, Path(id): Path<String>) -> Res
                         let average = if values.is_empty() {
                             0
                         } else {
-                            percent(values.iter().map(|v| usize::from(*v)).sum(), values.len() * 100)
+                            percent(
+                                values.iter().map(|v| usize::from(*v)).sum(),
+                                values.len() * 100,
+                            )
                         };
                         DimensionView {
                             label: dimension.label.clone(),
@@ -752,9 +791,10 @@ fn private(response: &mut Response) {
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-        .headers_mut()
-        .insert("x-robots-tag", HeaderValue::from_static("noindex, nofollow"));
+    response.headers_mut().insert(
+        "x-robots-tag",
+        HeaderValue::from_static("noindex, nofollow"),
+    );
 }
 
 /// A site URL for a book page, safe to place unescaped in an attribute
@@ -763,7 +803,9 @@ fn chapter_url(html_path: &str) -> String {
     let mut url = String::from("/");
     for c in html_path.chars() {
         match c {
-            '"' | '\'' | '<' | '>' | '&' | ' ' | '\\' => url.push_str(&format!("%{:02X}", c as u32)),
+            '"' | '\'' | '<' | '>' | '&' | ' ' | '\\' => {
+                url.push_str(&format!("%{:02X}", c as u32))
+            }
             c => url.push(c),
         }
     }

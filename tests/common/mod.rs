@@ -30,7 +30,10 @@ impl FixtureProject {
         let manifest = Path::new(MANIFEST_DIR);
         std::fs::copy(manifest.join("book.toml"), dir.path().join("book.toml")).unwrap();
         copy_dir(&manifest.join("theme"), &dir.path().join("theme"));
-        copy_dir(&manifest.join("tests/fixtures/book"), &dir.path().join("book"));
+        copy_dir(
+            &manifest.join("tests/fixtures/book"),
+            &dir.path().join("book"),
+        );
         std::fs::create_dir_all(dir.path().join("quizzes")).unwrap();
         FixtureProject { dir }
     }
