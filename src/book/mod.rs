@@ -191,6 +191,7 @@ pub fn build(project: &Project, options: &BuildOptions) -> Result<Built> {
     let title = book.config.book.title.clone().unwrap_or_default();
     let description = book.config.book.description.clone().unwrap_or_default();
     print::add_cover_and_contents(&out.join("print.html"), &title, &description)?;
+    name_callout_anchors(&out)?;
     Ok(Built { out, content })
 }
 
@@ -240,4 +241,27 @@ pub fn chapters_of(book: &mdbook::book::Book) -> Vec<(String, String)> {
             _ => None,
         })
         .collect()
+}
+
+/// mdbook-admonish gives each callout an anchor link with no text (its "§"
+/// comes from CSS): screen readers would announce an empty link. Every built
+/// page gets a name for them.
+fn name_callout_anchors(dir: &Path) -> Result<()> {
+    const BARE: &str = "<a class=\"admonition-anchor-link\" href=";
+    const NAMED: &str =
+        "<a class=\"admonition-anchor-link\" aria-label=\"Lien vers cet encadré\" href=";
+    for entry in
+        std::fs::read_dir(dir).with_context(|| format!("lecture de « {} »", dir.display()))?
+    {
+        let path = entry?.path();
+        if path.is_dir() {
+            name_callout_anchors(&path)?;
+        } else if path.extension().is_some_and(|e| e == "html") {
+            let html = std::fs::read_to_string(&path)?;
+            if html.contains(BARE) {
+                std::fs::write(&path, html.replace(BARE, NAMED))?;
+            }
+        }
+    }
+    Ok(())
 }

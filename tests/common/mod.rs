@@ -133,3 +133,67 @@ pub fn tool_or_skip(test: &str, name: &str, package: &str) -> Option<PathBuf> {
         }
     }
 }
+
+/// The real `chezsoi serve` in a child process, on a free port.
+pub struct Server {
+    pub child: std::process::Child,
+    pub base_url: String,
+    /// Lines the server printed after its start-up line.
+    pub stdout: std::sync::mpsc::Receiver<String>,
+}
+
+impl Server {
+    /// Starts the server and waits for the line that announces its address.
+    pub fn start(root: &Path, db: &Path, extra: &[&str]) -> Server {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_chezsoi"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--root"])
+            .arg(root)
+            .arg("--db")
+            .arg(db)
+            .args(extra)
+            .env("CHEZSOI_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .expect("chezsoi starts");
+        let stdout = child.stdout.take().unwrap();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let base_url = loop {
+            let line = receiver
+                .recv_timeout(std::time::Duration::from_secs(60))
+                .expect("the server announces its address");
+            if let Some(at) = line.find("http://") {
+                break line[at..].trim_end_matches('/').to_string();
+            }
+        };
+        Server {
+            child,
+            base_url,
+            stdout: receiver,
+        }
+    }
+
+    pub fn addr(&self) -> String {
+        self.base_url.trim_start_matches("http://").to_string()
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
