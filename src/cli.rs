@@ -52,6 +52,9 @@ pub enum Command {
     /// Vérifie les questionnaires de quizzes/ et signale tous les problèmes
     #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Commandes", subcommand_value_name = "COMMANDE")]
     Quiz(QuizCommand),
+    /// Entretient la base SQLite (sauvegarde à chaud)
+    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Commandes", subcommand_value_name = "COMMANDE")]
+    Db(DbCommand),
     /// Préprocesseur mdBook : lit le livre en JSON sur l'entrée standard (pour `mdbook build`)
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
     Preprocess(PreprocessArgs),
@@ -135,6 +138,29 @@ pub struct QuizCheckArgs {
     pub root: RootArg,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Copie cohérente de la base dans FICHIER, même pendant que le serveur tourne
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
+    Backup(DbBackupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DbBackupArgs {
+    /// Fichier de sauvegarde à créer (il ne doit pas exister)
+    #[arg(value_name = "FICHIER")]
+    pub file: PathBuf,
+    /// Base à sauvegarder (par défaut : data/chezsoi.db)
+    #[arg(
+        long,
+        env = "CHEZSOI_DB",
+        default_value = "data/chezsoi.db",
+        hide_default_value = true,
+        value_name = "FICHIER"
+    )]
+    pub db: PathBuf,
+}
+
 #[derive(Debug, Args)]
 pub struct PreprocessArgs {
     /// Arguments ajoutés par mdBook (ignorés)
@@ -174,6 +200,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Quiz(QuizCommand::Check(args)) => {
             cmd::quiz::check(args).map(|()| ExitCode::SUCCESS)
         }
+        Command::Db(DbCommand::Backup(args)) => cmd::db::backup(args).map(|()| ExitCode::SUCCESS),
         Command::Preprocess(_) => cmd::preprocess::run().map(|()| ExitCode::SUCCESS),
         Command::Supports(args) => Ok(cmd::preprocess::supports(&args.renderer)),
     }

@@ -21,7 +21,7 @@ fn help_lists_every_subcommand_in_french() {
     let output = chezsoi().arg("--help").output().unwrap();
     assert!(output.status.success());
     let help = String::from_utf8(output.stdout).unwrap();
-    for sub in ["serve", "book", "preprocess", "supports"] {
+    for sub in ["serve", "book", "quiz", "db", "preprocess", "supports"] {
         assert!(
             help.contains(&format!("  {sub} ")),
             "--help does not list {sub}:\n{help}"
@@ -163,4 +163,59 @@ fn speaks_the_mdbook_preprocessor_protocol() {
         content.contains("{{#quiz diagnostic}}") && !content.contains("\\{{#quiz"),
         "{content}"
     );
+}
+
+#[test]
+fn db_backup_copies_a_running_database() {
+    let fixture = FixtureProject::real();
+    let db = fixture.path("data/live.db");
+    let content = chezsoi::project::Project::open(fixture.root())
+        .unwrap()
+        .load_content()
+        .unwrap();
+    let quiz = content.catalog.get("diagnostic").unwrap().clone();
+    let server = common::Server::start(fixture.root(), &db, &[]);
+    for pick in 0..3 {
+        let body = serde_urlencoded::to_string(common::valid_answers(&quiz, pick)).unwrap();
+        let reply = common::http(
+            &server.addr(),
+            "POST",
+            "/quiz/diagnostic",
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            body.as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(reply.status, 303);
+    }
+    let copy = fixture.path("sauvegarde.db");
+    let output = chezsoi()
+        .args(["db", "backup"])
+        .arg(&copy)
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("3 résultats") && stdout.contains("intégrité vérifiée"),
+        "{stdout}"
+    );
+    let restored = chezsoi::store::Store::open(&copy).unwrap();
+    assert_eq!(restored.count_results().unwrap(), 3);
+
+    let again = chezsoi()
+        .args(["db", "backup"])
+        .arg(&copy)
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("existe déjà"));
+    drop(server);
 }

@@ -5,6 +5,7 @@
 //! hour, and the SHA-256 of the result's permalink token. Nothing that
 //! identifies a person or a device has a column here.
 
+mod commit;
 mod migrations;
 mod results;
 
@@ -36,6 +37,8 @@ pub enum StoreError {
     Migration { path: PathBuf, message: String },
     #[error("erreur de la base de données : {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("le résultat n'a pas pu être enregistré : {0}")]
+    Commit(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -45,6 +48,11 @@ pub struct Store {
     /// The single writer: SQLite allows one at a time, and owning it here
     /// avoids busy errors under load.
     writer: Mutex<Connection>,
+    /// Results waiting for the next group commit (see `commit.rs`).
+    pending: commit::Queue,
+    /// Read-only connections, reused: in WAL mode readers never wait for
+    /// the writer.
+    readers: Mutex<Vec<Connection>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -77,6 +85,8 @@ impl Store {
             },
         })?;
         Ok(Store {
+            pending: commit::Queue::default(),
+            readers: Mutex::new(Vec::new()),
             path: path.to_path_buf(),
             writer: Mutex::new(conn),
         })
@@ -93,6 +103,40 @@ impl Store {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         f(&mut conn)
+    }
+
+    /// Runs `f` with a read-only connection (taken from a small pool).
+    pub fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match pooled {
+            Some(conn) => conn,
+            None => open_reader(&self.path)?,
+        };
+        let result = f(&conn);
+        let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        if pool.len() < READER_POOL {
+            pool.push(conn);
+        }
+        result
+    }
+
+    /// Copies the whole database into `target` (SQLite's online backup: a
+    /// consistent snapshot even while the server writes).
+    pub fn backup_to(&self, target: &Path) -> Result<()> {
+        self.with_reader(|conn| {
+            let mut out = Connection::open(target).map_err(|source| StoreError::Open {
+                path: target.to_path_buf(),
+                source,
+            })?;
+            let backup = rusqlite::backup::Backup::new(conn, &mut out)?;
+            backup.run_to_completion(256, std::time::Duration::from_millis(2), None)?;
+            Ok(())
+        })
+    }
+
+    /// `PRAGMA integrity_check`: "ok" when the file is sound.
+    pub fn integrity_check(&self) -> Result<String> {
+        self.with_reader(|conn| Ok(conn.query_row("PRAGMA integrity_check", [], |row| row.get(0))?))
     }
 
     /// The schema version (number of applied migrations).
@@ -139,6 +183,20 @@ fn open_connection(path: &Path) -> Result<Connection> {
          PRAGMA busy_timeout = 5000;",
     )
     .map_err(|e| classify(path, e))?;
+    Ok(conn)
+}
+
+/// Most read-only connections kept open between requests.
+const READER_POOL: usize = 8;
+
+fn open_reader(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    conn.execute_batch("PRAGMA busy_timeout = 5000;")
+        .map_err(|e| classify(path, e))?;
     Ok(conn)
 }
 

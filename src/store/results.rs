@@ -1,6 +1,6 @@
 //! Anonymous quiz results.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::OptionalExtension;
 
 use super::{Result, Store};
 
@@ -36,30 +36,8 @@ pub fn round_to_hour(unix_seconds: i64) -> i64 {
 }
 
 impl Store {
-    /// Stores a result; when this returns, the row is committed.
-    pub fn insert_result(&self, token_hash: &[u8; 32], result: &NewResult) -> Result<()> {
-        self.with_writer(|conn| {
-            conn.prepare_cached(
-                "INSERT INTO results (token_hash, quiz_id, quiz_version, workshop_id, answers, outcome, profile, score, created_hour)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
-                &token_hash[..],
-                result.quiz_id,
-                result.quiz_version,
-                result.workshop_id,
-                result.answers_json,
-                result.outcome_json,
-                result.profile,
-                result.score,
-                result.created_hour,
-            ])?;
-            Ok(())
-        })
-    }
-
     pub fn find_result(&self, token_hash: &[u8; 32]) -> Result<Option<StoredResult>> {
-        self.with_writer(|conn| {
+        self.with_reader(|conn| {
             Ok(conn
                 .prepare_cached(
                     "SELECT quiz_id, quiz_version, workshop_id, answers, outcome, created_hour
@@ -92,7 +70,7 @@ impl Store {
 
     /// The outcomes (JSON) of every result of a quiz, for aggregates.
     pub fn quiz_outcomes(&self, quiz_id: &str) -> Result<Vec<String>> {
-        self.with_writer(|conn| {
+        self.with_reader(|conn| {
             let mut stmt =
                 conn.prepare_cached("SELECT outcome FROM results WHERE quiz_id = ?1 ORDER BY id")?;
             let rows = stmt.query_map([quiz_id], |row| row.get(0))?;
@@ -101,7 +79,7 @@ impl Store {
     }
 
     pub fn count_results(&self) -> Result<i64> {
-        self.with_writer(|conn| {
+        self.with_reader(|conn| {
             Ok(conn.query_row("SELECT count(*) FROM results", [], |row| row.get(0))?)
         })
     }

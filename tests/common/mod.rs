@@ -197,3 +197,89 @@ impl Drop for Server {
         self.kill();
     }
 }
+
+/// A minimal HTTP/1.1 exchange over a fresh connection (`Connection: close`),
+/// so tests that talk to the real binary need no HTTP client crate.
+pub struct HttpReply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpReply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+pub fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<HttpReply> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes())?;
+    stream.write_all(body)?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other("no HTTP header"))?;
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other("no status"))?;
+    let headers = lines
+        .filter_map(|l| {
+            l.split_once(':')
+                .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        })
+        .collect();
+    Ok(HttpReply {
+        status,
+        headers,
+        body: raw[split + 4..].to_vec(),
+    })
+}
+
+/// A complete, valid answer set for a quiz: the `pick`-th choice (clamped)
+/// of each question, or the matching scale step.
+pub fn valid_answers(quiz: &chezsoi::quiz::Quiz, pick: usize) -> Vec<(String, String)> {
+    use chezsoi::quiz::QuestionKind;
+    let mut fields = vec![("version".to_string(), quiz.version.clone())];
+    for question in &quiz.questions {
+        let value = match &question.kind {
+            QuestionKind::Scale { min, max, .. } => {
+                (min + (pick as i64).min(max - min)).to_string()
+            }
+            _ => question.choices[pick.min(question.choices.len() - 1)]
+                .id
+                .clone(),
+        };
+        fields.push((format!("q-{}", question.id), value));
+    }
+    fields
+}

@@ -1,0 +1,109 @@
+//! Crash safety: the real server is killed with SIGKILL in the middle of a
+//! burst of submissions; after a restart, every submission that received its
+//! redirect is there, intact, and the database passes `integrity_check`.
+
+mod common;
+
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+use chezsoi::project::Project;
+use chezsoi::store::Store;
+use common::{FixtureProject, Server, http, valid_answers};
+
+const WRITERS: usize = 16;
+const PER_WRITER: usize = 400;
+/// Kill once this many submissions have been acknowledged.
+const KILL_AFTER: usize = 200;
+
+#[test]
+fn every_acknowledged_result_survives_a_kill_9() {
+    let fixture = FixtureProject::real();
+    let db = fixture.path("data/crash.db");
+    let content = Project::open(fixture.root())
+        .unwrap()
+        .load_content()
+        .unwrap();
+    let quiz = content.catalog.get("diagnostic").unwrap().clone();
+
+    let mut server = Server::start(fixture.root(), &db, &[]);
+    let addr = server.addr();
+    let acknowledged: Arc<Mutex<Vec<(String, Vec<(String, String)>)>>> = Arc::default();
+    let (acks, ack_count) = mpsc::channel::<()>();
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|w| {
+            let addr = addr.clone();
+            let quiz = quiz.clone();
+            let acknowledged = acknowledged.clone();
+            let acks = acks.clone();
+            std::thread::spawn(move || {
+                for i in 0..PER_WRITER {
+                    let fields = valid_answers(&quiz, (w + i) % 5);
+                    let body = serde_urlencoded::to_string(&fields).unwrap();
+                    let reply = http(
+                        &addr,
+                        "POST",
+                        "/quiz/diagnostic",
+                        &[("Content-Type", "application/x-www-form-urlencoded")],
+                        body.as_bytes(),
+                    );
+                    match reply {
+                        Ok(reply) if reply.status == 303 => {
+                            let token = reply
+                                .header("location")
+                                .unwrap()
+                                .trim_start_matches("/r/")
+                                .to_string();
+                            acknowledged.lock().unwrap().push((token, fields));
+                            let _ = acks.send(());
+                        }
+                        // The server died under us: stop, as a browser would.
+                        _ => break,
+                    }
+                }
+            })
+        })
+        .collect();
+    drop(acks);
+    for _ in 0..KILL_AFTER {
+        ack_count
+            .recv()
+            .expect("the burst acknowledges submissions before the kill");
+    }
+    server.kill(); // SIGKILL: no shutdown, no flush.
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    let acknowledged = std::mem::take(&mut *acknowledged.lock().unwrap());
+    assert!(acknowledged.len() >= KILL_AFTER);
+    assert!(
+        acknowledged.len() < WRITERS * PER_WRITER,
+        "the kill came after the burst ended; nothing was tested"
+    );
+
+    let server = Server::start(fixture.root(), &db, &[]);
+    let addr = server.addr();
+    for (token, fields) in &acknowledged {
+        let reply = http(&addr, "GET", &format!("/r/{token}/reponses.json"), &[], b"").unwrap();
+        assert_eq!(
+            reply.status, 200,
+            "acknowledged result {token} lost after the crash"
+        );
+        let json: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+        for (name, value) in fields.iter().filter(|(n, _)| n.starts_with("q-")) {
+            let stored = &json["answers"][&name[2..]];
+            let matches = stored
+                .as_array()
+                .is_some_and(|a| a.iter().any(|v| v == value.as_str()))
+                || stored.as_i64().is_some_and(|n| n.to_string() == *value);
+            assert!(
+                matches,
+                "{token}: answer to {name} changed: {stored} instead of {value}"
+            );
+        }
+    }
+    drop(server);
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+    assert!(store.count_results().unwrap() as usize >= acknowledged.len());
+}
