@@ -11,6 +11,9 @@ use chezsoi::project::Project;
 use chezsoi::store::Store;
 use common::{FixtureProject, Server, http, valid_answers};
 
+/// A submission the server acknowledged: its token and the fields sent.
+type Acknowledged = Vec<(String, Vec<(String, String)>)>;
+
 const WRITERS: usize = 16;
 const PER_WRITER: usize = 400;
 /// Kill once this many submissions have been acknowledged.
@@ -28,7 +31,7 @@ fn every_acknowledged_result_survives_a_kill_9() {
 
     let mut server = Server::start(fixture.root(), &db, &[]);
     let addr = server.addr();
-    let acknowledged: Arc<Mutex<Vec<(String, Vec<(String, String)>)>>> = Arc::default();
+    let acknowledged: Arc<Mutex<Acknowledged>> = Arc::default();
     let (acks, ack_count) = mpsc::channel::<()>();
     let writers: Vec<_> = (0..WRITERS)
         .map(|w| {
