@@ -155,6 +155,9 @@ fn start_watcher(
                 Ok(Ok(built)) => {
                     tracing::info!(dossier = %built.out.display(), "livre reconstruit");
                     state.replace_content(built.content);
+                    if let Err(error) = state.reload_book() {
+                        eprintln!("{}", crate::cli::render_error(&error));
+                    }
                     let _ = reload.send(());
                 }
                 Ok(Err(error)) => eprintln!("{}", crate::cli::render_error(&error)),

@@ -6,6 +6,7 @@ mod error;
 mod layers;
 mod markdown;
 mod quiz;
+mod static_files;
 mod templates;
 mod token;
 
@@ -22,7 +23,6 @@ use axum::routing::{get, post};
 use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
-use tower_http::services::ServeDir;
 
 pub use error::AppError;
 pub use templates::Templates;
@@ -49,12 +49,17 @@ pub struct AppState {
 
 struct Inner {
     book_dir: PathBuf,
+    /// The built book in memory; replaced after each rebuild.
+    book: RwLock<Arc<static_files::StaticBook>>,
     store: Arc<Store>,
     templates: Templates,
     /// Replaced as a whole when `serve --watch` rebuilds.
     content: RwLock<Arc<Content>>,
     min_group: usize,
     reload: Option<broadcast::Sender<()>>,
+    /// Pages that are the same for every visitor, by a key that includes the
+    /// quiz version (so an edited quiz gets a fresh page).
+    pages: RwLock<std::collections::HashMap<String, axum::body::Bytes>>,
 }
 
 impl AppState {
@@ -73,11 +78,13 @@ impl AppState {
     ) -> anyhow::Result<(AppState, Option<broadcast::Sender<()>>)> {
         let reload = live_reload.then(|| broadcast::channel(4).0);
         let inner = Inner {
+            book: RwLock::new(Arc::new(static_files::StaticBook::load(&book_dir)?)),
             book_dir,
             store,
             templates: Templates::new()?,
             content: RwLock::new(Arc::new(content)),
             min_group: min_group.max(1),
+            pages: RwLock::new(std::collections::HashMap::new()),
             reload: reload.clone(),
         };
         Ok((
@@ -94,6 +101,21 @@ impl AppState {
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    fn book(&self) -> Arc<static_files::StaticBook> {
+        self.inner
+            .book
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Rereads the built book from disk (after a rebuild).
+    pub fn reload_book(&self) -> anyhow::Result<()> {
+        let book = static_files::StaticBook::load(&self.inner.book_dir)?;
+        *self.inner.book.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(book);
+        Ok(())
     }
 
     pub fn replace_content(&self, content: Content) {
@@ -116,6 +138,31 @@ impl AppState {
             .unwrap_or_else(|| path.to_string())
     }
 
+    /// A rendered page from the cache, or rendered now and kept.
+    pub fn cached_page(
+        &self,
+        key: &str,
+        render: impl FnOnce() -> anyhow::Result<String>,
+    ) -> anyhow::Result<axum::body::Bytes> {
+        if let Some(page) = self
+            .inner
+            .pages
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key)
+        {
+            return Ok(page.clone());
+        }
+        let page = axum::body::Bytes::from(render()?);
+        let mut pages = self.inner.pages.write().unwrap_or_else(|p| p.into_inner());
+        // Old versions stay until the cache is full; it is tiny anyway.
+        if pages.len() > 256 {
+            pages.clear();
+        }
+        pages.insert(key.to_string(), page.clone());
+        Ok(page)
+    }
+
     pub fn min_group(&self) -> usize {
         self.inner.min_group
     }
@@ -131,10 +178,6 @@ impl AppState {
 
 /// Every route of the application.
 pub fn router(state: AppState) -> Router {
-    let book = ServeDir::new(&state.inner.book_dir)
-        .append_index_html_on_directories(true)
-        .not_found_service(get(not_found).with_state(state.clone()));
-
     let mut app = Router::new()
         .route("/sante", get(health))
         .route("/quiz/{id}", get(quiz::show).post(quiz::submit))
@@ -146,7 +189,7 @@ pub fn router(state: AppState) -> Router {
     if state.inner.reload.is_some() {
         app = app.route(&format!("/{LIVE_RELOAD_PATH}"), get(live_reload));
     }
-    let app = app.fallback_service(book).with_state(state);
+    let app = app.fallback(book_file).with_state(state);
     layers::apply(app)
 }
 
@@ -182,9 +225,16 @@ async fn quiz_script() -> impl IntoResponse {
     )
 }
 
-async fn not_found(State(state): State<AppState>) -> AppError {
-    let _ = state;
-    AppError::NotFound("Cette page n'existe pas, ou plus.".into())
+/// Everything that is not a route is a file of the book, or a French 404.
+async fn book_file(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
+    let book = state.book();
+    match book.respond(request.method(), request.uri().path(), request.headers()) {
+        Some(response) => response,
+        None => AppError::NotFound("Cette page n'existe pas, ou plus.".into()).into_response(),
+    }
 }
 
 async fn live_reload(

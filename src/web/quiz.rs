@@ -187,16 +187,22 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let quiz = find_quiz(&state, &id)?;
-    let page = quiz_page(
-        &quiz,
-        &BTreeMap::new(),
-        &FormErrors::default(),
-        format!("/quiz/{}", quiz.id),
-    );
-    Ok(html_page(
-        StatusCode::OK,
-        state.templates().render("quiz.html", &page)?,
-    ))
+    // The blank form is the same for everyone: render it once per version.
+    let key = format!("quiz/{}/{}", quiz.id, quiz.version);
+    let body = state.cached_page(&key, || {
+        let page = quiz_page(
+            &quiz,
+            &BTreeMap::new(),
+            &FormErrors::default(),
+            format!("/quiz/{}", quiz.id),
+        );
+        state.templates().render("quiz.html", &page)
+    })?;
+    let mut response = (StatusCode::OK, Html(body)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
 }
 
 pub async fn submit(
