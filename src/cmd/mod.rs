@@ -4,3 +4,4 @@ pub mod book;
 pub mod preprocess;
 pub mod quiz;
 pub mod serve;
+pub mod workshop;
