@@ -44,8 +44,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
         Arc::new(store),
         addr,
         args.watch,
-        usize::from(args.min_group),
-        settings,
+        (usize::from(args.min_group), settings),
     ))
 }
 
@@ -62,6 +61,8 @@ fn purge_workshops(store: &Store, retention_days: u32) -> Result<()> {
     Ok(())
 }
 
+/// `groups`: the site-wide minimum group size (statistics pages) and the
+/// workshops' settings.
 async fn serve(
     project: Project,
     options: BuildOptions,
@@ -69,9 +70,9 @@ async fn serve(
     store: Arc<Store>,
     addr: SocketAddr,
     watch: bool,
-    min_group: usize,
-    settings: WorkshopSettings,
+    groups: (usize, WorkshopSettings),
 ) -> Result<()> {
+    let (min_group, settings) = groups;
     let retention_days = settings.retention_days;
     let (state, reload) =
         AppState::build(built.out, store.clone(), built.content, min_group, watch)?;
