@@ -1204,3 +1204,43 @@ async fn script_tags_in_a_title_are_escaped_on_every_page() {
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(value["workshop"]["title"], title);
 }
+
+#[tokio::test]
+async fn a_knowledge_check_workshop_shows_its_score_and_answers() {
+    let app = app();
+    let quiz = app.quiz("verif-portee");
+    let reply = app
+        .post_form(
+            "/atelier/nouveau",
+            "titre=Quiz+de+fin&questionnaire=verif-portee&minimum=3",
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let base = reply.location().trim_end_matches("/gestion").to_string();
+    let code: String = app
+        .store
+        .with_writer(|c| Ok(c.query_row("SELECT join_code FROM workshops", [], |r| r.get(0))?))
+        .unwrap();
+    for n in 0..3 {
+        let reply = app
+            .post_form(&format!("/a/{code}"), encode(&answers(&quiz, n)))
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    }
+    assert_eq!(
+        app.post_form(&format!("{base}/reveler"), "").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let page = app.get(&base).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Bonnes réponses, en pourcentage"));
+    assert!(!page.body.contains("Répartition des profils"));
+    assert_eq!(
+        page.body.matches("<svg class=\"chezsoi-chart").count(),
+        quiz.questions.len()
+    );
+    let json = app.get(&format!("{base}/resultats.json")).await;
+    let value: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+    assert_eq!(value["answers"], 3);
+    assert_eq!(value["profiles"].as_array().unwrap().len(), 0);
+}
