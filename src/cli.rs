@@ -55,6 +55,9 @@ pub enum Command {
     /// Entretient la base SQLite (sauvegarde à chaud)
     #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Commandes", subcommand_value_name = "COMMANDE")]
     Db(DbCommand),
+    /// Crée un atelier ou efface les ateliers expirés
+    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Commandes", subcommand_value_name = "COMMANDE")]
+    Workshop(WorkshopCommand),
     /// Préprocesseur mdBook : lit le livre en JSON sur l'entrée standard (pour `mdbook build`)
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
     Preprocess(PreprocessArgs),
@@ -104,6 +107,87 @@ pub struct ServeArgs {
     /// Nombre minimal de réponses avant d'afficher des chiffres de groupe (par défaut : 5)
     #[arg(long, env = "CHEZSOI_MIN_GROUP", default_value_t = crate::web::DEFAULT_MIN_GROUP as u16, hide_default_value = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub min_group: u16,
+    /// Adresse publique du site, pour les liens et codes QR des ateliers, par exemple https://atelier.example.org (par défaut : l'adresse sous laquelle l'animateur ouvre le site)
+    #[arg(long, env = "CHEZSOI_BASE_URL", value_name = "URL", value_parser = parse_base_url)]
+    pub base_url: Option<String>,
+    #[command(flatten)]
+    pub retention: RetentionArg,
+}
+
+#[derive(Debug, Args)]
+pub struct DbArg {
+    /// Fichier SQLite des résultats anonymes, créé au besoin avec son dossier (par défaut : data/chezsoi.db)
+    #[arg(
+        long,
+        env = "CHEZSOI_DB",
+        default_value = "data/chezsoi.db",
+        hide_default_value = true,
+        value_name = "FICHIER"
+    )]
+    pub db: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RetentionArg {
+    /// Nombre de jours après lesquels un atelier et ses résultats sont effacés (par défaut : 30)
+    #[arg(
+        long = "retention-days",
+        env = "CHEZSOI_RETENTION_DAYS",
+        default_value_t = crate::workshop::DEFAULT_RETENTION_DAYS,
+        hide_default_value = true,
+        value_name = "JOURS",
+        value_parser = clap::value_parser!(u32).range(1..=3650)
+    )]
+    pub days: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkshopCommand {
+    /// Crée un atelier et affiche son code, son adresse de participation et le lien d'animation secret
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
+    New(WorkshopNewArgs),
+    /// Efface les ateliers plus anciens que le délai de conservation, avec leurs résultats
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
+    Purge(WorkshopPurgeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WorkshopNewArgs {
+    /// Titre de l'atelier, affiché à l'écran et sur les téléphones (120 caractères au plus)
+    #[arg(long, value_name = "TITRE")]
+    pub title: String,
+    /// Identifiant du questionnaire (nom du fichier dans quizzes/, sans .toml)
+    #[arg(long, default_value = "diagnostic", value_name = "IDENTIFIANT")]
+    pub quiz: String,
+    /// Nombre minimal de réponses avant d'afficher les résultats du groupe, de 3 à 1000 (par défaut : 5)
+    #[arg(long, default_value_t = crate::workshop::DEFAULT_MIN_GROUP, hide_default_value = true, value_name = "N")]
+    pub min_group: u32,
+    /// Adresse du site telle que les participants la saisiront (par défaut : http://127.0.0.1:3000)
+    #[arg(
+        long,
+        env = "CHEZSOI_BASE_URL",
+        default_value = "http://127.0.0.1:3000",
+        hide_default_value = true,
+        value_name = "URL",
+        value_parser = parse_base_url
+    )]
+    pub base_url: String,
+    #[command(flatten)]
+    pub db: DbArg,
+    #[command(flatten)]
+    pub root: RootArg,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkshopPurgeArgs {
+    #[command(flatten)]
+    pub retention: RetentionArg,
+    #[command(flatten)]
+    pub db: DbArg,
+}
+
+fn parse_base_url(text: &str) -> Result<String, String> {
+    crate::workshop::parse_base_url(text)
 }
 
 #[derive(Debug, Subcommand)]
@@ -201,6 +285,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             cmd::quiz::check(args).map(|()| ExitCode::SUCCESS)
         }
         Command::Db(DbCommand::Backup(args)) => cmd::db::backup(args).map(|()| ExitCode::SUCCESS),
+        Command::Workshop(WorkshopCommand::New(args)) => {
+            cmd::workshop::new(args).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Workshop(WorkshopCommand::Purge(args)) => {
+            cmd::workshop::purge(args).map(|()| ExitCode::SUCCESS)
+        }
         Command::Preprocess(_) => cmd::preprocess::run().map(|()| ExitCode::SUCCESS),
         Command::Supports(args) => Ok(cmd::preprocess::supports(&args.renderer)),
     }

@@ -2,7 +2,8 @@
 //!
 //! The flow goes one way: `cli`/`cmd` (thin edges) → `book` (mdBook build and
 //! preprocessors) and `web` (HTTP) → `quiz` (file format, validation, model)
-//! and `scoring` (pure) → `store` (all SQL).
+//! and `scoring` (pure) → `store` (all SQL). `workshop` (codes, keys,
+//! creation, expiry, pure aggregates) is shared by `cmd` and `web`.
 
 pub mod book;
 pub mod cli;
@@ -12,3 +13,4 @@ pub mod quiz;
 pub mod scoring;
 pub mod store;
 pub mod web;
+pub mod workshop;

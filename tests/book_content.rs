@@ -175,7 +175,8 @@ fn every_relative_link_and_anchor_resolves() {
             } else {
                 target
             };
-            // Links to the server's own routes (quiz pages) are not files.
+            // Links to the server's own routes (quiz pages, workshops) are
+            // not files.
             let normalized: PathBuf = target.components().fold(PathBuf::new(), |mut acc, c| {
                 match c {
                     std::path::Component::ParentDir => {
@@ -185,10 +186,11 @@ fn every_relative_link_and_anchor_resolves() {
                 }
                 acc
             });
-            if normalized
-                .strip_prefix(&out)
-                .is_ok_and(|rel| rel.starts_with("quiz"))
-            {
+            if normalized.strip_prefix(&out).is_ok_and(|rel| {
+                ["quiz", "a", "atelier"]
+                    .iter()
+                    .any(|route| rel.starts_with(route))
+            }) {
                 continue;
             }
             let target = normalized;

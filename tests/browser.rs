@@ -71,7 +71,19 @@ async fn a_reader_searches_reads_takes_the_diagnostic_and_deletes_the_result() {
         header.contains("résultat"),
         "search summary not in French: {header}"
     );
+    let target = hit
+        .prop("href")
+        .await
+        .unwrap()
+        .expect("a search hit is a link");
     hit.click().await.unwrap();
+    let target = url::Url::parse(&target).unwrap();
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_url(&target)
+        .await
+        .expect("the search hit opens its page");
     let body = find(&client, "main").await.text().await.unwrap();
     assert!(
         body.contains("Viadeo"),
@@ -158,8 +170,14 @@ async fn a_reader_searches_reads_takes_the_diagnostic_and_deletes_the_result() {
         .click()
         .await
         .unwrap();
-    let confirmation = find(&client, "main h1").await.text().await.unwrap();
-    assert_eq!(confirmation, "Résultat supprimé");
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(
+            "//main//h1[normalize-space()='Résultat supprimé']",
+        ))
+        .await
+        .expect("deleting leads to the confirmation");
     client.goto(&result_url).await.unwrap();
     let gone = find(&client, "main").await.text().await.unwrap();
     assert!(gone.contains("n'existe pas"), "{gone}");

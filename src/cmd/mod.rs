@@ -5,3 +5,4 @@ pub mod db;
 pub mod preprocess;
 pub mod quiz;
 pub mod serve;
+pub mod workshop;

@@ -10,7 +10,8 @@ use crate::book::{self, BuildOptions, Built, Target};
 use crate::cli::ServeArgs;
 use crate::project::Project;
 use crate::store::Store;
-use crate::web::{self, AppState};
+use crate::web::{self, AppState, WorkshopSettings};
+use crate::workshop;
 
 pub fn run(args: ServeArgs) -> Result<()> {
     let project = Project::open(&args.root.root)?;
@@ -28,6 +29,12 @@ pub fn run(args: ServeArgs) -> Result<()> {
     let built = book::build(&project, &options)?;
     let store = Store::open(&args.db)
         .with_context(|| "base de données (option --db ou CHEZSOI_DB)".to_string())?;
+    let retention_days = args.retention.days;
+    purge_workshops(&store, retention_days)?;
+    let settings = WorkshopSettings {
+        public_url: args.base_url,
+        retention_days,
+    };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -40,10 +47,25 @@ pub fn run(args: ServeArgs) -> Result<()> {
         Arc::new(store),
         addr,
         args.watch,
-        usize::from(args.min_group),
+        (usize::from(args.min_group), settings),
     ))
 }
 
+/// Deletes expired workshops and their results, saying so when there were.
+fn purge_workshops(store: &Store, retention_days: u32) -> Result<()> {
+    let purged = workshop::purge_expired(store, retention_days, workshop::now_unix())
+        .context("effacement des ateliers expirés")?;
+    if purged.workshops > 0 {
+        println!(
+            "{} atelier(s) expiré(s) effacé(s), avec {} résultat(s) (conservation : {retention_days} jours).",
+            purged.workshops, purged.results
+        );
+    }
+    Ok(())
+}
+
+/// `groups`: the site-wide minimum group size (statistics pages) and the
+/// workshops' settings.
 async fn serve(
     project: Project,
     options: BuildOptions,
@@ -51,9 +73,27 @@ async fn serve(
     store: Arc<Store>,
     addr: SocketAddr,
     watch: bool,
-    min_group: usize,
+    groups: (usize, WorkshopSettings),
 ) -> Result<()> {
-    let (state, reload) = AppState::build(built.out, store, built.content, min_group, watch)?;
+    let (min_group, settings) = groups;
+    let retention_days = settings.retention_days;
+    let (state, reload) =
+        AppState::build(built.out, store.clone(), built.content, min_group, watch)?;
+    state.configure_workshops(settings);
+    // Expired workshops go at start (above) and then every hour.
+    tokio::spawn(async move {
+        let mut hourly = tokio::time::interval(Duration::from_secs(3600));
+        hourly.tick().await;
+        loop {
+            hourly.tick().await;
+            let store = store.clone();
+            let purged =
+                tokio::task::spawn_blocking(move || purge_workshops(&store, retention_days)).await;
+            if let Ok(Err(error)) = purged {
+                tracing::error!(error = %format!("{error:#}"), "purge des ateliers");
+            }
+        }
+    });
     let _watcher = match reload {
         Some(reload) => Some(start_watcher(project, options, state.clone(), reload)?),
         None => None,
@@ -78,7 +118,9 @@ async fn serve(
     }
     println!("Ctrl-C pour arrêter.");
 
-    axum::serve(listener, web::router(state))
+    // The peer address only feeds the flood limiter's salted hash.
+    let app = web::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("le serveur HTTP s'est arrêté sur une erreur")?;

@@ -22,6 +22,31 @@ const MIGRATIONS: &[&str] = &[
         ) STRICT;
         CREATE INDEX results_quiz ON results (quiz_id, created_hour);
         CREATE INDEX results_workshop ON results (workshop_id) WHERE workshop_id IS NOT NULL;",
+    // 2: workshops. Nothing about the facilitator: the secret key of the
+    // facilitator link is stored as its SHA-256 only.
+    "CREATE TABLE workshops (
+            -- AUTOINCREMENT: a deleted workshop's id is never given again.
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            title         TEXT    NOT NULL CHECK (length(title) BETWEEN 1 AND 120),
+            quiz_id       TEXT    NOT NULL,
+            min_group     INTEGER NOT NULL CHECK (min_group BETWEEN 3 AND 1000),
+            join_code     TEXT    NOT NULL,
+            key_hash      BLOB    NOT NULL UNIQUE,
+            -- Unix time rounded down to the hour, like results.
+            created_hour  INTEGER NOT NULL,
+            -- NULL while the workshop accepts answers.
+            closed_hour   INTEGER,
+            revealed      INTEGER NOT NULL DEFAULT 0 CHECK (revealed IN (0, 1))
+        ) STRICT;
+        -- A join code designates one open workshop; closed ones free theirs.
+        CREATE UNIQUE INDEX workshops_open_join_code ON workshops (join_code) WHERE closed_hour IS NULL;
+        CREATE INDEX workshops_created ON workshops (created_hour);
+        -- results.workshop_id predates this table (no foreign key can be
+        -- added in place): deleting a workshop deletes its results here.
+        CREATE TRIGGER workshops_delete_results AFTER DELETE ON workshops
+        BEGIN
+            DELETE FROM results WHERE workshop_id = OLD.id;
+        END;",
 ];
 
 /// The schema version once every migration is applied.

@@ -2,12 +2,14 @@
 //!
 //! What may be stored is fixed by the privacy promise (PRODUCT.md): quiz id and
 //! version, answers, scores, outcome, workshop, creation time rounded to the
-//! hour, and the SHA-256 of the result's permalink token. Nothing that
-//! identifies a person or a device has a column here.
+//! hour, and the SHA-256 of the result's permalink token; per workshop, its
+//! title, quiz, settings, join code, hours and the SHA-256 of its facilitator
+//! key. Nothing that identifies a person or a device has a column here.
 
 mod commit;
 mod migrations;
 mod results;
+mod workshops;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -16,6 +18,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use migrations::{LATEST_VERSION, migrations};
 pub use results::{NewResult, StoredResult, round_to_hour};
+pub use workshops::{NewWorkshop, Workshop, WorkshopInsert, WorkshopReveal};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -35,6 +38,10 @@ pub enum StoreError {
     NotADatabase { path: PathBuf },
     #[error("impossible de mettre à jour le schéma de la base « {path} » : {message}")]
     Migration { path: PathBuf, message: String },
+    #[error(
+        "impossible de trouver un code d'atelier libre après {attempts} essais : fermez ou supprimez d'anciens ateliers"
+    )]
+    NoFreeJoinCode { attempts: usize },
     #[error("erreur de la base de données : {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("le résultat n'a pas pu être enregistré : {0}")]

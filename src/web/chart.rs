@@ -51,7 +51,103 @@ pub fn bars(bars: &[Bar<'_>]) -> String {
     svg
 }
 
-fn escape(text: &str) -> String {
+/// One row of a distribution: how many chose it, and their share.
+pub struct ShareBar<'a> {
+    pub label: &'a str,
+    pub count: usize,
+    pub percent: u8,
+}
+
+/// One row of scores from 0 to 100: their mean and range.
+pub struct SpreadBar<'a> {
+    pub label: &'a str,
+    pub mean: u8,
+    pub min: u8,
+    pub max: u8,
+}
+
+/// Width of the stacked charts (label above its bar): long labels such as
+/// an answer's wording keep the full width.
+const STACKED_W: u32 = 640;
+const STACKED_ROW_H: u32 = 58;
+const STACKED_BAR_W: u32 = 500;
+/// Longer labels are cut in the chart; the table next to it has them whole.
+const STACKED_LABEL_CHARS: usize = 70;
+
+fn stacked_open(rows: usize, class: &str) -> String {
+    let height = STACKED_ROW_H * rows as u32 + 8;
+    format!(
+        r#"<svg class="chezsoi-chart {class}" viewBox="0 0 {STACKED_W} {height}" width="100%" role="img" aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg">"#
+    )
+}
+
+fn stacked_label(svg: &mut String, y: u32, label: &str) {
+    let mut short: String = label.chars().take(STACKED_LABEL_CHARS).collect();
+    if label.chars().count() > STACKED_LABEL_CHARS {
+        short.push('…');
+    }
+    let _ = write!(
+        svg,
+        r#"<text class="chezsoi-chart-label" x="0" y="{}">{}</text><rect class="chezsoi-chart-track" x="0" y="{}" width="{STACKED_BAR_W}" height="22" rx="3"/>"#,
+        y + 18,
+        escape(&short),
+        y + 26,
+    );
+}
+
+/// A distribution: one bar per answer, its length the share of
+/// participants, labelled with the count and the percentage.
+pub fn shares(rows: &[ShareBar<'_>]) -> String {
+    let mut svg = stacked_open(rows.len(), "chezsoi-chart-shares");
+    for (i, row) in rows.iter().enumerate() {
+        let y = STACKED_ROW_H * i as u32;
+        let w = STACKED_BAR_W * u32::from(row.percent.min(100)) / 100;
+        stacked_label(&mut svg, y, row.label);
+        let _ = write!(
+            svg,
+            r#"<rect class="chezsoi-chart-bar" x="0" y="{}" width="{w}" height="22" rx="3"/><text class="chezsoi-chart-value" x="{}" y="{}">{} · {} %</text>"#,
+            y + 26,
+            STACKED_BAR_W + 10,
+            y + 43,
+            row.count,
+            row.percent,
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Means on a 0–100 scale, each with a line from the lowest to the highest
+/// score of the group.
+pub fn spreads(rows: &[SpreadBar<'_>]) -> String {
+    let mut svg = stacked_open(rows.len(), "chezsoi-chart-spreads");
+    let x = |value: u8| STACKED_BAR_W * u32::from(value.min(100)) / 100;
+    for (i, row) in rows.iter().enumerate() {
+        let y = STACKED_ROW_H * i as u32;
+        stacked_label(&mut svg, y, row.label);
+        let (low, high) = (x(row.min), x(row.max));
+        let middle = y + 37;
+        let _ = write!(
+            svg,
+            r#"<rect class="chezsoi-chart-bar" x="0" y="{}" width="{}" height="22" rx="3"/><line class="chezsoi-chart-range" x1="{low}" y1="{middle}" x2="{high}" y2="{middle}"/><line class="chezsoi-chart-range" x1="{low}" y1="{}" x2="{low}" y2="{}"/><line class="chezsoi-chart-range" x1="{high}" y1="{}" x2="{high}" y2="{}"/><text class="chezsoi-chart-value" x="{}" y="{}">{} ({}–{})</text>"#,
+            y + 26,
+            x(row.mean),
+            middle - 7,
+            middle + 7,
+            middle - 7,
+            middle + 7,
+            STACKED_BAR_W + 10,
+            y + 43,
+            row.mean,
+            row.min,
+            row.max,
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+pub(super) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -61,6 +157,39 @@ fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shares_and_spreads_draw_one_row_each_with_their_figures() {
+        let svg = shares(&[
+            ShareBar {
+                label: "Locataire <des> plateformes",
+                count: 3,
+                percent: 60,
+            },
+            ShareBar {
+                label: &"long ".repeat(40),
+                count: 2,
+                percent: 40,
+            },
+        ]);
+        assert_eq!(svg.matches("chezsoi-chart-bar").count(), 2);
+        assert!(svg.contains("Locataire &lt;des&gt; plateformes"));
+        assert!(svg.contains(">3 · 60 %<"));
+        assert!(svg.contains(r#"width="300" height="22""#), "60 % of 500 px");
+        assert!(svg.contains('…'), "long labels are cut");
+
+        let svg = spreads(&[SpreadBar {
+            label: "Propriété",
+            mean: 50,
+            min: 20,
+            max: 90,
+        }]);
+        assert!(svg.contains(">50 (20–90)<"));
+        assert!(
+            svg.contains(r#"x1="100" y1="37" x2="450" y2="37""#),
+            "range from 20 to 90"
+        );
+    }
 
     #[test]
     fn one_bar_per_value_with_escaped_labels() {

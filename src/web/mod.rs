@@ -8,7 +8,9 @@ mod markdown;
 mod quiz;
 mod static_files;
 mod templates;
+mod throttle;
 mod token;
+mod workshop;
 
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -19,13 +21,15 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 pub use error::AppError;
 pub use templates::Templates;
+pub use throttle::{CREATION_PER_MINUTE, PARTICIPATION_PER_MINUTE};
+pub use workshop::WorkshopSettings;
 
 pub use crate::project::Content;
 use crate::quiz::Catalog;
@@ -60,6 +64,8 @@ struct Inner {
     /// Pages that are the same for every visitor, by a key that includes the
     /// quiz version (so an edited quiz gets a fresh page).
     pages: RwLock<std::collections::HashMap<String, axum::body::Bytes>>,
+    /// Live counts, flood limits and settings of the workshop pages.
+    workshops: workshop::Live,
 }
 
 impl AppState {
@@ -86,6 +92,7 @@ impl AppState {
             min_group: min_group.max(1),
             pages: RwLock::new(std::collections::HashMap::new()),
             reload: reload.clone(),
+            workshops: workshop::Live::new(),
         };
         Ok((
             AppState {
@@ -174,6 +181,15 @@ impl AppState {
     pub fn templates(&self) -> &Templates {
         &self.inner.templates
     }
+
+    /// Sets the public address and the retention shown on workshop pages.
+    pub fn configure_workshops(&self, settings: WorkshopSettings) {
+        self.inner.workshops.set_settings(settings);
+    }
+
+    fn workshops(&self) -> &workshop::Live {
+        &self.inner.workshops
+    }
 }
 
 /// Every route of the application.
@@ -185,7 +201,37 @@ pub fn router(state: AppState) -> Router {
         .route("/r/{token}/reponses.json", get(quiz::result_json))
         .route("/r/{token}/supprimer", post(quiz::delete))
         .route("/stats/{id}", get(quiz::stats))
-        .route("/_app/quiz.js", get(quiz_script));
+        .route("/_app/quiz.js", get(quiz_script))
+        .route("/a", get(workshop::join_by_code))
+        .route("/a/{code}", get(workshop::join).post(workshop::answer))
+        .route(
+            "/atelier/nouveau",
+            get(workshop::new_form).post(workshop::create),
+        )
+        .route("/atelier/{id}/{key}", get(workshop::projector))
+        .route("/atelier/{id}/{key}/gestion", get(workshop::manage))
+        .route("/atelier/{id}/{key}/direct", get(workshop::events))
+        .route("/atelier/{id}/{key}/reveler", post(workshop::reveal))
+        .route("/atelier/{id}/{key}/fermer", post(workshop::close))
+        .route("/atelier/{id}/{key}/supprimer", post(workshop::delete))
+        .route(
+            "/atelier/{id}/{key}/resultats.csv",
+            get(workshop::export_csv),
+        )
+        .route(
+            "/atelier/{id}/{key}/resultats.json",
+            get(workshop::export_json),
+        )
+        // Every other address below /atelier is routed too, so that logs
+        // name a route template and never a path holding a key.
+        .route("/atelier", any(workshop::not_found))
+        .route("/atelier/{id}", any(workshop::not_found))
+        .route("/atelier/{id}/{key}/{page}", any(workshop::not_found))
+        .route(
+            "/atelier/{id}/{key}/{page}/{*rest}",
+            any(workshop::not_found),
+        )
+        .route("/_app/atelier.js", get(workshop_script));
     if state.inner.reload.is_some() {
         app = app.route(&format!("/{LIVE_RELOAD_PATH}"), get(live_reload));
     }
@@ -210,6 +256,15 @@ pub fn render_quiz_form(templates: &Templates, quiz: &crate::quiz::Quiz) -> anyh
 
 /// The quiz script is part of the binary, like the templates.
 async fn quiz_script() -> impl IntoResponse {
+    script(include_str!("assets/quiz.js"))
+}
+
+/// The projector view's live count.
+async fn workshop_script() -> impl IntoResponse {
+    script(include_str!("assets/atelier.js"))
+}
+
+fn script(source: &'static str) -> impl IntoResponse {
     (
         [
             (
@@ -221,7 +276,7 @@ async fn quiz_script() -> impl IntoResponse {
                 HeaderValue::from_static("public, max-age=3600"),
             ),
         ],
-        include_str!("assets/quiz.js"),
+        source,
     )
 }
 

@@ -24,7 +24,7 @@ const MAX_FIELDS: usize = 400;
 // ---------------------------------------------------------------- views
 
 #[derive(Serialize)]
-struct QuizPage {
+pub(super) struct QuizPage {
     title: String,
     quiz_id: String,
     version: String,
@@ -35,7 +35,9 @@ struct QuizPage {
     questions: Vec<QuestionView>,
     general_errors: Vec<String>,
     error_count: usize,
+    /// The join code of the workshop this form belongs to, if any.
     workshop: Option<String>,
+    workshop_title: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -63,7 +65,7 @@ struct ChoiceView {
     checked: bool,
 }
 
-fn quiz_page(
+pub(super) fn quiz_page(
     quiz: &Quiz,
     submitted: &BTreeMap<String, BTreeSet<String>>,
     errors: &FormErrors,
@@ -157,6 +159,7 @@ fn quiz_page(
         general_errors: errors.general.clone(),
         error_count: errors.by_question.len() + errors.general.len(),
         workshop: None,
+        workshop_title: None,
     }
 }
 
@@ -169,6 +172,14 @@ pub(super) fn render_form(templates: &super::Templates, quiz: &Quiz) -> anyhow::
         format!("/quiz/{}", quiz.id),
     );
     templates.render("quiz_form.html", &page)
+}
+
+/// A workshop's form: it posts to the workshop and says whose it is.
+pub(super) fn for_workshop(mut page: QuizPage, join_code: &str, title: &str) -> QuizPage {
+    page.action = format!("/a/{join_code}");
+    page.workshop = Some(join_code.to_string());
+    page.workshop_title = Some(title.to_string());
+    page
 }
 
 // ---------------------------------------------------------------- handlers
@@ -213,33 +224,18 @@ pub async fn submit(
 ) -> Result<Response, AppError> {
     let quiz = find_quiz(&state, &id)?;
     let fields = read_form(&headers, &body)?;
-
-    let version = single_field(&fields, "version")?;
-    if version.as_deref() != Some(quiz.version.as_str()) {
-        return Err(AppError::Client(
-            StatusCode::CONFLICT,
-            "Ce questionnaire a été modifié depuis que vous avez ouvert la page : vos réponses n'ont pas été enregistrées. \
-             Rechargez le questionnaire et répondez à nouveau."
+    // Workshop answers go to the workshop's own address, which checks it
+    // is open: a workshop named here would be forged.
+    if single_field(&fields, WORKSHOP_FIELD)?.is_some() {
+        return Err(AppError::BadRequest(
+            "Envoi refusé : les réponses d'un atelier s'envoient depuis la page de l'atelier. \
+             Rien n'a été enregistré."
                 .into(),
         ));
     }
-
-    let answers = match scoring::parse_form(&quiz, &fields) {
+    let answers = match check_answers(&state, &quiz, &fields, |page| page)? {
         Ok(answers) => answers,
-        Err(errors) => {
-            let mut submitted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-            for (name, value) in &fields {
-                submitted
-                    .entry(name.clone())
-                    .or_default()
-                    .insert(value.clone());
-            }
-            let page = quiz_page(&quiz, &submitted, &errors, format!("/quiz/{}", quiz.id));
-            return Ok(html_page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                state.templates().render("quiz.html", &page)?,
-            ));
-        }
+        Err(refused) => return Ok(refused),
     };
 
     let token = ResultToken::generate();
@@ -254,7 +250,54 @@ pub async fn submit(
     Ok(Redirect::to(&format!("/r/{}", token.as_str())).into_response())
 }
 
-fn new_result(
+/// The hidden form field that names a workshop's join code.
+pub(super) const WORKSHOP_FIELD: &str = "atelier";
+
+/// Checks a submission against its quiz: the version the form was made
+/// from, then every answer. A refused form comes back as its page (422),
+/// each error next to its question and the valid answers kept; `decorate`
+/// adapts that page (a workshop's form posts elsewhere).
+pub(super) fn check_answers(
+    state: &AppState,
+    quiz: &Quiz,
+    fields: &[(String, String)],
+    decorate: impl FnOnce(QuizPage) -> QuizPage,
+) -> Result<Result<Answers, Response>, AppError> {
+    let version = single_field(fields, "version")?;
+    if version.as_deref() != Some(quiz.version.as_str()) {
+        return Err(AppError::Client(
+            StatusCode::CONFLICT,
+            "Ce questionnaire a été modifié depuis que vous avez ouvert la page : vos réponses n'ont pas été enregistrées. \
+             Rechargez le questionnaire et répondez à nouveau."
+                .into(),
+        ));
+    }
+
+    match scoring::parse_form(quiz, fields) {
+        Ok(answers) => Ok(Ok(answers)),
+        Err(errors) => {
+            let mut submitted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+            for (name, value) in fields {
+                submitted
+                    .entry(name.clone())
+                    .or_default()
+                    .insert(value.clone());
+            }
+            let page = decorate(quiz_page(
+                quiz,
+                &submitted,
+                &errors,
+                format!("/quiz/{}", quiz.id),
+            ));
+            Ok(Err(html_page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                state.templates().render("quiz.html", &page)?,
+            )))
+        }
+    }
+}
+
+pub(super) fn new_result(
     quiz: &Quiz,
     answers: &Answers,
     workshop_id: Option<i64>,
@@ -281,7 +324,10 @@ fn new_result(
 }
 
 /// Reads an `application/x-www-form-urlencoded` body, refusing anything else.
-fn read_form(headers: &HeaderMap, body: &Bytes) -> Result<Vec<(String, String)>, AppError> {
+pub(super) fn read_form(
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Vec<(String, String)>, AppError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -318,7 +364,10 @@ fn read_form(headers: &HeaderMap, body: &Bytes) -> Result<Vec<(String, String)>,
 }
 
 /// A field that must appear at most once.
-fn single_field(fields: &[(String, String)], name: &str) -> Result<Option<String>, AppError> {
+pub(super) fn single_field(
+    fields: &[(String, String)],
+    name: &str,
+) -> Result<Option<String>, AppError> {
     let mut values = fields
         .iter()
         .filter(|(n, _)| n == name)
@@ -342,6 +391,8 @@ struct ResultPage {
     token: String,
     created: String,
     stale_version: bool,
+    /// Given in a workshop: deleted with it.
+    in_workshop: bool,
     self_assessment: Option<SelfAssessmentView>,
     knowledge: Option<KnowledgeView>,
 }
@@ -554,6 +605,7 @@ fn result_page(state: &AppState, loaded: &LoadedResult, token: &str) -> ResultPa
         token: token.to_string(),
         created: format_hour(loaded.stored.created_hour),
         stale_version: loaded.stored.quiz_version != quiz.version,
+        in_workshop: loaded.stored.workshop_id.is_some(),
         self_assessment,
         knowledge,
     }
@@ -784,7 +836,7 @@ fn percent(part: usize, whole: usize) -> u8 {
     ((part * 100 + whole / 2) / whole).min(100) as u8
 }
 
-fn html_page(status: StatusCode, body: String) -> Response {
+pub(super) fn html_page(status: StatusCode, body: String) -> Response {
     let mut response = (status, Html(body)).into_response();
     response
         .headers_mut()
@@ -793,7 +845,7 @@ fn html_page(status: StatusCode, body: String) -> Response {
 }
 
 /// Results are private: never cached, never indexed.
-fn private(response: &mut Response) {
+pub(super) fn private(response: &mut Response) {
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -818,7 +870,7 @@ fn chapter_url(html_path: &str) -> String {
     url
 }
 
-fn shorten(text: &str) -> String {
+pub(super) fn shorten(text: &str) -> String {
     let mut short: String = text.chars().take(40).collect();
     if text.chars().count() > 40 {
         short.push('…');
@@ -841,13 +893,13 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 }
 
 /// "le 27/11/2026 vers 10 h (UTC)": the stored hour, no finer.
-fn format_hour(unix: i64) -> String {
+pub(super) fn format_hour(unix: i64) -> String {
     let (y, m, d) = civil_from_days(unix.div_euclid(86_400));
     let hour = unix.rem_euclid(86_400) / 3600;
     format!("le {d:02}/{m:02}/{y} vers {hour} h (UTC)")
 }
 
-fn iso_hour(unix: i64) -> String {
+pub(super) fn iso_hour(unix: i64) -> String {
     let (y, m, d) = civil_from_days(unix.div_euclid(86_400));
     let hour = unix.rem_euclid(86_400) / 3600;
     format!("{y:04}-{m:02}-{d:02}T{hour:02}:00:00Z")

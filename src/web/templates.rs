@@ -16,6 +16,27 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("result.html", include_str!("templates/result.html")),
     ("deleted.html", include_str!("templates/deleted.html")),
     ("stats.html", include_str!("templates/stats.html")),
+    ("join.html", include_str!("templates/join.html")),
+    (
+        "workshop_new.html",
+        include_str!("templates/workshop_new.html"),
+    ),
+    (
+        "workshop_manage.html",
+        include_str!("templates/workshop_manage.html"),
+    ),
+    (
+        "workshop_projector.html",
+        include_str!("templates/workshop_projector.html"),
+    ),
+    (
+        "workshop_results.html",
+        include_str!("templates/workshop_results.html"),
+    ),
+    (
+        "workshop_deleted.html",
+        include_str!("templates/workshop_deleted.html"),
+    ),
 ];
 
 #[derive(Clone)]

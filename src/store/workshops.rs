@@ -1,0 +1,298 @@
+//! Workshops and the results given in them.
+
+use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
+
+use super::{NewResult, Result, Store, StoreError};
+
+/// What is stored when a workshop is created — and nothing else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewWorkshop {
+    pub title: String,
+    pub quiz_id: String,
+    pub min_group: u32,
+    /// SHA-256 of the facilitator key.
+    pub key_hash: [u8; 32],
+    /// Unix time rounded down to the hour.
+    pub created_hour: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workshop {
+    pub id: i64,
+    pub title: String,
+    pub quiz_id: String,
+    pub min_group: u32,
+    pub join_code: String,
+    pub created_hour: i64,
+    /// The hour it stopped accepting answers, if it did.
+    pub closed_hour: Option<i64>,
+    /// Whether the facilitator revealed the group's results.
+    pub revealed: bool,
+}
+
+impl Workshop {
+    pub fn is_open(&self) -> bool {
+        self.closed_hour.is_none()
+    }
+}
+
+/// The outcome of storing a participant's result in a workshop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkshopInsert {
+    /// Stored; the workshop now has this many results.
+    Stored { answers: usize },
+    /// The workshop no longer accepts answers: nothing was stored.
+    Closed,
+    /// No such workshop: nothing was stored.
+    Missing,
+}
+
+/// The outcome of asking to reveal a workshop's results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkshopReveal {
+    Revealed,
+    /// Still below the minimum group size by this many answers.
+    TooFew {
+        needed: usize,
+    },
+    Missing,
+}
+
+const COLUMNS: &str =
+    "id, title, quiz_id, min_group, join_code, created_hour, closed_hour, revealed";
+
+fn read_workshop(row: &rusqlite::Row<'_>) -> rusqlite::Result<Workshop> {
+    Ok(Workshop {
+        id: row.get(0)?,
+        title: row.get(1)?,
+        quiz_id: row.get(2)?,
+        min_group: row.get(3)?,
+        join_code: row.get(4)?,
+        created_hour: row.get(5)?,
+        closed_hour: row.get(6)?,
+        revealed: row.get::<_, i64>(7)? != 0,
+    })
+}
+
+fn count_results(conn: &Connection, workshop_id: i64) -> Result<usize> {
+    let count: i64 = conn
+        .prepare_cached("SELECT count(*) FROM results WHERE workshop_id = ?1")?
+        .query_row([workshop_id], |row| row.get(0))?;
+    Ok(usize::try_from(count).unwrap_or(0))
+}
+
+/// Whether an insert failed only because its join code is taken by an open
+/// workshop.
+fn is_join_code_taken(error: &rusqlite::Error) -> bool {
+    matches!(error, rusqlite::Error::SqliteFailure(e, Some(message))
+        if e.code == ErrorCode::ConstraintViolation && message.contains("workshops.join_code"))
+}
+
+impl Store {
+    /// Creates a workshop with the first code from `next_code` that no open
+    /// workshop uses, trying at most `attempts` codes.
+    pub fn create_workshop(
+        &self,
+        workshop: &NewWorkshop,
+        attempts: usize,
+        mut next_code: impl FnMut() -> String,
+    ) -> Result<Workshop> {
+        self.with_writer(|conn| {
+            for _ in 0..attempts {
+                let code = next_code();
+                let inserted = conn
+                    .prepare_cached(
+                        "INSERT INTO workshops (title, quiz_id, min_group, join_code, key_hash, created_hour)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(params![
+                        workshop.title,
+                        workshop.quiz_id,
+                        workshop.min_group,
+                        code,
+                        &workshop.key_hash[..],
+                        workshop.created_hour,
+                    ]);
+                match inserted {
+                    Ok(_) => {
+                        return Ok(Workshop {
+                            id: conn.last_insert_rowid(),
+                            title: workshop.title.clone(),
+                            quiz_id: workshop.quiz_id.clone(),
+                            min_group: workshop.min_group,
+                            join_code: code,
+                            created_hour: workshop.created_hour,
+                            closed_hour: None,
+                            revealed: false,
+                        });
+                    }
+                    Err(error) if is_join_code_taken(&error) => continue,
+                    Err(error) => return Err(error.into()),
+                }
+            }
+            Err(StoreError::NoFreeJoinCode { attempts })
+        })
+    }
+
+    /// The workshop with this id whose facilitator key has this hash.
+    pub fn find_workshop(&self, id: i64, key_hash: &[u8; 32]) -> Result<Option<Workshop>> {
+        self.with_writer(|conn| {
+            Ok(conn
+                .prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM workshops WHERE id = ?1 AND key_hash = ?2"
+                ))?
+                .query_row(params![id, &key_hash[..]], read_workshop)
+                .optional()?)
+        })
+    }
+
+    /// The open workshop with this join code or, if none, the most recent
+    /// closed one that had it.
+    pub fn find_workshop_by_code(&self, join_code: &str) -> Result<Option<Workshop>> {
+        self.with_writer(|conn| {
+            Ok(conn
+                .prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM workshops WHERE join_code = ?1
+                     ORDER BY closed_hour IS NOT NULL, id DESC LIMIT 1"
+                ))?
+                .query_row([join_code], read_workshop)
+                .optional()?)
+        })
+    }
+
+    pub fn count_workshop_results(&self, workshop_id: i64) -> Result<usize> {
+        self.with_writer(|conn| count_results(conn, workshop_id))
+    }
+
+    /// Stores a result in a workshop if it is still open, in one
+    /// transaction: a workshop closed a moment before gets nothing.
+    /// `announce` receives the new number of results once committed, while
+    /// the writer is still held, so announcements come in order.
+    pub fn insert_workshop_result(
+        &self,
+        workshop_id: i64,
+        token_hash: &[u8; 32],
+        result: &NewResult,
+        announce: impl FnOnce(usize),
+    ) -> Result<WorkshopInsert> {
+        self.with_writer(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let closed: Option<Option<i64>> = tx
+                .prepare_cached("SELECT closed_hour FROM workshops WHERE id = ?1")?
+                .query_row([workshop_id], |row| row.get(0))
+                .optional()?;
+            match closed {
+                None => return Ok(WorkshopInsert::Missing),
+                Some(Some(_)) => return Ok(WorkshopInsert::Closed),
+                Some(None) => {}
+            }
+            tx.prepare_cached(
+                "INSERT INTO results (token_hash, quiz_id, quiz_version, workshop_id, answers, outcome, profile, score, created_hour)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                &token_hash[..],
+                result.quiz_id,
+                result.quiz_version,
+                workshop_id,
+                result.answers_json,
+                result.outcome_json,
+                result.profile,
+                result.score,
+                result.created_hour,
+            ])?;
+            let answers = count_results(&tx, workshop_id)?;
+            tx.commit()?;
+            announce(answers);
+            Ok(WorkshopInsert::Stored { answers })
+        })
+    }
+
+    /// The answers and outcome (JSON) of each result of a workshop, for its
+    /// aggregates only.
+    pub fn workshop_participations(&self, workshop_id: i64) -> Result<Vec<(String, String)>> {
+        self.with_writer(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT answers, outcome FROM results WHERE workshop_id = ?1 ORDER BY id",
+            )?;
+            let rows = stmt.query_map([workshop_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// Marks the results revealed if the workshop has reached its minimum
+    /// group size.
+    pub fn reveal_workshop(&self, workshop_id: i64) -> Result<WorkshopReveal> {
+        self.with_writer(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let min_group: Option<u32> = tx
+                .prepare_cached("SELECT min_group FROM workshops WHERE id = ?1")?
+                .query_row([workshop_id], |row| row.get(0))
+                .optional()?;
+            let Some(min_group) = min_group else {
+                return Ok(WorkshopReveal::Missing);
+            };
+            let answers = count_results(&tx, workshop_id)?;
+            let min_group = usize::try_from(min_group).unwrap_or(usize::MAX);
+            if answers < min_group {
+                return Ok(WorkshopReveal::TooFew {
+                    needed: min_group - answers,
+                });
+            }
+            tx.execute(
+                "UPDATE workshops SET revealed = 1 WHERE id = ?1",
+                [workshop_id],
+            )?;
+            tx.commit()?;
+            Ok(WorkshopReveal::Revealed)
+        })
+    }
+
+    /// Stops a workshop from accepting answers (its first closing hour is
+    /// kept); false if there is no such workshop.
+    pub fn close_workshop(&self, workshop_id: i64, hour: i64) -> Result<bool> {
+        self.with_writer(|conn| {
+            let updated = conn.execute(
+                "UPDATE workshops SET closed_hour = coalesce(closed_hour, ?2) WHERE id = ?1",
+                params![workshop_id, hour],
+            )?;
+            Ok(updated > 0)
+        })
+    }
+
+    /// Deletes a workshop and its results; `None` if there was no such
+    /// workshop, otherwise the number of results deleted with it.
+    pub fn delete_workshop(&self, workshop_id: i64) -> Result<Option<usize>> {
+        self.with_writer(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let results = count_results(&tx, workshop_id)?;
+            let deleted = tx.execute("DELETE FROM workshops WHERE id = ?1", [workshop_id])?;
+            tx.commit()?;
+            Ok((deleted > 0).then_some(results))
+        })
+    }
+
+    /// Deletes the workshops created before `cutoff` (Unix time) with their
+    /// results; returns how many of each.
+    pub fn purge_workshops_created_before(&self, cutoff: i64) -> Result<(usize, usize)> {
+        self.with_writer(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let results: i64 = tx.query_row(
+                "SELECT count(*) FROM results WHERE workshop_id IN
+                 (SELECT id FROM workshops WHERE created_hour < ?1)",
+                [cutoff],
+                |row| row.get(0),
+            )?;
+            let workshops =
+                tx.execute("DELETE FROM workshops WHERE created_hour < ?1", [cutoff])?;
+            tx.commit()?;
+            Ok((workshops, usize::try_from(results).unwrap_or(0)))
+        })
+    }
+
+    pub fn count_workshops(&self) -> Result<i64> {
+        self.with_writer(|conn| {
+            Ok(conn.query_row("SELECT count(*) FROM workshops", [], |row| row.get(0))?)
+        })
+    }
+}

@@ -1,0 +1,307 @@
+//! A group's results, computed from its participants' answers and outcomes.
+//!
+//! Pure and gated: `group` returns nothing but the number still needed while
+//! the group is smaller than its minimum size, so no caller can show an
+//! average, a distribution or a count per answer too early. Past the
+//! minimum, every figure is an aggregate; no participant's row survives.
+//!
+//! Rounding follows `scoring`: integers, rounded half up.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::quiz::{QuestionKind, Quiz};
+use crate::scoring::{Answer, Answers, Outcome};
+
+/// How many first actions the group view lists.
+pub const TOP_FIRST_ACTIONS: usize = 5;
+
+/// One participant's stored answers and outcome.
+#[derive(Debug, Clone)]
+pub struct Participation {
+    pub answers: Answers,
+    pub outcome: Outcome,
+}
+
+/// Either too few answers, or the group's aggregates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Group {
+    /// Fewer answers than the minimum: only how many are still needed.
+    TooFew {
+        needed: usize,
+    },
+    Results(GroupResults),
+}
+
+/// The group's aggregates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GroupResults {
+    /// Number of answers.
+    pub answers: usize,
+    /// Profiles in the quiz's order (self-assessment).
+    pub profiles: Vec<Share>,
+    /// Dimensions in the quiz's order (self-assessment).
+    pub dimensions: Vec<DimensionSpread>,
+    /// Overall autonomy score (self-assessment) or percentage of right
+    /// answers (knowledge check).
+    pub overall: Option<Spread>,
+    /// The first recommendation of each plan, most frequent first, at most
+    /// `TOP_FIRST_ACTIONS` of them (self-assessment).
+    pub first_actions: Vec<Share>,
+    /// Every question's distribution of answers, in the quiz's order.
+    pub questions: Vec<QuestionDistribution>,
+}
+
+/// How many participants fall in a group, and their share.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Share {
+    pub id: String,
+    pub label: String,
+    pub count: usize,
+    /// `count` over the relevant number of participants, rounded half up.
+    pub percent: u8,
+}
+
+/// Mean and range of scores from 0 to 100.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Spread {
+    /// Participants who have this score.
+    pub respondents: usize,
+    pub mean: u8,
+    pub min: u8,
+    pub max: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DimensionSpread {
+    pub id: String,
+    pub label: String,
+    /// `None` when no participant answered a question of this dimension.
+    pub spread: Option<Spread>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QuestionDistribution {
+    pub id: String,
+    pub text: String,
+    /// "single", "multiple" or "scale".
+    pub kind: &'static str,
+    /// Participants who answered this question: the base of its percentages.
+    pub respondents: usize,
+    /// One entry per choice, or per step of a scale. For a multiple choice
+    /// the percentages add up to more than 100.
+    pub answers: Vec<Share>,
+}
+
+/// The group's aggregates if it has at least `min_group` answers.
+pub fn group(quiz: &Quiz, participations: &[Participation], min_group: usize) -> Group {
+    if participations.len() < min_group {
+        return Group::TooFew {
+            needed: min_group - participations.len(),
+        };
+    }
+    Group::Results(aggregate(quiz, participations))
+}
+
+fn aggregate(quiz: &Quiz, participations: &[Participation]) -> GroupResults {
+    let total = participations.len();
+    let assessments: Vec<_> = participations
+        .iter()
+        .filter_map(|p| match &p.outcome {
+            Outcome::SelfAssessment(outcome) => Some(outcome),
+            Outcome::Knowledge(_) => None,
+        })
+        .collect();
+
+    let profiles = quiz
+        .profiles
+        .iter()
+        .map(|profile| {
+            let count = assessments
+                .iter()
+                .filter(|a| a.profile == profile.id)
+                .count();
+            share(&profile.id, &profile.label, count, total)
+        })
+        .collect();
+
+    let dimensions = quiz
+        .dimensions
+        .iter()
+        .map(|dimension| {
+            let values = assessments.iter().filter_map(|a| {
+                a.dimensions
+                    .iter()
+                    .find(|d| d.dimension == dimension.id && d.answered)
+                    .map(|d| d.percent)
+            });
+            DimensionSpread {
+                id: dimension.id.clone(),
+                label: dimension.label.clone(),
+                spread: spread(values),
+            }
+        })
+        .collect();
+
+    let overall = spread(participations.iter().map(|p| match &p.outcome {
+        Outcome::SelfAssessment(outcome) => outcome.overall,
+        Outcome::Knowledge(outcome) => outcome.percent,
+    }));
+
+    let mut first_counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for assessment in &assessments {
+        if let Some(first) = assessment.plan.first() {
+            *first_counts.entry(first.as_str()).or_default() += 1;
+        }
+    }
+    let mut first: Vec<(usize, usize, &str)> = first_counts
+        .into_iter()
+        .map(|(id, count)| {
+            let order = quiz
+                .recommendations
+                .iter()
+                .position(|r| r.id == id)
+                .unwrap_or(usize::MAX);
+            (count, order, id)
+        })
+        .collect();
+    // Most frequent first; the quiz's order breaks ties.
+    first.sort_by_key(|(count, order, _)| (std::cmp::Reverse(*count), *order));
+    let first_actions = first
+        .into_iter()
+        .take(TOP_FIRST_ACTIONS)
+        .map(|(count, _, id)| {
+            let label = quiz
+                .recommendation(id)
+                .map_or_else(|| id.to_string(), |r| r.title.clone());
+            share(id, &label, count, total)
+        })
+        .collect();
+
+    let questions = quiz
+        .questions
+        .iter()
+        .map(|question| {
+            let given: Vec<&Answer> = participations
+                .iter()
+                .filter_map(|p| p.answers.get(&question.id))
+                .collect();
+            let respondents = given.len();
+            let (kind, answers) = match &question.kind {
+                QuestionKind::Scale { min, max, .. } => (
+                    "scale",
+                    (*min..=*max)
+                        .map(|step| {
+                            let count = given
+                                .iter()
+                                .filter(|a| matches!(a, Answer::Scale(v) if *v == step))
+                                .count();
+                            let label = step.to_string();
+                            share(&label, &label, count, respondents)
+                        })
+                        .collect(),
+                ),
+                QuestionKind::Single | QuestionKind::Multiple { .. } => (
+                    if matches!(question.kind, QuestionKind::Single) {
+                        "single"
+                    } else {
+                        "multiple"
+                    },
+                    question
+                        .choices
+                        .iter()
+                        .map(|choice| {
+                            let count = given
+                                .iter()
+                                .filter(|a| {
+                                    matches!(a, Answer::Choices(ids) if ids.contains(&choice.id))
+                                })
+                                .count();
+                            share(&choice.id, &choice.label, count, respondents)
+                        })
+                        .collect(),
+                ),
+            };
+            QuestionDistribution {
+                id: question.id.clone(),
+                text: question.text.clone(),
+                kind,
+                respondents,
+                answers,
+            }
+        })
+        .collect();
+
+    GroupResults {
+        answers: total,
+        profiles,
+        dimensions,
+        overall,
+        first_actions,
+        questions,
+    }
+}
+
+fn share(id: &str, label: &str, count: usize, base: usize) -> Share {
+    Share {
+        id: id.to_string(),
+        label: label.to_string(),
+        count,
+        percent: rounded_percent(count, base),
+    }
+}
+
+fn spread(values: impl Iterator<Item = u8>) -> Option<Spread> {
+    let values: Vec<u8> = values.collect();
+    let (min, max) = (values.iter().min()?, values.iter().max()?);
+    let sum: usize = values.iter().map(|v| usize::from(*v)).sum();
+    Some(Spread {
+        respondents: values.len(),
+        mean: rounded_ratio(sum, values.len()),
+        min: *min,
+        max: *max,
+    })
+}
+
+/// `part / whole` in percent, rounded half up; 0 when `whole` is 0.
+pub fn rounded_percent(part: usize, whole: usize) -> u8 {
+    rounded_ratio(part.saturating_mul(100), whole)
+}
+
+/// `numerator / denominator` rounded half up, clamped to 0–100.
+fn rounded_ratio(numerator: usize, denominator: usize) -> u8 {
+    if denominator == 0 {
+        return 0;
+    }
+    let rounded = (2 * numerator as u128 + denominator as u128) / (2 * denominator as u128);
+    u8::try_from(rounded.min(100)).unwrap_or(100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounds_half_up() {
+        assert_eq!(rounded_percent(1, 8), 13);
+        assert_eq!(rounded_percent(1, 3), 33);
+        assert_eq!(rounded_percent(2, 3), 67);
+        assert_eq!(rounded_percent(0, 0), 0);
+        assert_eq!(rounded_ratio(101, 2), 51);
+    }
+
+    #[test]
+    fn spread_of_nothing_is_none() {
+        assert_eq!(spread(std::iter::empty()), None);
+        assert_eq!(
+            spread([10, 20, 35].into_iter()),
+            Some(Spread {
+                respondents: 3,
+                mean: 22,
+                min: 10,
+                max: 35
+            })
+        );
+    }
+}

@@ -1,0 +1,370 @@
+//! Workshops: a facilitator opens one, a room answers its quiz on their
+//! phones, and the group's aggregates appear once enough people answered.
+//!
+//! What lives here is shared by the web pages and the command line: join
+//! codes, facilitator keys, input rules, creation, expiry, and the pure
+//! aggregation of a group's results (`aggregate`). All SQL stays in `store`.
+//!
+//! Stored per workshop: its title, quiz, minimum group size, join code, the
+//! SHA-256 of its facilitator key, the hour it was created, the hour it was
+//! closed and whether its results were revealed. Nothing about the
+//! facilitator: the key, shown once, is the only credential.
+
+pub mod aggregate;
+pub mod export;
+
+use std::ops::RangeInclusive;
+
+use sha2::{Digest, Sha256};
+
+use crate::store::{NewWorkshop, Store, StoreError, Workshop, round_to_hour};
+
+/// The smallest and largest minimum group sizes a facilitator may choose.
+/// Below 3, each participant could work out the others' answers.
+pub const MIN_GROUP_RANGE: RangeInclusive<u32> = 3..=1000;
+/// The minimum group size of a new workshop unless the facilitator says
+/// otherwise (the same as the site-wide statistics).
+pub const DEFAULT_MIN_GROUP: u32 = 5;
+/// Longest title, in characters.
+pub const TITLE_MAX_CHARS: usize = 120;
+/// Days after which a workshop and its results are deleted.
+pub const DEFAULT_RETENTION_DAYS: u32 = 30;
+/// The accepted retention periods, in days.
+pub const RETENTION_RANGE: RangeInclusive<u32> = 1..=3650;
+
+/// Join codes use letters and digits that cannot be mistaken for one
+/// another when read aloud, written on a board or typed on a phone: no
+/// 0/O/Q, 1/I/L, 2/Z, 5/S, 8/B, U/V.
+pub const JOIN_CODE_ALPHABET: &[u8] = b"ACDEFGHJKMNPRTWXY34679";
+/// Characters in a join code: 22⁶ ≈ 113 million codes, plenty for the
+/// handful of workshops open at once.
+pub const JOIN_CODE_LEN: usize = 6;
+/// Attempts at drawing a join code that no open workshop uses.
+const JOIN_CODE_ATTEMPTS: usize = 32;
+
+/// A fresh random join code.
+pub fn generate_join_code() -> String {
+    (0..JOIN_CODE_LEN)
+        .map(|_| {
+            let index = rand::random_range(0..JOIN_CODE_ALPHABET.len());
+            char::from(JOIN_CODE_ALPHABET[index])
+        })
+        .collect()
+}
+
+/// Reads a join code as a person types it: any case, with spaces or dashes.
+/// `None` when it cannot be a join code.
+pub fn normalize_join_code(typed: &str) -> Option<String> {
+    let code: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '.')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let valid =
+        code.len() == JOIN_CODE_LEN && code.bytes().all(|byte| JOIN_CODE_ALPHABET.contains(&byte));
+    valid.then_some(code)
+}
+
+/// "K7M 4QX": two groups of three are easier to read aloud and copy.
+pub fn display_join_code(code: &str) -> String {
+    let middle = code.len() / 2;
+    match (code.get(..middle), code.get(middle..)) {
+        (Some(first), Some(second)) => format!("{first} {second}"),
+        _ => code.to_string(),
+    }
+}
+
+/// The facilitator's secret: 128 random bits in the facilitator link. Only
+/// its SHA-256 is stored, so the database alone cannot rebuild the link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacilitatorKey(String);
+
+const KEY_BYTES: usize = 16;
+
+impl FacilitatorKey {
+    pub fn generate() -> FacilitatorKey {
+        let bytes: [u8; KEY_BYTES] = rand::random();
+        FacilitatorKey(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// Accepts exactly 32 lowercase hex digits.
+    pub fn parse(text: &str) -> Option<FacilitatorKey> {
+        let valid = text.len() == KEY_BYTES * 2
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        valid.then(|| FacilitatorKey(text.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn hash(&self) -> [u8; 32] {
+        Sha256::digest(self.0.as_bytes()).into()
+    }
+}
+
+/// What a facilitator asks for; checked by `WorkshopRequest::validate`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkshopRequest {
+    pub title: String,
+    pub quiz_id: String,
+    pub min_group: u32,
+}
+
+/// One problem with a workshop request, in French.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    #[error("le titre est vide : donnez un titre à l'atelier")]
+    EmptyTitle,
+    #[error("le titre compte {0} caractères : {TITLE_MAX_CHARS} au plus")]
+    LongTitle(usize),
+    #[error("le titre contient un caractère de contrôle")]
+    ControlInTitle,
+    #[error(
+        "la taille minimale du groupe doit être comprise entre {} et {}",
+        MIN_GROUP_RANGE.start(),
+        MIN_GROUP_RANGE.end()
+    )]
+    MinGroup,
+    #[error("aucun questionnaire ne porte l'identifiant « {0} »")]
+    UnknownQuiz(String),
+}
+
+impl RequestError {
+    /// The form field the problem belongs to.
+    pub fn field(&self) -> &'static str {
+        match self {
+            RequestError::EmptyTitle
+            | RequestError::LongTitle(_)
+            | RequestError::ControlInTitle => "titre",
+            RequestError::MinGroup => "minimum",
+            RequestError::UnknownQuiz(_) => "questionnaire",
+        }
+    }
+}
+
+impl WorkshopRequest {
+    /// Trims the title and checks every field; `quiz_exists` tells whether
+    /// a quiz id is in the catalog. Returns every problem at once.
+    pub fn validate(
+        mut self,
+        quiz_exists: impl Fn(&str) -> bool,
+    ) -> Result<WorkshopRequest, Vec<RequestError>> {
+        let mut errors = Vec::new();
+        self.title = self.title.trim().to_string();
+        let chars = self.title.chars().count();
+        if chars == 0 {
+            errors.push(RequestError::EmptyTitle);
+        } else if chars > TITLE_MAX_CHARS {
+            errors.push(RequestError::LongTitle(chars));
+        }
+        if self.title.chars().any(char::is_control) {
+            errors.push(RequestError::ControlInTitle);
+        }
+        if !MIN_GROUP_RANGE.contains(&self.min_group) {
+            errors.push(RequestError::MinGroup);
+        }
+        if !quiz_exists(&self.quiz_id) {
+            let shown: String = self.quiz_id.chars().take(40).collect();
+            errors.push(RequestError::UnknownQuiz(shown));
+        }
+        if errors.is_empty() {
+            Ok(self)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// A workshop just created, with the only copy of its key.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub workshop: Workshop,
+    pub key: FacilitatorKey,
+}
+
+/// Creates a workshop from a validated request: draws a key and a join code
+/// that no open workshop uses.
+pub fn create(
+    store: &Store,
+    request: &WorkshopRequest,
+    now_unix: i64,
+) -> Result<Created, StoreError> {
+    let key = FacilitatorKey::generate();
+    let new = NewWorkshop {
+        title: request.title.clone(),
+        quiz_id: request.quiz_id.clone(),
+        min_group: request.min_group,
+        key_hash: key.hash(),
+        created_hour: round_to_hour(now_unix),
+    };
+    let workshop = store.create_workshop(&new, JOIN_CODE_ATTEMPTS, generate_join_code)?;
+    Ok(Created { workshop, key })
+}
+
+/// What a purge removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub workshops: usize,
+    pub results: usize,
+}
+
+/// Deletes the workshops created more than `retention_days` ago, with their
+/// results.
+pub fn purge_expired(
+    store: &Store,
+    retention_days: u32,
+    now_unix: i64,
+) -> Result<Purged, StoreError> {
+    let cutoff = now_unix.saturating_sub(i64::from(retention_days).saturating_mul(86_400));
+    let (workshops, results) = store.purge_workshops_created_before(cutoff)?;
+    Ok(Purged { workshops, results })
+}
+
+/// The hour after which a workshop created at `created_hour` is purged.
+pub fn expiry(created_hour: i64, retention_days: u32) -> i64 {
+    created_hour.saturating_add(i64::from(retention_days).saturating_mul(86_400))
+}
+
+/// Checks a site address given by the operator (`http://…` or `https://…`)
+/// and drops its trailing slash.
+pub fn parse_base_url(text: &str) -> Result<String, String> {
+    let trimmed = text.trim().trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("http://")
+        .or_else(|| trimmed.strip_prefix("https://"));
+    match rest {
+        Some(host)
+            if !host.is_empty()
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-._~:/[]%".contains(c)) =>
+        {
+            Ok(trimmed.to_string())
+        }
+        _ => Err(format!(
+            "adresse du site invalide « {text} » : attendu http://hôte[:port] ou https://hôte (par exemple http://127.0.0.1:3000)"
+        )),
+    }
+}
+
+/// The address participants open: `{base}/a/{CODE}`.
+pub fn join_url(base_url: &str, code: &str) -> String {
+    format!("{base_url}/a/{code}")
+}
+
+/// The facilitator's secret address: `{base}/atelier/{id}/{key}`.
+pub fn facilitator_url(base_url: &str, id: i64, key: &FacilitatorKey) -> String {
+    format!("{base_url}/atelier/{id}/{}", key.as_str())
+}
+
+/// The current Unix time.
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_codes_avoid_look_alikes_and_read_back() {
+        for _ in 0..200 {
+            let code = generate_join_code();
+            assert_eq!(code.len(), JOIN_CODE_LEN);
+            for banned in [
+                '0', 'O', '1', 'I', 'L', 'Q', '2', 'Z', '5', 'S', '8', 'B', 'U', 'V',
+            ] {
+                assert!(!code.contains(banned), "{code}");
+            }
+            assert_eq!(normalize_join_code(&code), Some(code.clone()));
+            let typed = display_join_code(&code).to_lowercase();
+            assert_eq!(normalize_join_code(&typed), Some(code.clone()), "{typed}");
+        }
+        assert_eq!(
+            normalize_join_code(" k7m-4qx "),
+            None,
+            "Q is not in the alphabet"
+        );
+        assert_eq!(normalize_join_code("k7m-4rx"), Some("K7M4RX".into()));
+        for bad in ["", "K7M4R", "K7M4RXX", "K7M4R0", "../../", "K7M4RÉ"] {
+            assert_eq!(normalize_join_code(bad), None, "{bad}");
+        }
+        assert_eq!(display_join_code("K7M4RX"), "K7M 4RX");
+    }
+
+    #[test]
+    fn keys_are_random_hex_and_stored_hashed() {
+        let a = FacilitatorKey::generate();
+        let b = FacilitatorKey::generate();
+        assert_ne!(a, b);
+        assert_eq!(FacilitatorKey::parse(a.as_str()), Some(a.clone()));
+        assert_ne!(a.hash(), b.hash());
+        for bad in [
+            "",
+            "ABCDEF0123456789ABCDEF0123456789",
+            "0123",
+            "zz23456789abcdef0123456789abcdef",
+        ] {
+            assert_eq!(FacilitatorKey::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn requests_report_every_problem() {
+        let request = WorkshopRequest {
+            title: format!("  {}  ", "é".repeat(TITLE_MAX_CHARS + 1)),
+            quiz_id: "inconnu".into(),
+            min_group: 2,
+        };
+        let errors = request.validate(|id| id == "diagnostic").unwrap_err();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        let fields: Vec<&str> = errors.iter().map(RequestError::field).collect();
+        assert_eq!(fields, ["titre", "minimum", "questionnaire"]);
+
+        let ok = WorkshopRequest {
+            title: "  Atelier du mardi ".into(),
+            quiz_id: "diagnostic".into(),
+            min_group: 3,
+        }
+        .validate(|id| id == "diagnostic")
+        .unwrap();
+        assert_eq!(ok.title, "Atelier du mardi");
+
+        let control = WorkshopRequest {
+            title: "Atelier\u{7}".into(),
+            quiz_id: "diagnostic".into(),
+            min_group: 1000,
+        };
+        assert_eq!(
+            control.validate(|_| true).unwrap_err(),
+            [RequestError::ControlInTitle]
+        );
+    }
+
+    #[test]
+    fn base_urls_are_checked() {
+        assert_eq!(
+            parse_base_url("http://127.0.0.1:3000/").unwrap(),
+            "http://127.0.0.1:3000"
+        );
+        assert_eq!(
+            parse_base_url("https://atelier.example.org").unwrap(),
+            "https://atelier.example.org"
+        );
+        for bad in [
+            "127.0.0.1:3000",
+            "ftp://x",
+            "http://",
+            "http://a b",
+            "http://a\"b",
+        ] {
+            assert!(parse_base_url(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! `chezsoi workshop new` and `chezsoi workshop purge`, as a facilitator or
+//! an operator runs them: the real binary, a copy of the project, a temp
+//! database.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use chezsoi::store::Store;
+use chezsoi::workshop::{FacilitatorKey, JOIN_CODE_ALPHABET};
+use common::FixtureProject;
+
+fn chezsoi() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_chezsoi"));
+    for variable in [
+        "CHEZSOI_DB",
+        "CHEZSOI_ROOT",
+        "CHEZSOI_BASE_URL",
+        "CHEZSOI_RETENTION_DAYS",
+        "RUST_BACKTRACE",
+    ] {
+        command.env_remove(variable);
+    }
+    command
+}
+
+fn run(command: &mut Command) -> (Output, String) {
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8(output.stdout.clone()).unwrap();
+    (output, stdout)
+}
+
+/// The value printed after `label` on its own line.
+fn printed<'a>(stdout: &'a str, label: &str) -> &'a str {
+    stdout
+        .lines()
+        .find_map(|line| line.strip_prefix(label))
+        .unwrap_or_else(|| panic!("no line « {label} » in:\n{stdout}"))
+        .trim()
+}
+
+#[test]
+fn workshop_new_prints_the_code_and_links_and_stores_only_the_key_hash() {
+    let fixture = FixtureProject::real();
+    let db = fixture.path("data/ateliers.db");
+    let (output, stdout) = run(chezsoi()
+        .args([
+            "workshop",
+            "new",
+            "--title",
+            "Réseaux sociaux : reprendre la main",
+            "--min-group",
+            "4",
+            "--root",
+        ])
+        .arg(fixture.root())
+        .arg("--db")
+        .arg(&db)
+        .args(["--base-url", "https://atelier.example.org/"]));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("Atelier créé : « Réseaux sociaux : reprendre la main »"),
+        "{stdout}"
+    );
+
+    let shown_code = printed(&stdout, "Code :");
+    let code = shown_code.replace(' ', "");
+    assert_eq!(code.len(), 6, "{shown_code}");
+    assert!(
+        code.bytes().all(|b| JOIN_CODE_ALPHABET.contains(&b)),
+        "{code}"
+    );
+    assert_eq!(
+        printed(&stdout, "Adresse de participation :"),
+        format!("https://atelier.example.org/a/{code}")
+    );
+    let facilitator = printed(&stdout, "Lien d'animation (secret, à ne pas projeter) :");
+    let rest = facilitator
+        .strip_prefix("https://atelier.example.org/atelier/")
+        .unwrap_or_else(|| panic!("{facilitator}"));
+    let (id, key) = rest.split_once('/').unwrap();
+    let key = FacilitatorKey::parse(key).expect("a 128-bit hex key");
+
+    let store = Store::open(&db).unwrap();
+    let workshop = store
+        .find_workshop(id.parse().unwrap(), &key.hash())
+        .unwrap()
+        .expect("the workshop is in the database, found by its key's hash");
+    assert_eq!(workshop.title, "Réseaux sociaux : reprendre la main");
+    assert_eq!(workshop.quiz_id, "diagnostic");
+    assert_eq!(workshop.min_group, 4);
+    assert_eq!(workshop.join_code, code);
+    assert!(workshop.is_open() && !workshop.revealed);
+    assert_eq!(workshop.created_hour % 3600, 0, "rounded to the hour");
+    let stored_key: Vec<u8> = store
+        .with_writer(|c| Ok(c.query_row("SELECT key_hash FROM workshops", [], |r| r.get(0))?))
+        .unwrap();
+    assert_eq!(stored_key, key.hash(), "only the hash is stored");
+}
+
+#[test]
+fn workshop_new_refuses_bad_input_in_french_and_stores_nothing() {
+    let fixture = FixtureProject::real();
+    let db = fixture.path("data/ateliers.db");
+    for (args, message) in [
+        (vec!["--title", "  "], "le titre est vide"),
+        (
+            vec!["--title", "Atelier", "--min-group", "2"],
+            "entre 3 et 1000",
+        ),
+        (
+            vec!["--title", "Atelier", "--quiz", "inconnu"],
+            "aucun questionnaire",
+        ),
+        (
+            vec!["--title", "Atelier", "--base-url", "atelier.example.org"],
+            "http://",
+        ),
+    ] {
+        let (output, _) = run(chezsoi()
+            .args(["workshop", "new"])
+            .args(&args)
+            .arg("--root")
+            .arg(fixture.root())
+            .arg("--db")
+            .arg(&db));
+        assert!(!output.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    if db.exists() {
+        assert_eq!(Store::open(&db).unwrap().count_workshops().unwrap(), 0);
+    }
+}
+
+#[test]
+fn workshop_purge_deletes_expired_workshops_and_their_results() {
+    let fixture = FixtureProject::real();
+    let db = fixture.path("data/ateliers.db");
+    for title in ["Atelier ancien", "Atelier récent"] {
+        let (output, _) = run(chezsoi()
+            .args(["workshop", "new", "--title", title, "--root"])
+            .arg(fixture.root())
+            .arg("--db")
+            .arg(&db));
+        assert!(output.status.success());
+    }
+    let store = Store::open(&db).unwrap();
+    store
+        .with_writer(|c| {
+            // The old workshop is 40 days old and has two results.
+            c.execute_batch(
+                "UPDATE workshops SET created_hour = created_hour - 40 * 86400 WHERE title = 'Atelier ancien';
+                 INSERT INTO results (token_hash, quiz_id, quiz_version, workshop_id, answers, outcome, created_hour)
+                 SELECT randomblob(32), 'diagnostic', 'v', id, '{}', '{}', created_hour FROM workshops;
+                 INSERT INTO results (token_hash, quiz_id, quiz_version, workshop_id, answers, outcome, created_hour)
+                 SELECT randomblob(32), 'diagnostic', 'v', id, '{}', '{}', created_hour FROM workshops
+                 WHERE title = 'Atelier ancien';",
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    drop(store);
+
+    // 45 days keep both; 30 days (the default) drop the old one.
+    let (output, stdout) = run(chezsoi()
+        .args(["workshop", "purge", "--retention-days", "45", "--db"])
+        .arg(&db));
+    assert!(output.status.success());
+    assert!(stdout.contains("0 atelier(s)"), "{stdout}");
+    let (output, stdout) = run(chezsoi().args(["workshop", "purge", "--db"]).arg(&db));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("1 atelier(s) de plus de 30 jours supprimé(s), avec 2 résultat(s)"),
+        "{stdout}"
+    );
+
+    let store = Store::open(&db).unwrap();
+    let titles: Vec<String> = store
+        .with_writer(|c| {
+            let mut stmt = c.prepare("SELECT title FROM workshops")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+        })
+        .unwrap();
+    assert_eq!(titles, ["Atelier récent"]);
+    assert_eq!(
+        store.count_results().unwrap(),
+        1,
+        "the recent workshop's result stays"
+    );
+
+    let (output, _) = run(chezsoi()
+        .args(["workshop", "purge", "--retention-days", "0", "--db"])
+        .arg(&db));
+    assert!(!output.status.success(), "a retention of 0 days is refused");
+}
+
+#[test]
+fn workshop_help_is_in_french_and_shows_the_settings() {
+    let (output, help) = run(chezsoi().args(["workshop", "--help"]));
+    assert!(output.status.success());
+    assert!(
+        help.contains("  new ") && help.contains("  purge "),
+        "{help}"
+    );
+    let (_, new) = run(chezsoi().args(["workshop", "new", "--help"]));
+    for option in [
+        "--title",
+        "--quiz",
+        "--min-group",
+        "--base-url",
+        "--db",
+        "--root",
+        "CHEZSOI_BASE_URL",
+    ] {
+        assert!(
+            new.contains(option),
+            "workshop new --help lacks {option}:\n{new}"
+        );
+    }
+    let (_, serve) = run(chezsoi().args(["serve", "--help"]));
+    for option in ["--retention-days", "CHEZSOI_RETENTION_DAYS", "--base-url"] {
+        assert!(
+            serve.contains(option),
+            "serve --help lacks {option}:\n{serve}"
+        );
+    }
+    let (_, purge) = run(chezsoi().args(["workshop", "purge", "--help"]));
+    assert!(purge.contains("CHEZSOI_RETENTION_DAYS"), "{purge}");
+    assert!(!purge.contains("Print help"), "{purge}");
+}

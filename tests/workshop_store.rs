@@ -1,0 +1,155 @@
+//! Workshops in the SQLite store: join codes unique among open workshops,
+//! results that cannot outlive their workshop, reveal gated by the minimum.
+
+use chezsoi::store::{NewResult, NewWorkshop, Store, WorkshopInsert, WorkshopReveal};
+
+fn new_workshop(key: u8) -> NewWorkshop {
+    NewWorkshop {
+        title: "Atelier".into(),
+        quiz_id: "diagnostic".into(),
+        min_group: 3,
+        key_hash: [key; 32],
+        created_hour: 7200,
+    }
+}
+
+fn result() -> NewResult {
+    NewResult {
+        quiz_id: "diagnostic".into(),
+        quiz_version: "v".into(),
+        workshop_id: None,
+        answers_json: "{}".into(),
+        outcome_json: "{}".into(),
+        profile: None,
+        score: None,
+        created_hour: 7200,
+    }
+}
+
+#[test]
+fn a_join_code_taken_by_an_open_workshop_is_drawn_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.db")).unwrap();
+    let first = store
+        .create_workshop(&new_workshop(1), 5, || "ACDEFG".into())
+        .unwrap();
+    assert_eq!(first.join_code, "ACDEFG");
+
+    let mut drawn = vec!["ACDEFG", "ACDEFG", "HJKMNP"].into_iter();
+    let second = store
+        .create_workshop(&new_workshop(2), 5, || drawn.next().unwrap().into())
+        .unwrap();
+    assert_eq!(second.join_code, "HJKMNP", "collisions are retried");
+
+    let error = store
+        .create_workshop(&new_workshop(3), 3, || "ACDEFG".into())
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("code d'atelier libre"),
+        "{error}"
+    );
+
+    // Closing a workshop frees its code; the open one wins a lookup.
+    assert!(store.close_workshop(first.id, 10_800).unwrap());
+    let third = store
+        .create_workshop(&new_workshop(4), 1, || "ACDEFG".into())
+        .unwrap();
+    assert_eq!(
+        store.find_workshop_by_code("ACDEFG").unwrap().unwrap().id,
+        third.id
+    );
+    assert!(store.close_workshop(third.id, 10_800).unwrap());
+    assert_eq!(
+        store.find_workshop_by_code("ACDEFG").unwrap().unwrap().id,
+        third.id,
+        "then the latest closed one"
+    );
+    assert_eq!(store.find_workshop_by_code("ZZZZZZ").unwrap(), None);
+}
+
+#[test]
+fn results_go_with_their_workshop_and_never_into_a_closed_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.db")).unwrap();
+    let workshop = store
+        .create_workshop(&new_workshop(1), 1, || "ACDEFG".into())
+        .unwrap();
+    store.insert_result(&[9; 32], &result()).unwrap();
+    let mut announced = Vec::new();
+    for n in 0..2u8 {
+        let stored = store
+            .insert_workshop_result(workshop.id, &[n; 32], &result(), |count| {
+                announced.push(count)
+            })
+            .unwrap();
+        assert_eq!(
+            stored,
+            WorkshopInsert::Stored {
+                answers: usize::from(n) + 1
+            }
+        );
+    }
+    assert_eq!(announced, [1, 2]);
+    assert_eq!(
+        store.reveal_workshop(workshop.id).unwrap(),
+        WorkshopReveal::TooFew { needed: 1 }
+    );
+    assert_eq!(
+        store
+            .insert_workshop_result(workshop.id + 1, &[7; 32], &result(), |_| {})
+            .unwrap(),
+        WorkshopInsert::Missing
+    );
+    store
+        .insert_workshop_result(workshop.id, &[3; 32], &result(), |_| {})
+        .unwrap();
+    assert_eq!(
+        store.reveal_workshop(workshop.id).unwrap(),
+        WorkshopReveal::Revealed
+    );
+    store.close_workshop(workshop.id, 10_800).unwrap();
+    assert_eq!(
+        store
+            .insert_workshop_result(workshop.id, &[4; 32], &result(), |_| panic!("announced"))
+            .unwrap(),
+        WorkshopInsert::Closed
+    );
+    assert_eq!(store.count_workshop_results(workshop.id).unwrap(), 3);
+
+    // Deleting the row, even by hand, takes its results with it.
+    store
+        .with_writer(|c| {
+            c.execute("DELETE FROM workshops WHERE id = ?1", [workshop.id])?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(
+        store.count_results().unwrap(),
+        1,
+        "only the result outside it"
+    );
+    assert_eq!(store.delete_workshop(workshop.id).unwrap(), None);
+}
+
+#[test]
+fn the_schema_refuses_out_of_range_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.db")).unwrap();
+    for (min_group, title) in [
+        (2, "Atelier"),
+        (1001, "Atelier"),
+        (5, ""),
+        (5, &"x".repeat(121)[..]),
+    ] {
+        let mut workshop = new_workshop(1);
+        workshop.min_group = min_group;
+        workshop.title = title.into();
+        assert!(
+            store
+                .create_workshop(&workshop, 1, || "ACDEFG".into())
+                .is_err(),
+            "{min_group} {title}"
+        );
+    }
+    assert_eq!(store.count_workshops().unwrap(), 0);
+}
