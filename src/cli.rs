@@ -207,6 +207,12 @@ pub struct BookBuildArgs {
     pub pdf: bool,
     #[command(flatten)]
     pub root: RootArg,
+    /// Version pour le site (formulaires reliés au serveur) : utilisé par `serve`
+    #[arg(long, hide = true)]
+    pub site: bool,
+    /// Adresse du flux de rechargement (aperçu en direct) : utilisé par `serve --watch`
+    #[arg(long, hide = true, value_name = "CHEMIN")]
+    pub live_reload: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -219,3 +219,27 @@ fn db_backup_copies_a_running_database() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("existe déjà"));
     drop(server);
 }
+
+#[test]
+fn serve_refuses_to_start_on_a_broken_quiz_and_names_the_place() {
+    let fixture = FixtureProject::real();
+    std::fs::write(
+        fixture.path("quizzes/casse.toml"),
+        "mode = \"connaissances\"\ntitle = \"Essai\"\ntitel = 3\n",
+    )
+    .unwrap();
+    let output = chezsoi()
+        .args(["serve", "--addr", "127.0.0.1:0", "--root"])
+        .arg(fixture.root())
+        .arg("--db")
+        .arg(fixture.path("data/t.db"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("quizzes/casse.toml:3:1: titel"), "{stderr}");
+    assert!(
+        !fixture.path("data/t.db").exists(),
+        "nothing may be created before the quizzes are valid"
+    );
+}

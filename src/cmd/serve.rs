@@ -26,7 +26,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
         out: None,
         live_reload_endpoint: args.watch.then(|| web::LIVE_RELOAD_PATH.to_string()),
     };
-    let built = book::build(&project, &options)?;
+    let built = build_in_child(&project, &options)?;
     let store = Store::open(&args.db)
         .with_context(|| "base de données (option --db ou CHEZSOI_DB)".to_string())?;
     let retention_days = args.retention.days;
@@ -211,5 +211,44 @@ fn start_watcher(
 }
 
 fn rebuild(project: &Project, options: &BuildOptions) -> Result<Built> {
-    book::build(project, options)
+    build_in_child(project, options)
+}
+
+/// Builds the site's book in a short-lived child process (this same binary,
+/// `book build --site`), which runs mdBook in-process. Rendering a book
+/// allocates several times what serving it needs; in a child, that peak is
+/// returned to the system when it exits instead of staying resident in the
+/// server for its whole life, and a build that goes wrong cannot take the
+/// server down.
+fn build_in_child(project: &Project, options: &BuildOptions) -> Result<Built> {
+    let out = match &options.out {
+        Some(out) => out.clone(),
+        None => project
+            .root
+            .join(book::load_config(project, None)?.build.build_dir),
+    };
+    let exe = std::env::current_exe().context("chemin du programme chezsoi introuvable")?;
+    let mut command = std::process::Command::new(exe);
+    command
+        .args(["book", "build", "--site", "--root"])
+        .arg(&project.root)
+        .arg("--out")
+        .arg(&out);
+    if let Some(endpoint) = &options.live_reload_endpoint {
+        command.arg("--live-reload").arg(endpoint);
+    }
+    let output = command
+        .env_remove("CHEZSOI_PDF")
+        .env_remove("CHEZSOI_OUT")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .context("impossible de lancer la construction du livre")?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let message = stderr.trim().trim_start_matches("erreur : ");
+        anyhow::bail!("{message}");
+    }
+    // The quizzes and chapter titles the server needs: light to load here.
+    let content = project.load_content()?;
+    Ok(Built { out, content })
 }
