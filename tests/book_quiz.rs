@@ -54,6 +54,11 @@ fn the_site_embeds_the_real_form_with_every_question() {
     assert!(html.contains("<div class=\"chezsoi-print-only\">"));
     let check = read(&built.out, "02-portee.html");
     assert!(check.contains("action=\"/quiz/verif-portee\""));
+    let home = read(&built.out, "index.html");
+    assert!(
+        home.contains("<form class=\"chezsoi-join\" method=\"get\" action=\"a\">"),
+        "no join form on the site's home"
+    );
 }
 
 #[test]

@@ -58,6 +58,25 @@ impl QuizDirectives {
     }
 }
 
+/// `{{#rejoindre}}`: on the site, a form to type a workshop's code; offline
+/// there is no server to join, so it says how to join instead of showing a
+/// form that could not work.
+fn join_block(target: Target, to_root: &str) -> String {
+    match target {
+        Target::Site => as_html_block(&format!(
+            "<form class=\"chezsoi-join\" method=\"get\" action=\"{to_root}a\">\n\
+             <p>Saisissez le code affiché à l’écran par l’animateur\u{a0}:</p>\n\
+             <p><label for=\"chezsoi-code-atelier\">Code de l’atelier</label>\n\
+             <input id=\"chezsoi-code-atelier\" name=\"code\" required autocomplete=\"off\" autocapitalize=\"characters\" spellcheck=\"false\" maxlength=\"20\" size=\"10\">\n\
+             <button type=\"submit\">Rejoindre l’atelier</button></p>\n</form>"
+        )),
+        Target::Offline => as_html_block(
+            "<p class=\"chezsoi-join-offline\">Pour rejoindre un atelier, ouvrez dans le navigateur de votre téléphone \
+             l’adresse projetée par l’animateur, ou scannez son code QR.</p>",
+        ),
+    }
+}
+
 /// mdBook reads chapters as Markdown: a blank line would end the HTML block
 /// and an indented line would become code. One compact block avoids both.
 fn as_html_block(html: &str) -> String {
@@ -121,7 +140,12 @@ impl Preprocessor for QuizDirectives {
             let to_root = "../".repeat(depth);
             let mut keys = Vec::new();
             let mut embedded = false;
-            let content = expand(&chapter.content, |id| {
+            let target = self.target;
+            let content = expand(&chapter.content, |found| {
+                let id = match found {
+                    Found::Quiz(id) => id,
+                    Found::Join => return join_block(target, &to_root),
+                };
                 let Some(quiz) = self.content.catalog.get(id) else {
                     return String::new();
                 };
@@ -181,11 +205,12 @@ pub struct Directive {
 
 /// Replaces each directive with `render(id)`; escaped directives lose their
 /// backslash and stay literal.
-pub fn expand(content: &str, mut render: impl FnMut(&str) -> String) -> String {
+pub fn expand(content: &str, mut render: impl FnMut(Found<'_>) -> String) -> String {
     let mut out = String::with_capacity(content.len());
     scan(content, |piece| match piece {
         Piece::Text(text) => out.push_str(text),
-        Piece::Directive(directive) => out.push_str(&render(&directive.id)),
+        Piece::Directive(directive) => out.push_str(&render(Found::Quiz(&directive.id))),
+        Piece::Join => out.push_str(&render(Found::Join)),
         Piece::Escaped(literal) => out.push_str(literal),
     });
     out
@@ -203,6 +228,8 @@ pub fn directives(content: &str) -> Vec<Directive> {
 }
 
 enum Piece<'a> {
+    /// `{{#rejoindre}}`: the form to join a workshop by its code.
+    Join,
     Text(&'a str),
     Directive(Directive),
     /// An escaped directive, without its backslash.
@@ -210,6 +237,13 @@ enum Piece<'a> {
 }
 
 const OPEN: &str = "{{#quiz";
+const JOIN: &str = "{{#rejoindre}}";
+
+/// What a directive asks for.
+pub enum Found<'a> {
+    Quiz(&'a str),
+    Join,
+}
 
 fn scan<'a>(content: &'a str, mut emit: impl FnMut(Piece<'a>)) {
     let mut fence: Option<(char, usize)> = None;
@@ -256,6 +290,18 @@ fn scan_line<'a>(line: &'a str, number: usize, emit: &mut impl FnMut(Piece<'a>))
             continue;
         }
         // Byte comparisons: `i` may sit inside a multi-byte character.
+        if bytes[i..].starts_with(JOIN.as_bytes()) {
+            if i > 0 && bytes[i - 1] == b'\\' {
+                emit(Piece::Text(&line[start..i - 1]));
+                emit(Piece::Escaped(&line[i..i + JOIN.len()]));
+            } else {
+                emit(Piece::Text(&line[start..i]));
+                emit(Piece::Join);
+            }
+            i += JOIN.len();
+            start = i;
+            continue;
+        }
         if bytes[i..].starts_with(OPEN.as_bytes()) {
             if let Some(end) = line[i..].find("}}") {
                 let inner = &line[i + OPEN.len()..i + end];
@@ -289,7 +335,10 @@ mod tests {
     use super::*;
 
     fn render(content: &str) -> String {
-        expand(content, |id| format!("[QUIZ {id}]"))
+        expand(content, |found| match found {
+            Found::Quiz(id) => format!("[QUIZ {id}]"),
+            Found::Join => "[REJOINDRE]".to_string(),
+        })
     }
 
     #[test]
@@ -328,6 +377,15 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn the_join_directive_is_found_and_can_be_escaped() {
+        assert_eq!(
+            render("Avant {{#rejoindre}} après\n"),
+            "Avant [REJOINDRE] après\n"
+        );
+        assert_eq!(render("\\{{#rejoindre}}\n"), "{{#rejoindre}}\n");
     }
 
     #[test]
