@@ -243,3 +243,27 @@ fn serve_refuses_to_start_on_a_broken_quiz_and_names_the_place() {
         "nothing may be created before the quizzes are valid"
     );
 }
+
+#[test]
+fn serve_stops_cleanly_on_sigterm() {
+    let fixture = FixtureProject::new();
+    let mut server = common::Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
+    let reply = common::http(&server.addr(), "GET", "/", &[], b"").unwrap();
+    assert_eq!(reply.status, 200);
+    let status = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = server.child.wait().unwrap();
+    assert!(
+        exit.success(),
+        "SIGTERM must end the server cleanly, got {exit}"
+    );
+    // The pipe closes with the process: read what it said until then.
+    let said: Vec<String> = server.stdout.iter().collect();
+    assert!(
+        said.iter().any(|l| l.contains("arrêté proprement")),
+        "{said:?}"
+    );
+}
