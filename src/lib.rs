@@ -11,6 +11,7 @@ pub mod cmd;
 pub mod project;
 pub mod quiz;
 pub mod scoring;
+pub mod secret;
 pub mod store;
 pub mod web;
 pub mod workshop;

@@ -84,23 +84,8 @@ impl App {
     }
 }
 
-/// A complete, valid answer set: the `pick`-th choice (clamped) of each
-/// question, the matching scale step.
 fn answers(quiz: &Quiz, pick: usize) -> Vec<(String, String)> {
-    let mut fields = vec![("version".to_string(), quiz.version.clone())];
-    for question in &quiz.questions {
-        let field = format!("q-{}", question.id);
-        let value = match &question.kind {
-            QuestionKind::Scale { min, max, .. } => {
-                (min + (pick as i64).min(max - min)).to_string()
-            }
-            _ => question.choices[pick.min(question.choices.len() - 1)]
-                .id
-                .clone(),
-        };
-        fields.push((field, value));
-    }
-    fields
+    common::valid_answers(quiz, pick)
 }
 
 fn encode(fields: &[(String, String)]) -> String {

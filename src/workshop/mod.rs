@@ -15,8 +15,6 @@ pub mod export;
 
 use std::ops::RangeInclusive;
 
-use sha2::{Digest, Sha256};
-
 use crate::store::{NewWorkshop, Store, StoreError, Workshop, round_to_hour};
 
 /// The smallest and largest minimum group sizes a facilitator may choose.
@@ -74,36 +72,9 @@ pub fn display_join_code(code: &str) -> String {
     }
 }
 
-/// The facilitator's secret: 128 random bits in the facilitator link. Only
-/// its SHA-256 is stored, so the database alone cannot rebuild the link.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FacilitatorKey(String);
-
-const KEY_BYTES: usize = 16;
-
-impl FacilitatorKey {
-    pub fn generate() -> FacilitatorKey {
-        let bytes: [u8; KEY_BYTES] = rand::random();
-        FacilitatorKey(bytes.iter().map(|b| format!("{b:02x}")).collect())
-    }
-
-    /// Accepts exactly 32 lowercase hex digits.
-    pub fn parse(text: &str) -> Option<FacilitatorKey> {
-        let valid = text.len() == KEY_BYTES * 2
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        valid.then(|| FacilitatorKey(text.to_string()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    pub fn hash(&self) -> [u8; 32] {
-        Sha256::digest(self.0.as_bytes()).into()
-    }
-}
+/// The facilitator's secret: a `Secret` (128 random bits) in the
+/// facilitator link; only its SHA-256 is stored.
+pub use crate::secret::Secret as FacilitatorKey;
 
 /// What a facilitator asks for; checked by `WorkshopRequest::validate`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -296,23 +267,6 @@ mod tests {
             assert_eq!(normalize_join_code(bad), None, "{bad}");
         }
         assert_eq!(display_join_code("K7M4RX"), "K7M 4RX");
-    }
-
-    #[test]
-    fn keys_are_random_hex_and_stored_hashed() {
-        let a = FacilitatorKey::generate();
-        let b = FacilitatorKey::generate();
-        assert_ne!(a, b);
-        assert_eq!(FacilitatorKey::parse(a.as_str()), Some(a.clone()));
-        assert_ne!(a.hash(), b.hash());
-        for bad in [
-            "",
-            "ABCDEF0123456789ABCDEF0123456789",
-            "0123",
-            "zz23456789abcdef0123456789abcdef",
-        ] {
-            assert_eq!(FacilitatorKey::parse(bad), None, "{bad}");
-        }
     }
 
     #[test]
