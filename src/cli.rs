@@ -110,6 +110,9 @@ pub struct ServeArgs {
     /// Adresse publique du site, pour les liens et codes QR des ateliers, par exemple https://atelier.example.org (par défaut : l'adresse sous laquelle l'animateur ouvre le site)
     #[arg(long, env = "CHEZSOI_BASE_URL", value_name = "URL", value_parser = parse_base_url)]
     pub base_url: Option<String>,
+    /// Envois de réponses (questionnaires et ateliers) et ouvertures d'atelier permis par client et par minute ; au-delà : 429 (par défaut : 600). Derrière un proxy inverse, tous les clients ont l'adresse du proxy : relevez-le
+    #[arg(long, env = "CHEZSOI_PARTICIPATION_LIMIT", default_value_t = crate::web::PARTICIPATION_PER_MINUTE, hide_default_value = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub participation_limit: u32,
     #[command(flatten)]
     pub retention: RetentionArg,
 }

@@ -31,9 +31,13 @@ pub fn run(args: ServeArgs) -> Result<()> {
         .with_context(|| "base de données (option --db ou CHEZSOI_DB)".to_string())?;
     let retention_days = args.retention.days;
     purge_workshops(&store, retention_days)?;
-    let settings = WorkshopSettings {
-        public_url: args.base_url,
-        retention_days,
+    let settings = SiteSettings {
+        min_group: usize::from(args.min_group),
+        workshops: WorkshopSettings {
+            public_url: args.base_url,
+            retention_days,
+        },
+        participation_limit: args.participation_limit,
     };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -47,8 +51,16 @@ pub fn run(args: ServeArgs) -> Result<()> {
         Arc::new(store),
         addr,
         args.watch,
-        (usize::from(args.min_group), settings),
+        settings,
     ))
+}
+
+/// What the operator set for the site: the statistics' minimum group size,
+/// the workshops' settings and the flood limit.
+struct SiteSettings {
+    min_group: usize,
+    workshops: WorkshopSettings,
+    participation_limit: u32,
 }
 
 /// Deletes expired workshops and their results, saying so when there were.
@@ -64,8 +76,6 @@ fn purge_workshops(store: &Store, retention_days: u32) -> Result<()> {
     Ok(())
 }
 
-/// `groups`: the site-wide minimum group size (statistics pages) and the
-/// workshops' settings.
 async fn serve(
     project: Project,
     options: BuildOptions,
@@ -73,13 +83,18 @@ async fn serve(
     store: Arc<Store>,
     addr: SocketAddr,
     watch: bool,
-    groups: (usize, WorkshopSettings),
+    settings: SiteSettings,
 ) -> Result<()> {
-    let (min_group, settings) = groups;
-    let retention_days = settings.retention_days;
-    let (state, reload) =
-        AppState::build(built.out, store.clone(), built.content, min_group, watch)?;
-    state.configure_workshops(settings);
+    let retention_days = settings.workshops.retention_days;
+    let (state, reload) = AppState::build(
+        built.out,
+        store.clone(),
+        built.content,
+        settings.min_group,
+        watch,
+    )?;
+    state.configure_workshops(settings.workshops);
+    state.set_participation_limit(settings.participation_limit);
     // Expired workshops go at start (above) and then every hour.
     tokio::spawn(async move {
         let mut hourly = tokio::time::interval(Duration::from_secs(3600));

@@ -12,6 +12,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use super::templates::render_error_page;
 use super::{BODY_LIMIT, REQUEST_TIMEOUT};
 
 /// No origin but our own, for anything. Styles allow inline attributes because
@@ -34,13 +35,16 @@ pub fn apply(router: Router) -> Router {
         ),
     ];
     let mut router = router
-        .layer(axum::middleware::map_response(cache_policy))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
-        ));
+        ))
+        // Outside the limit and the time-out, so that their refusals get
+        // the French page and a cache policy too.
+        .layer(axum::middleware::map_response(french_errors))
+        .layer(axum::middleware::map_response(cache_policy));
     for (name, value) in fixed {
         router = router.layer(SetResponseHeaderLayer::overriding(
             name,
@@ -72,18 +76,71 @@ pub fn apply(router: Router) -> Router {
     )
 }
 
+/// Refusals made below the handlers come as short English text or nothing:
+/// a body over the limit (413), a time-out (408), a method a route does not
+/// take (405), an address axum cannot decode (400). They get the French
+/// error page like every other refusal.
+async fn french_errors(response: Response) -> Response {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) || is_html(&response) {
+        return response;
+    }
+    let message = match status {
+        StatusCode::BAD_REQUEST => {
+            "Requête mal formée : le serveur ne peut pas la lire. Rien n'a été enregistré."
+                .to_string()
+        }
+        StatusCode::NOT_FOUND => "Cette page n'existe pas, ou plus.".to_string(),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            "Cette adresse ne s'utilise pas de cette façon (méthode de requête refusée). \
+             Rien n'a été enregistré."
+                .to_string()
+        }
+        StatusCode::REQUEST_TIMEOUT => {
+            "La requête a pris trop de temps et a été interrompue. Rien n'a été enregistré : \
+             réessayez."
+                .to_string()
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => format!(
+            "Envoi refusé : il dépasse la taille maximale acceptée ({} Kio). Rien n'a été \
+             enregistré.",
+            BODY_LIMIT / 1024
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            "Envoi refusé : ce type de contenu n'est pas accepté ici. Rien n'a été enregistré."
+                .to_string()
+        }
+        s if s.is_client_error() => "Requête refusée. Rien n'a été enregistré.".to_string(),
+        _ => "Une erreur interne s'est produite. Rien n'a été enregistré ; réessayez dans un \
+              instant."
+            .to_string(),
+    };
+    let (mut parts, _) = response.into_parts();
+    // The new body is neither the old length nor its compression.
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.remove(header::CONTENT_ENCODING);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    Response::from_parts(parts, Body::from(render_error_page(status, &message)))
+}
+
+fn is_html(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
 /// HTML is revalidated on each visit (chapters change with the book); other
 /// book assets may be cached for an hour; dynamic pages set their own policy.
 async fn cache_policy(mut response: Response) -> Response {
     if response.headers().contains_key(header::CACHE_CONTROL) {
         return response;
     }
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    let value = if !response.status().is_success() || is_html {
+    let value = if !response.status().is_success() || is_html(&response) {
         "no-cache"
     } else {
         "public, max-age=3600"

@@ -5,6 +5,7 @@ mod chart;
 mod error;
 mod layers;
 mod markdown;
+mod path;
 mod quiz;
 mod static_files;
 mod templates;
@@ -64,8 +65,10 @@ struct Inner {
     /// Pages that are the same for every visitor, by a key that includes the
     /// quiz version (so an edited quiz gets a fresh page).
     pages: RwLock<std::collections::HashMap<String, axum::body::Bytes>>,
-    /// Live counts, flood limits and settings of the workshop pages.
+    /// Live counts and settings of the workshop pages.
     workshops: workshop::Live,
+    /// Flood limits per client: submissions, joins, workshop creations.
+    throttle: throttle::Throttle,
 }
 
 impl AppState {
@@ -93,6 +96,7 @@ impl AppState {
             pages: RwLock::new(std::collections::HashMap::new()),
             reload: reload.clone(),
             workshops: workshop::Live::new(),
+            throttle: throttle::Throttle::default(),
         };
         Ok((
             AppState {
@@ -189,6 +193,31 @@ impl AppState {
 
     fn workshops(&self) -> &workshop::Live {
         &self.inner.workshops
+    }
+
+    /// Join pages and submissions (quiz and workshop answers) allowed per
+    /// client and per minute (`serve --participation-limit`).
+    pub fn set_participation_limit(&self, per_minute: u32) {
+        self.inner.throttle.set_participation_limit(per_minute);
+    }
+
+    /// Counts one request of `client`; past its limit, the French 429 page
+    /// (and nothing is done).
+    fn throttle(
+        &self,
+        bucket: throttle::Bucket,
+        client: throttle::ClientKey,
+    ) -> Result<(), AppError> {
+        if self.inner.throttle.allow(bucket, client) {
+            Ok(())
+        } else {
+            Err(AppError::Client(
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                "Trop de requêtes en peu de temps depuis votre connexion. Rien n'a été enregistré : \
+                 patientez une minute, puis réessayez."
+                    .into(),
+            ))
+        }
     }
 }
 

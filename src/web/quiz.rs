@@ -5,12 +5,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Serialize;
 
 use super::chart::{self, Bar};
+use super::path::Param;
+use super::throttle::{Bucket, ClientKey};
 use super::token::ResultToken;
 use super::{AppError, AppState, markdown};
 use crate::quiz::{Mode, QuestionKind, Quiz};
@@ -195,7 +197,7 @@ fn find_quiz(state: &AppState, id: &str) -> Result<Arc<Quiz>, AppError> {
 
 pub async fn show(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Param(id): Param<String>,
 ) -> Result<Response, AppError> {
     let quiz = find_quiz(&state, &id)?;
     // The blank form is the same for everyone: render it once per version.
@@ -218,10 +220,14 @@ pub async fn show(
 
 pub async fn submit(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    client: ClientKey,
+    Param(id): Param<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
+    // The same limit as a workshop's answers: a script cannot fill the
+    // statistics, a room sharing one address stays far below it.
+    state.throttle(Bucket::Participation, client)?;
     let quiz = find_quiz(&state, &id)?;
     let fields = read_form(&headers, &body)?;
     // Workshop answers go to the workshop's own address, which checks it
@@ -487,7 +493,7 @@ async fn load_result(state: &AppState, token: &str) -> Result<LoadedResult, AppE
 
 pub async fn result(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    Param(token): Param<String>,
 ) -> Result<Response, AppError> {
     let loaded = load_result(&state, &token).await?;
     let page = result_page(&state, &loaded, &token);
@@ -614,7 +620,7 @@ fn result_page(state: &AppState, loaded: &LoadedResult, token: &str) -> ResultPa
 /// "Download my answers": everything stored for this result, nothing more.
 pub async fn result_json(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    Param(token): Param<String>,
 ) -> Result<Response, AppError> {
     let loaded = load_result(&state, &token).await?;
     #[derive(Serialize)]
@@ -655,7 +661,7 @@ pub async fn result_json(
 
 pub async fn delete(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    Param(token): Param<String>,
 ) -> Result<Response, AppError> {
     let gone = || AppError::NotFound("Ce résultat n'existe pas ou a déjà été supprimé.".into());
     let token = ResultToken::parse(&token).ok_or_else(gone)?;
@@ -712,7 +718,7 @@ struct BucketView {
 
 pub async fn stats(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Param(id): Param<String>,
 ) -> Result<Response, AppError> {
     let quiz = find_quiz(&state, &id)?;
     let store = state.store().clone();
@@ -870,9 +876,12 @@ fn chapter_url(html_path: &str) -> String {
     url
 }
 
+/// A text from the request, cut for a message, without control characters
+/// (a NUL or an escape sequence has no place in a page).
 pub(super) fn shorten(text: &str) -> String {
-    let mut short: String = text.chars().take(40).collect();
-    if text.chars().count() > 40 {
+    let mut chars = text.chars().filter(|c| !c.is_control());
+    let mut short: String = chars.by_ref().take(40).collect();
+    if chars.next().is_some() {
         short.push('…');
     }
     short

@@ -9,7 +9,8 @@ use std::convert::Infallible;
 use std::sync::RwLock;
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{FromRequestParts, Path, RawQuery, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -21,11 +22,12 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 use super::chart::{self, ShareBar, SpreadBar};
+use super::path::Param;
 use super::quiz::{
     WORKSHOP_FIELD, check_answers, for_workshop, format_hour, html_page, iso_hour, new_result,
     private, quiz_page, read_form, shorten, single_field,
 };
-use super::throttle::{Bucket, ClientKey, Throttle};
+use super::throttle::{Bucket, ClientKey};
 use super::token::ResultToken;
 use super::{AppError, AppState};
 use crate::quiz::{Mode, Quiz};
@@ -70,7 +72,6 @@ pub(super) struct AnswerCount {
 /// What the workshop pages share, in `AppState`.
 pub(super) struct Live {
     events: broadcast::Sender<AnswerCount>,
-    throttle: Throttle,
     settings: RwLock<WorkshopSettings>,
 }
 
@@ -79,7 +80,6 @@ impl Live {
         Live {
             // A projector that falls this far behind skips to the latest count.
             events: broadcast::channel(256).0,
-            throttle: Throttle::default(),
             settings: RwLock::new(WorkshopSettings::default()),
         }
     }
@@ -110,19 +110,6 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| AppError::internal(e.into()))
 }
 
-fn throttle(state: &AppState, bucket: Bucket, client: ClientKey) -> Result<(), AppError> {
-    if state.workshops().throttle.allow(bucket, client) {
-        Ok(())
-    } else {
-        Err(AppError::Client(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Trop de requêtes en peu de temps depuis votre connexion. Rien n'a été enregistré : \
-             patientez une minute, puis réessayez."
-                .into(),
-        ))
-    }
-}
-
 /// The one answer for an unknown workshop, a wrong key or a malformed
 /// link: nothing tells which.
 fn workshop_not_found() -> AppError {
@@ -133,16 +120,34 @@ fn workshop_not_found() -> AppError {
     )
 }
 
-/// The workshop a facilitator link designates.
+/// The `{id}/{key}` of a facilitator address. One that does not even
+/// decode gets the same page as a wrong key.
+pub struct FacilitatorPath(String, String);
+
+impl<S: Send + Sync> FromRequestParts<S> for FacilitatorPath {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map(|Path((id, key))| FacilitatorPath(id, key))
+            .map_err(|_| workshop_not_found())
+    }
+}
+
+/// The workshop a facilitator link designates. The id is written as the
+/// link has it: digits, no sign, no leading zero, so that each workshop
+/// has one address.
 async fn facilitator_workshop(
     state: &AppState,
     id: &str,
     key: &str,
 ) -> Result<(Workshop, FacilitatorKey), AppError> {
-    let id: i64 = id
-        .parse()
-        .ok()
-        .filter(|id| *id > 0)
+    let canonical =
+        !id.is_empty() && !id.starts_with('0') && id.bytes().all(|b| b.is_ascii_digit());
+    let id: i64 = canonical
+        .then(|| id.parse().ok())
+        .flatten()
         .ok_or_else(workshop_not_found)?;
     let key = FacilitatorKey::parse(key).ok_or_else(workshop_not_found)?;
     let hash = key.hash();
@@ -346,7 +351,7 @@ pub async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    throttle(&state, Bucket::Creation, client)?;
+    state.throttle(Bucket::Creation, client)?;
     let fields = read_form(&headers, &body)?;
     let title = single_field(&fields, "titre")?.unwrap_or_default();
     let quiz_id = single_field(&fields, "questionnaire")?.unwrap_or_default();
@@ -411,7 +416,7 @@ fn join_page(
 ) -> Result<Response, AppError> {
     let page = JoinPage {
         title: "Rejoindre un atelier",
-        code: code.chars().take(20).collect(),
+        code: code.chars().filter(|c| !c.is_control()).take(20).collect(),
         error,
     };
     Ok(html_page(
@@ -427,7 +432,7 @@ pub async fn join_by_code(
     client: ClientKey,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    throttle(&state, Bucket::Participation, client)?;
+    state.throttle(Bucket::Participation, client)?;
     let typed = query
         .as_deref()
         .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
@@ -498,9 +503,9 @@ async fn joinable(state: &AppState, code: &str) -> Result<Result<Workshop, Respo
 pub async fn join(
     State(state): State<AppState>,
     client: ClientKey,
-    Path(code): Path<String>,
+    Param(code): Param<String>,
 ) -> Result<Response, AppError> {
-    throttle(&state, Bucket::Participation, client)?;
+    state.throttle(Bucket::Participation, client)?;
     let workshop = match joinable(&state, &code).await? {
         Ok(workshop) => workshop,
         Err(page) => return Ok(page),
@@ -526,11 +531,11 @@ pub async fn join(
 pub async fn answer(
     State(state): State<AppState>,
     client: ClientKey,
-    Path(code): Path<String>,
+    Param(code): Param<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    throttle(&state, Bucket::Participation, client)?;
+    state.throttle(Bucket::Participation, client)?;
     let workshop = match joinable(&state, &code).await? {
         Ok(workshop) => workshop,
         Err(page) => return Ok(page),
@@ -723,7 +728,7 @@ fn results_view(quiz: &Quiz, results: GroupResults) -> ResultsView {
 /// `GET /atelier/{id}/{key}`: the view to project.
 pub async fn projector(
     State(state): State<AppState>,
-    Path((id, key)): Path<(String, String)>,
+    FacilitatorPath(id, key): FacilitatorPath,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let (workshop, key) = facilitator_workshop(&state, &id, &key).await?;
@@ -794,7 +799,7 @@ struct ManagePage {
 /// closing and deleting.
 pub async fn manage(
     State(state): State<AppState>,
-    Path((id, key)): Path<(String, String)>,
+    FacilitatorPath(id, key): FacilitatorPath,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let (workshop, key) = facilitator_workshop(&state, &id, &key).await?;
@@ -832,7 +837,7 @@ pub async fn manage(
 /// sent events): the current count at once, then each new one.
 pub async fn events(
     State(state): State<AppState>,
-    Path((id, key)): Path<(String, String)>,
+    FacilitatorPath(id, key): FacilitatorPath,
 ) -> Result<Response, AppError> {
     let (workshop, _) = facilitator_workshop(&state, &id, &key).await?;
     // Subscribe before counting, so no answer falls between the two.
@@ -860,7 +865,7 @@ pub async fn events(
 /// projector, once the minimum group size is reached.
 pub async fn reveal(
     State(state): State<AppState>,
-    Path((id, key)): Path<(String, String)>,
+    FacilitatorPath(id, key): FacilitatorPath,
 ) -> Result<Response, AppError> {
     let (workshop, key) = facilitator_workshop(&state, &id, &key).await?;
     let id = workshop.id;
@@ -880,7 +885,7 @@ pub async fn reveal(
 /// `POST /atelier/{id}/{key}/fermer`: no more answers.
 pub async fn close(
     State(state): State<AppState>,
-    Path((id, key)): Path<(String, String)>,
+    FacilitatorPath(id, key): FacilitatorPath,
 ) -> Result<Response, AppError> {
     let (workshop, key) = facilitator_workshop(&state, &id, &key).await?;
     let id = workshop.id;
@@ -895,7 +900,7 @@ pub async fn close(
 /// good. The form must confirm it.
 pub async fn delete(
     State(state): State<AppState>,
-    Path((id, key)): Path<(String, String)>,
+    FacilitatorPath(id, key): FacilitatorPath,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -968,7 +973,7 @@ fn download(content_type: &'static str, filename: String, body: String) -> Respo
 /// `GET /atelier/{id}/{key}/resultats.csv`
 pub async fn export_csv(
     State(state): State<AppState>,
-    Path((id, key)): Path<(String, String)>,
+    FacilitatorPath(id, key): FacilitatorPath,
 ) -> Result<Response, AppError> {
     let (workshop, quiz, results) = export_results(&state, &id, &key).await?;
     Ok(download(
@@ -981,7 +986,7 @@ pub async fn export_csv(
 /// `GET /atelier/{id}/{key}/resultats.json`
 pub async fn export_json(
     State(state): State<AppState>,
-    Path((id, key)): Path<(String, String)>,
+    FacilitatorPath(id, key): FacilitatorPath,
 ) -> Result<Response, AppError> {
     let (workshop, quiz, results) = export_results(&state, &id, &key).await?;
     let body = domain::export::json(&workshop, &quiz, &results, iso_hour(workshop.created_hour))
