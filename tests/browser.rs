@@ -314,32 +314,35 @@ async fn pages_have_no_accessibility_violations_in_light_and_dark_themes() {
         .goto(&format!("{}/quiz/diagnostic", server.base_url))
         .await
         .unwrap();
-    let total = client
-        .find_all(Locator::Css("fieldset.chezsoi-question"))
-        .await
+    take_quiz_with_first_choices(&client).await;
+    let result = client.current_url().await.unwrap().path().to_string();
+
+    // Workshops in each state the projector shows: waiting for answers,
+    // enough answers to reveal, revealed (a self-assessment and a
+    // knowledge check).
+    let content = chezsoi::project::Project::open(fixture.root())
         .unwrap()
-        .len();
-    for step in 0..total {
-        answer_first_choice(&visible_questions(&client).await[0]).await;
-        if step + 1 < total {
-            client
-                .find(Locator::XPath(
-                    "//button[normalize-space()='Question suivante']",
-                ))
-                .await
-                .unwrap()
-                .click()
-                .await
-                .unwrap();
+        .load_content()
+        .unwrap();
+    let (waiting, waiting_code) =
+        create_workshop_over_http(&server, "Atelier en attente", "diagnostic");
+    let (ready, ready_code) = create_workshop_over_http(&server, "Atelier complet", "diagnostic");
+    let (revealed, revealed_code) =
+        create_workshop_over_http(&server, "Atelier révélé", "diagnostic");
+    let (knowledge, knowledge_code) =
+        create_workshop_over_http(&server, "Atelier de connaissances", "verif-portee");
+    for (code, quiz) in [
+        (&ready_code, "diagnostic"),
+        (&revealed_code, "diagnostic"),
+        (&knowledge_code, "verif-portee"),
+    ] {
+        let quiz = content.catalog.get(quiz).unwrap();
+        for pick in 0..3 {
+            answer_over_http(&server, quiz, code, pick);
         }
     }
-    find(&client, "form.chezsoi-quiz button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    find(&client, "h2#profil").await;
-    let result = client.current_url().await.unwrap().path().to_string();
+    reveal_over_http(&server, &revealed);
+    reveal_over_http(&server, &knowledge);
 
     let pages = [
         "/".to_string(),
@@ -347,6 +350,15 @@ async fn pages_have_no_accessibility_violations_in_light_and_dark_themes() {
         "/quiz/diagnostic".to_string(),
         "/quiz/verif-portee".to_string(),
         result,
+        "/atelier/nouveau".to_string(),
+        "/a".to_string(),
+        format!("/a/{waiting_code}"),
+        format!("{waiting}/gestion"),
+        waiting.clone(),
+        format!("{ready}/gestion"),
+        ready.clone(),
+        revealed.clone(),
+        knowledge.clone(),
     ];
     let mut report = Vec::new();
     for theme in ["light", "navy"] {
@@ -374,6 +386,683 @@ async fn pages_have_no_accessibility_violations_in_light_and_dark_themes() {
         "{} accessibility violations:\n{}",
         report.len(),
         report.join("\n")
+    );
+    client.close().await.unwrap();
+}
+
+// ---------------------------------------------------------------- workshops
+
+/// How long the live count may take to reach the projector (the answer is
+/// stored, then announced over server-sent events).
+const LIVE: Duration = Duration::from_secs(15);
+
+/// Answers a self-assessment shown one question at a time (the first
+/// choice of each) and submits it; returns once the result page is shown.
+async fn take_quiz_with_first_choices(client: &Client) {
+    find(client, "form.chezsoi-quiz fieldset.chezsoi-question").await;
+    let total = client
+        .find_all(Locator::Css("fieldset.chezsoi-question"))
+        .await
+        .unwrap()
+        .len();
+    assert!(total >= 2, "the quiz has {total} questions");
+    for step in 0..total {
+        let visible = visible_questions(client).await;
+        assert_eq!(visible.len(), 1, "step {step}: one question at a time");
+        answer_first_choice(&visible[0]).await;
+        if step + 1 < total {
+            client
+                .find(Locator::XPath(
+                    "//button[normalize-space()='Question suivante']",
+                ))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+        }
+    }
+    find(client, "form.chezsoi-quiz button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let profile = find(client, "h2#profil").await.text().await.unwrap();
+    assert!(profile.starts_with("Votre profil"), "{profile}");
+}
+
+/// Waits (bounded) until the projector's live count shows `count`.
+async fn wait_for_count(client: &Client, count: usize) {
+    client
+        .wait()
+        .at_most(LIVE)
+        .for_element(Locator::XPath(&format!(
+            "//strong[@data-count][normalize-space()='{count}']"
+        )))
+        .await
+        .unwrap_or_else(|e| panic!("the live count did not reach {count} without a reload: {e}"));
+}
+
+/// The marker a test leaves on a page: gone if the page was reloaded.
+const MARKER: &str = "la même page, sans rechargement";
+
+async fn set_marker(client: &Client) {
+    client
+        .execute(
+            &format!("window.chezsoiTestMarker = '{MARKER}'; return true;"),
+            vec![],
+        )
+        .await
+        .unwrap();
+}
+
+async fn assert_marker(client: &Client, when: &str) {
+    let marker = client
+        .execute("return window.chezsoiTestMarker || null;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        marker.as_str(),
+        Some(MARKER),
+        "{when}: the projector page was reloaded or left"
+    );
+}
+
+/// A participant's answers as the workshop's form sends them: the quiz
+/// version, the workshop's code and one field per question.
+fn workshop_form(quiz: &chezsoi::quiz::Quiz, code: &str, pick: usize) -> String {
+    let mut fields = common::valid_answers(quiz, pick);
+    fields.push(("atelier".to_string(), code.to_string()));
+    serde_urlencoded::to_string(fields).unwrap()
+}
+
+/// Posts a participant's answers to `/a/{code}` over plain HTTP.
+fn answer_over_http(server: &Server, quiz: &chezsoi::quiz::Quiz, code: &str, pick: usize) {
+    let reply = common::http(
+        &server.addr(),
+        "POST",
+        &format!("/a/{code}"),
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        workshop_form(quiz, code, pick).as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert!(
+        reply
+            .header("location")
+            .is_some_and(|l| l.starts_with("/r/")),
+        "an answer leads to its result"
+    );
+}
+
+/// A workshop created over plain HTTP: its facilitator path
+/// (`/atelier/{id}/{key}`) and its join code.
+fn create_workshop_over_http(server: &Server, title: &str, quiz: &str) -> (String, String) {
+    let body =
+        serde_urlencoded::to_string([("titre", title), ("questionnaire", quiz), ("minimum", "3")])
+            .unwrap();
+    let reply = common::http(
+        &server.addr(),
+        "POST",
+        "/atelier/nouveau",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        body.as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    let manage = reply.header("location").unwrap().to_string();
+    let base = manage.strip_suffix("/gestion").unwrap().to_string();
+    let page = common::http(&server.addr(), "GET", &manage, &[], b"").unwrap();
+    let text = page.text();
+    let code = text
+        .split_once("class=\"chezsoi-join-code-inline\">")
+        .and_then(|(_, rest)| rest.split_once('<'))
+        .map(|(code, _)| code.replace(' ', ""))
+        .expect("the management page shows the join code");
+    (base, code)
+}
+
+fn reveal_over_http(server: &Server, base: &str) {
+    let reply = common::http(&server.addr(), "POST", &format!("{base}/reveler"), &[], b"").unwrap();
+    assert_eq!(reply.status, 303, "{}", reply.text());
+}
+
+fn diagnostic(fixture: &FixtureProject) -> std::sync::Arc<chezsoi::quiz::Quiz> {
+    chezsoi::project::Project::open(fixture.root())
+        .unwrap()
+        .load_content()
+        .unwrap()
+        .catalog
+        .get("diagnostic")
+        .unwrap()
+        .clone()
+}
+
+/// For each chart of the group's results, the figures its SVG shows and
+/// the rows of the table next to it.
+#[derive(serde::Deserialize, Debug)]
+struct ChartAndTable {
+    labels: Vec<String>,
+    values: Vec<String>,
+    rows: Option<Vec<Vec<String>>>,
+}
+
+async fn charts_and_tables(client: &Client) -> Vec<ChartAndTable> {
+    let found = client
+        .execute(
+            r#"return Array.from(document.querySelectorAll('#resultats figure.chezsoi-figure')).map(function (figure) {
+                   var svg = figure.querySelector('svg');
+                   var table = figure.nextElementSibling;
+                   while (table && table.tagName !== 'TABLE') { table = table.nextElementSibling; }
+                   var texts = function (css) {
+                       return svg ? Array.from(svg.querySelectorAll(css)).map(function (t) { return t.textContent; }) : [];
+                   };
+                   return {
+                       labels: texts('.chezsoi-chart-label'),
+                       values: texts('.chezsoi-chart-value'),
+                       rows: table ? Array.from(table.tBodies[0].rows).map(function (row) {
+                           return Array.from(row.cells).map(function (cell) { return cell.textContent.trim(); });
+                       }) : null
+                   };
+               });"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(found).unwrap()
+}
+
+/// The chart's labels and figures are the table's, row for row.
+fn assert_chart_matches_table(index: usize, chart: &ChartAndTable) {
+    let rows = chart
+        .rows
+        .as_ref()
+        .unwrap_or_else(|| panic!("chart {index} has no table next to it"));
+    assert!(!chart.values.is_empty(), "chart {index} draws nothing");
+    // A row of three cells is a share (label, count, percent); of four, a
+    // spread (label, mean, lowest, highest). Dimensions without an answer
+    // are in the table only.
+    let expected: Vec<(String, String)> = rows
+        .iter()
+        .filter_map(|row| match row.as_slice() {
+            [label, count, percent] => Some((label.clone(), format!("{count} · {percent}"))),
+            [label, mean, min, max] => Some((label.clone(), format!("{mean} ({min}–{max})"))),
+            _ => None,
+        })
+        .collect();
+    let drawn: Vec<(String, String)> = chart
+        .labels
+        .iter()
+        .cloned()
+        .zip(chart.values.iter().map(|v| normalize(v)))
+        .collect();
+    assert_eq!(
+        drawn.len(),
+        expected.len(),
+        "chart {index}: {drawn:?} vs table {expected:?}"
+    );
+    for ((label, value), (row_label, row_value)) in drawn.iter().zip(&expected) {
+        assert_eq!(
+            value,
+            &normalize(row_value),
+            "chart {index}: figures differ for {row_label}"
+        );
+        let same_label = match label.strip_suffix('…') {
+            Some(cut) => row_label.starts_with(cut),
+            None => label == row_label,
+        };
+        assert!(
+            same_label,
+            "chart {index}: label {label:?} vs table {row_label:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
+    let Some(mut driver) = browser::driver_or_skip("workshop flow") else {
+        return;
+    };
+    let fixture = FixtureProject::real();
+    let quiz = diagnostic(&fixture);
+    let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
+
+    // The facilitator creates the workshop from the site.
+    let facilitator = driver.session(true).await;
+    facilitator
+        .goto(&format!("{}/atelier/nouveau", server.base_url))
+        .await
+        .unwrap();
+    find(&facilitator, "#titre")
+        .await
+        .send_keys("Atelier d'essai — Maison des associations")
+        .await
+        .unwrap();
+    find(&facilitator, "#questionnaire")
+        .await
+        .select_by_value("diagnostic")
+        .await
+        .unwrap();
+    let minimum = find(&facilitator, "#minimum").await;
+    minimum.clear().await.unwrap();
+    minimum.send_keys("3").await.unwrap();
+    find(
+        &facilitator,
+        "form.chezsoi-workshop-form button[type=submit]",
+    )
+    .await
+    .click()
+    .await
+    .unwrap();
+
+    // The management page: the secret link, and the way to the projector.
+    let secret = find(&facilitator, "#lien-animation")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .expect("the facilitator link is shown");
+    let manage_url = facilitator.current_url().await.unwrap();
+    assert!(
+        manage_url.path().ends_with("/gestion"),
+        "creating leads to the management page: {manage_url}"
+    );
+    let secret = url::Url::parse(&secret).unwrap();
+    assert_eq!(
+        format!("{}/gestion", secret.path()),
+        manage_url.path(),
+        "the facilitator link is the management page's base"
+    );
+    let management = find(&facilitator, "main").await.text().await.unwrap();
+    assert!(management.contains("Questionnaire : "), "{management}");
+    facilitator
+        .find(Locator::XPath(
+            "//a[normalize-space()='Ouvrir la vue à projeter']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_count(&facilitator, 0).await;
+    let projector_url = facilitator.current_url().await.unwrap();
+    assert_eq!(projector_url.path(), secret.path(), "the projector view");
+    let shown_code = find(&facilitator, ".chezsoi-join-code")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let code: String = shown_code.split_whitespace().collect();
+    assert_eq!(code.len(), 6, "join code {shown_code:?}");
+    // The projector's own styles apply on screen: no site header, and a
+    // join code readable from the back of the room.
+    let styles = facilitator
+        .execute(
+            r#"var code = getComputedStyle(document.querySelector('.chezsoi-join-code'));
+               var header = getComputedStyle(document.querySelector('.chezsoi-app-header'));
+               return [header.display, code.fontWeight, parseFloat(code.fontSize)];"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(styles[0], "none", "the projector shows the site header");
+    assert_eq!(styles[1], "800", "the join code is not bold: {styles}");
+    assert!(
+        styles[2].as_f64().is_some_and(|size| size >= 60.0),
+        "the join code is small: {styles}"
+    );
+    let needed = find(&facilitator, "[data-needed]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(needed.contains("Il manque encore 3 réponses"), "{needed}");
+    set_marker(&facilitator).await;
+
+    // A participant, in an independent browser, joins from the home page
+    // with the code typed in lowercase, and answers.
+    let participant = driver.session(true).await;
+    participant
+        .goto(&format!("{}/", server.base_url))
+        .await
+        .unwrap();
+    find(&participant, "form.chezsoi-join input[name=code]")
+        .await
+        .send_keys(&shown_code.to_lowercase())
+        .await
+        .unwrap();
+    find(&participant, "form.chezsoi-join button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let join_url = url::Url::parse(&format!("{}/a/{code}", server.base_url)).unwrap();
+    participant
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_url(&join_url)
+        .await
+        .expect("the code typed in lowercase on the home page opens the workshop's quiz");
+    let banner = find(&participant, ".chezsoi-workshop-banner")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(banner.contains("Maison des associations"), "{banner}");
+    take_quiz_with_first_choices(&participant).await;
+    let result = find(&participant, "main").await.text().await.unwrap();
+    assert!(result.contains("donné dans un atelier"), "{result}");
+
+    // The projector counts it, live.
+    wait_for_count(&facilitator, 1).await;
+    assert_marker(&facilitator, "after the first answer").await;
+    assert_eq!(facilitator.current_url().await.unwrap(), projector_url);
+    let word = find(&facilitator, "[data-count-word]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(word, "réponse");
+    let needed = find(&facilitator, "[data-needed]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(needed.contains("Il manque encore 2 réponses"), "{needed}");
+
+    // Below the minimum, revealing is refused: the button does nothing,
+    // and the server itself says how many answers are still needed.
+    let reveal = find(&facilitator, "button[data-reveal]").await;
+    assert!(
+        !reveal.is_enabled().await.unwrap(),
+        "reveal is usable below the minimum"
+    );
+    facilitator
+        .execute(
+            r#"document.querySelector('button[data-reveal]').form.addEventListener('submit', function () {
+                   window.chezsoiRevealSent = true;
+               });
+               return true;"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    // A click on a disabled button does nothing (WebDriver may or may not
+    // report it): what matters is that nothing is sent and the page stays.
+    let _ = reveal.click().await;
+    let sent = facilitator
+        .execute("return window.chezsoiRevealSent || false;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(sent, false, "the disabled reveal button submitted its form");
+    assert_marker(&facilitator, "after clicking reveal below the minimum").await;
+    let needed = find(&facilitator, "[data-needed]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(needed.contains("Il manque encore 2 réponses"), "{needed}");
+    assert!(
+        facilitator
+            .find_all(Locator::Css("#resultats"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "results shown below the minimum"
+    );
+    let refused = facilitator
+        .execute_async(
+            r#"var done = arguments[arguments.length - 1];
+               var form = document.querySelector('button[data-reveal]').form;
+               fetch(form.action, { method: 'POST', redirect: 'manual' })
+                   .then(function (r) { return r.text().then(function (t) { done([r.status, t]); }); })
+                   .catch(function (e) { done(['failed', String(e)]); });"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(refused[0], 409, "an early reveal is refused: {refused}");
+    assert!(
+        refused[1]
+            .as_str()
+            .is_some_and(|page| page.contains("Il manque encore 2 réponses")),
+        "the refusal says how many answers are missing"
+    );
+    assert_marker(&facilitator, "after the refused reveal").await;
+
+    // The same participant joins again from the home page (a second
+    // person on the same phone), then a third answers over plain HTTP.
+    participant
+        .goto(&format!("{}/", server.base_url))
+        .await
+        .unwrap();
+    find(&participant, "form.chezsoi-join input[name=code]")
+        .await
+        .send_keys(&code.to_lowercase())
+        .await
+        .unwrap();
+    find(&participant, "form.chezsoi-join button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    participant
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_url(&join_url)
+        .await
+        .expect("joining again");
+    take_quiz_with_first_choices(&participant).await;
+    wait_for_count(&facilitator, 2).await;
+    answer_over_http(&server, &quiz, &code, 3);
+    wait_for_count(&facilitator, 3).await;
+    let word = find(&facilitator, "[data-count-word]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(word, "réponses");
+
+    // Enough answers: the button becomes usable without a reload.
+    let reveal = facilitator
+        .wait()
+        .at_most(LIVE)
+        .for_element(Locator::Css("button[data-reveal]:not([disabled])"))
+        .await
+        .expect("reveal becomes usable at the minimum");
+    let needed = find(&facilitator, "[data-needed]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(needed.starts_with("Assez de réponses"), "{needed}");
+    assert_marker(&facilitator, "after the third answer").await;
+    reveal.click().await.unwrap();
+
+    // The group's results: charts, each with a table of the same figures.
+    let heading = facilitator
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#resultats h2"))
+        .await
+        .expect("revealing shows the group's results");
+    assert_eq!(
+        normalize(&heading.text().await.unwrap()),
+        "Résultats du groupe : 3 réponses"
+    );
+    let revealed_url = facilitator.current_url().await.unwrap();
+    assert_eq!(revealed_url.path(), projector_url.path());
+    assert_eq!(revealed_url.fragment(), Some("resultats"));
+    let charts = charts_and_tables(&facilitator).await;
+    // Profiles, dimensions, first actions, then one per question.
+    assert_eq!(
+        charts.len(),
+        3 + quiz.questions.len(),
+        "one chart per block and per question"
+    );
+    for (index, chart) in charts.iter().enumerate() {
+        assert_chart_matches_table(index, chart);
+    }
+    let profiles: usize = charts[0]
+        .rows
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|row| row[1].parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(profiles, 3, "every participant has a profile");
+    let svgs = facilitator
+        .find_all(Locator::Css("#resultats svg.chezsoi-chart"))
+        .await
+        .unwrap();
+    assert_eq!(svgs.len(), charts.len());
+    for svg in &svgs {
+        assert!(svg.is_displayed().await.unwrap(), "a chart is hidden");
+    }
+    participant.close().await.unwrap();
+    facilitator.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_workshop_form_and_the_reveal_button_work_with_the_keyboard_alone() {
+    let Some(mut driver) = browser::driver_or_skip("workshop keyboard") else {
+        return;
+    };
+    let fixture = FixtureProject::real();
+    let quiz = diagnostic(&fixture);
+    let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
+    let client = driver.session(true).await;
+    client
+        .goto(&format!("{}/atelier/nouveau", server.base_url))
+        .await
+        .unwrap();
+    find(&client, "#titre").await;
+
+    /// Presses Tab until the focused element matches `css`; returns it.
+    async fn tab_to(client: &Client, css: &str) -> fantoccini::elements::Element {
+        for _ in 0..40 {
+            client
+                .active_element()
+                .await
+                .unwrap()
+                .send_keys(&Key::Tab.to_string())
+                .await
+                .unwrap();
+            let reached = client
+                .execute(
+                    "return document.activeElement.matches(arguments[0]);",
+                    vec![serde_json::json!(css)],
+                )
+                .await
+                .unwrap();
+            if reached == serde_json::json!(true) {
+                return client.active_element().await.unwrap();
+            }
+        }
+        panic!("{css} cannot be reached with Tab");
+    }
+
+    let title = tab_to(&client, "#titre").await;
+    title.send_keys("Atelier au clavier").await.unwrap();
+    let select = tab_to(&client, "#questionnaire").await;
+    // The arrow keys change the choice of a focused list.
+    select.send_keys(&Key::Down.to_string()).await.unwrap();
+    let moved = select.prop("value").await.unwrap();
+    select.send_keys(&Key::Up.to_string()).await.unwrap();
+    assert_ne!(
+        moved.as_deref(),
+        Some("diagnostic"),
+        "Down changes the quiz"
+    );
+    assert_eq!(
+        select.prop("value").await.unwrap().as_deref(),
+        Some("diagnostic"),
+        "Up brings the diagnostic back"
+    );
+    let minimum = tab_to(&client, "#minimum").await;
+    minimum
+        .send_keys(&format!("{}3", Key::Backspace))
+        .await
+        .unwrap();
+    assert_eq!(minimum.prop("value").await.unwrap().as_deref(), Some("3"));
+    let submit = tab_to(&client, "form.chezsoi-workshop-form button[type=submit]").await;
+    submit.send_keys(&Key::Enter.to_string()).await.unwrap();
+    find(&client, "#lien-animation").await;
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/gestion"),
+        "Enter on the button creates the workshop"
+    );
+    let page = normalize(&find(&client, "main").await.text().await.unwrap());
+    assert!(page.contains("Atelier au clavier"), "{page}");
+    assert!(
+        page.contains("Questionnaire : Où en êtes-vous avec les réseaux sociaux"),
+        "{page}"
+    );
+    assert!(page.contains("résultats du groupe à partir de 3"), "{page}");
+
+    let open = tab_to(&client, "a.chezsoi-button").await;
+    open.send_keys(&Key::Enter.to_string()).await.unwrap();
+    wait_for_count(&client, 0).await;
+    let code: String = find(&client, ".chezsoi-join-code")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    for pick in 0..3 {
+        answer_over_http(&server, &quiz, &code, pick);
+    }
+    wait_for_count(&client, 3).await;
+    client
+        .wait()
+        .at_most(LIVE)
+        .for_element(Locator::Css("button[data-reveal]:not([disabled])"))
+        .await
+        .expect("reveal becomes usable at the minimum");
+    let reveal = tab_to(&client, "button[data-reveal]").await;
+    reveal.send_keys(" ").await.unwrap();
+    let heading = client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#resultats h2"))
+        .await
+        .expect("Space on the reveal button shows the group's results");
+    assert_eq!(
+        normalize(&heading.text().await.unwrap()),
+        "Résultats du groupe : 3 réponses"
+    );
+    client.close().await.unwrap();
+}
+
+/// mdBook's search script cancels every form submission on a book page;
+/// the book's own forms must submit anyway.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_quiz_embedded_in_its_chapter_submits() {
+    let Some(mut driver) = browser::driver_or_skip("embedded quiz") else {
+        return;
+    };
+    let fixture = FixtureProject::real();
+    let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
+    let client = driver.session(true).await;
+    client
+        .goto(&format!("{}/05-action/diagnostic.html", server.base_url))
+        .await
+        .unwrap();
+    take_quiz_with_first_choices(&client).await;
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .starts_with("/r/"),
+        "the chapter's quiz leads to its result"
     );
     client.close().await.unwrap();
 }

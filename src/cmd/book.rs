@@ -5,9 +5,19 @@ use crate::cli::BookBuildArgs;
 use crate::project::Project;
 
 /// The offline book: opens from disk, quizzes as paper worksheets; with
-/// `--pdf`, the same printed by Chromium.
+/// `--pdf`, the same printed by Chromium. With the hidden `--site`, the
+/// book `serve` serves (forms wired to the server), built in its child.
 pub fn build(args: BookBuildArgs) -> Result<()> {
     let project = Project::open(&args.root.root)?;
+    if args.site {
+        let options = BuildOptions {
+            target: Target::Site,
+            out: args.out,
+            live_reload_endpoint: args.live_reload,
+        };
+        book::build(&project, &options)?;
+        return Ok(());
+    }
     let steps = if args.pdf { 2 } else { 1 };
     println!("[1/{steps}] Vérification des questionnaires et construction du livre…");
     let options = BuildOptions {

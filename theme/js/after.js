@@ -33,6 +33,17 @@
         }).observe(header, { childList: true, characterData: true, subtree: true });
     }
 
+    // mdBook's search script cancels every form submission on the page (it
+    // means its own search box, which must not reload the page). The book's
+    // other forms (the workshop join form, quizzes embedded in chapters) must
+    // still submit: their submit events stop at the form, before reaching
+    // that document-level listener. Listeners on the form itself, such as
+    // the quiz's checks, still run.
+    Array.prototype.forEach.call(document.querySelectorAll("form"), function (form) {
+        if (form.id === "searchbar-outer") { return; }
+        form.addEventListener("submit", function (event) { event.stopPropagation(); });
+    });
+
     var map = document.getElementById("chezsoi-fragment-map");
     if (map) {
         try {
