@@ -267,3 +267,44 @@ fn serve_stops_cleanly_on_sigterm() {
         "{said:?}"
     );
 }
+
+#[test]
+fn serve_builds_the_site_version_of_the_book() {
+    let fixture = FixtureProject::real();
+    let server = common::Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
+    let page = common::http(
+        &server.addr(),
+        "GET",
+        "/05-action/diagnostic.html",
+        &[],
+        b"",
+    )
+    .unwrap();
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(
+        html.contains("<form class=\"chezsoi-quiz\" method=\"post\" action=\"/quiz/diagnostic\""),
+        "served book without the quiz form"
+    );
+    assert!(
+        !html.contains("data-live-reload"),
+        "live reload only with --watch"
+    );
+    let home = common::http(&server.addr(), "GET", "/", &[], b"")
+        .unwrap()
+        .text();
+    assert!(
+        home.contains("class=\"chezsoi-join\""),
+        "the served home page has no join form"
+    );
+    drop(server);
+
+    let watched = common::Server::start(fixture.root(), &fixture.path("data/t.db"), &["--watch"]);
+    let page = common::http(&watched.addr(), "GET", "/02-portee.html", &[], b"")
+        .unwrap()
+        .text();
+    assert!(
+        page.contains("data-live-reload=\"__chezsoi/reload\""),
+        "--watch pages must reload themselves"
+    );
+}
