@@ -10,7 +10,7 @@ use crate::cmd;
 
 const HELP_TEMPLATE: &str = "\
 {before-help}{about-with-newline}
-Utilisation : {usage}
+Utilisation\u{a0}: {usage}
 
 {all-args}{after-help}";
 
@@ -18,21 +18,21 @@ Utilisation : {usage}
 #[command(
     name = "chezsoi",
     version,
-    about = "Chez soi sur le web : le guide, l'autodiagnostic et les ateliers pour ne plus dépendre des réseaux sociaux.",
+    about = "Chez soi sur le web\u{a0}: le guide, l’autodiagnostic et les ateliers pour ne plus dépendre des réseaux sociaux.",
     help_template = HELP_TEMPLATE,
-    subcommand_help_heading = "Commandes",
+    subcommand_help_heading = "Commandes\u{a0}",
     subcommand_value_name = "COMMANDE",
-    next_help_heading = "Options",
+    next_help_heading = "Options\u{a0}",
     disable_help_flag = true,
     disable_version_flag = true,
     disable_help_subcommand = true,
-    after_help = "Chaque option peut aussi se régler par la variable d'environnement indiquée entre crochets."
+    after_help = "Chaque option peut aussi se régler par la variable d’environnement indiquée entre crochets."
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 
-    /// Affiche l'aide
+    /// Affiche l’aide
     #[arg(short = 'h', long = "help", action = ArgAction::Help, global = true)]
     help: Option<bool>,
 
@@ -44,31 +44,31 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Construit le livre puis le sert en HTTP avec les questionnaires
-    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options\u{a0}")]
     Serve(ServeArgs),
     /// Travaille sur le livre (construction HTML)
-    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Commandes", subcommand_value_name = "COMMANDE")]
+    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Commandes\u{a0}", subcommand_value_name = "COMMANDE")]
     Book(BookCommand),
     /// Vérifie les questionnaires de quizzes/ et signale tous les problèmes
-    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Commandes", subcommand_value_name = "COMMANDE")]
+    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Commandes\u{a0}", subcommand_value_name = "COMMANDE")]
     Quiz(QuizCommand),
     /// Entretient la base SQLite (sauvegarde à chaud)
-    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Commandes", subcommand_value_name = "COMMANDE")]
+    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Commandes\u{a0}", subcommand_value_name = "COMMANDE")]
     Db(DbCommand),
     /// Crée un atelier ou efface les ateliers expirés
-    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Commandes", subcommand_value_name = "COMMANDE")]
+    #[command(subcommand, help_template = HELP_TEMPLATE, subcommand_help_heading = "Commandes\u{a0}", subcommand_value_name = "COMMANDE")]
     Workshop(WorkshopCommand),
-    /// Préprocesseur mdBook : lit le livre en JSON sur l'entrée standard (pour `mdbook build`)
-    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
+    /// Préprocesseur mdBook : lit le livre en JSON sur l’entrée standard (pour `mdbook build`)
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options\u{a0}")]
     Preprocess(PreprocessArgs),
-    /// Protocole mdBook : indique si le préprocesseur prend en charge un moteur de rendu
-    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
+    /// Protocole mdBook : indique si le préprocesseur prend en charge un moteur de rendu
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options\u{a0}")]
     Supports(SupportsArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct RootArg {
-    /// Dossier du projet, celui qui contient book.toml (par défaut : le dossier courant)
+    /// Dossier du projet, celui qui contient book.toml (par défaut : le dossier courant)
     #[arg(
         long,
         env = "CHEZSOI_ROOT",
@@ -81,7 +81,7 @@ pub struct RootArg {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Adresse d'écoute du serveur HTTP (par défaut : 127.0.0.1:3000)
+    /// Adresse d’écoute du serveur HTTP (par défaut : 127.0.0.1:3000)
     #[arg(
         long,
         env = "CHEZSOI_ADDR",
@@ -90,7 +90,7 @@ pub struct ServeArgs {
         value_name = "ADRESSE:PORT"
     )]
     pub addr: String,
-    /// Fichier SQLite des résultats anonymes, créé au besoin avec son dossier (par défaut : data/chezsoi.db)
+    /// Fichier SQLite des résultats anonymes, créé au besoin avec son dossier (par défaut : data/chezsoi.db)
     #[arg(
         long,
         env = "CHEZSOI_DB",
@@ -104,13 +104,13 @@ pub struct ServeArgs {
     /// Reconstruit le livre quand book/, quizzes/ ou theme/ changent et recharge la page (aperçu pour les auteurs)
     #[arg(long, env = "CHEZSOI_WATCH")]
     pub watch: bool,
-    /// Nombre minimal de réponses avant d'afficher des chiffres de groupe (par défaut : 5)
+    /// Nombre minimal de réponses avant d’afficher des chiffres de groupe (par défaut : 5)
     #[arg(long, env = "CHEZSOI_MIN_GROUP", default_value_t = crate::web::DEFAULT_MIN_GROUP as u16, hide_default_value = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub min_group: u16,
-    /// Adresse publique du site, pour les liens et codes QR des ateliers, par exemple https://atelier.example.org (par défaut : l'adresse sous laquelle l'animateur ouvre le site)
+    /// Adresse publique du site, pour les liens et codes QR des ateliers, par exemple https://atelier.example.org (par défaut : l’adresse sous laquelle l’animateur ouvre le site)
     #[arg(long, env = "CHEZSOI_BASE_URL", value_name = "URL", value_parser = parse_base_url)]
     pub base_url: Option<String>,
-    /// Envois de réponses (questionnaires et ateliers) et ouvertures d'atelier permis par client et par minute ; au-delà : 429 (par défaut : 600). Derrière un proxy inverse, tous les clients ont l'adresse du proxy : relevez-le
+    /// Envois de réponses (questionnaires et ateliers) et ouvertures d’atelier permis par client et par minute ; au-delà : 429 (par défaut : 600). Derrière un proxy inverse, tous les clients ont l’adresse du proxy : relevez-le
     #[arg(long, env = "CHEZSOI_PARTICIPATION_LIMIT", default_value_t = crate::web::PARTICIPATION_PER_MINUTE, hide_default_value = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub participation_limit: u32,
     #[command(flatten)]
@@ -119,7 +119,7 @@ pub struct ServeArgs {
 
 #[derive(Debug, Args)]
 pub struct DbArg {
-    /// Fichier SQLite des résultats anonymes, créé au besoin avec son dossier (par défaut : data/chezsoi.db)
+    /// Fichier SQLite des résultats anonymes, créé au besoin avec son dossier (par défaut : data/chezsoi.db)
     #[arg(
         long,
         env = "CHEZSOI_DB",
@@ -132,7 +132,7 @@ pub struct DbArg {
 
 #[derive(Debug, Args)]
 pub struct RetentionArg {
-    /// Nombre de jours après lesquels un atelier et ses résultats sont effacés (par défaut : 30)
+    /// Nombre de jours après lesquels un atelier et ses résultats sont effacés (par défaut : 30)
     #[arg(
         long = "retention-days",
         env = "CHEZSOI_RETENTION_DAYS",
@@ -146,26 +146,31 @@ pub struct RetentionArg {
 
 #[derive(Debug, Subcommand)]
 pub enum WorkshopCommand {
-    /// Crée un atelier et affiche son code, son adresse de participation et le lien d'animation secret
-    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
+    /// Crée un atelier et affiche son code, son adresse de participation et le lien d’animation secret
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options\u{a0}")]
     New(WorkshopNewArgs),
     /// Efface les ateliers plus anciens que le délai de conservation, avec leurs résultats
-    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options\u{a0}")]
     Purge(WorkshopPurgeArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct WorkshopNewArgs {
-    /// Titre de l'atelier, affiché à l'écran et sur les téléphones (120 caractères au plus)
+    /// Titre de l’atelier, affiché à l’écran et sur les téléphones (120 caractères au plus)
     #[arg(long, value_name = "TITRE")]
     pub title: String,
-    /// Identifiant du questionnaire (nom du fichier dans quizzes/, sans .toml)
-    #[arg(long, default_value = "diagnostic", value_name = "IDENTIFIANT")]
+    /// Identifiant du questionnaire (nom du fichier dans quizzes/, sans .toml ; par défaut : diagnostic)
+    #[arg(
+        long,
+        default_value = "diagnostic",
+        hide_default_value = true,
+        value_name = "IDENTIFIANT"
+    )]
     pub quiz: String,
-    /// Nombre minimal de réponses avant d'afficher les résultats du groupe, de 3 à 1000 (par défaut : 5)
+    /// Nombre minimal de réponses avant d’afficher les résultats du groupe, de 3 à 1000 (par défaut : 5)
     #[arg(long, default_value_t = crate::workshop::DEFAULT_MIN_GROUP, hide_default_value = true, value_name = "N")]
     pub min_group: u32,
-    /// Adresse du site telle que les participants la saisiront (par défaut : http://127.0.0.1:3000)
+    /// Adresse du site telle que les participants la saisiront (par défaut : http://127.0.0.1:3000)
     #[arg(
         long,
         env = "CHEZSOI_BASE_URL",
@@ -196,24 +201,24 @@ fn parse_base_url(text: &str) -> Result<String, String> {
 #[derive(Debug, Subcommand)]
 pub enum BookCommand {
     /// Construit le livre en HTML autonome (et en PDF avec --pdf)
-    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options\u{a0}")]
     Build(BookBuildArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct BookBuildArgs {
-    /// Dossier de sortie (par défaut, build-dir de book.toml : target/book)
+    /// Dossier de sortie (par défaut, build-dir de book.toml : target/book)
     #[arg(long, env = "CHEZSOI_OUT", value_name = "DOSSIER")]
     pub out: Option<PathBuf>,
-    /// Produit aussi DOSSIER/chezsoi.pdf avec Chromium (paquet Debian « chromium »)
+    /// Produit aussi DOSSIER/chezsoi.pdf avec Chromium (paquet Debian « chromium »)
     #[arg(long, env = "CHEZSOI_PDF")]
     pub pdf: bool,
     #[command(flatten)]
     pub root: RootArg,
-    /// Version pour le site (formulaires reliés au serveur) : utilisé par `serve`
+    /// Version pour le site (formulaires reliés au serveur) : utilisé par `serve`
     #[arg(long, hide = true)]
     pub site: bool,
-    /// Adresse du flux de rechargement (aperçu en direct) : utilisé par `serve --watch`
+    /// Adresse du flux de rechargement (aperçu en direct) : utilisé par `serve --watch`
     #[arg(long, hide = true, value_name = "CHEMIN")]
     pub live_reload: Option<String>,
 }
@@ -221,7 +226,7 @@ pub struct BookBuildArgs {
 #[derive(Debug, Subcommand)]
 pub enum QuizCommand {
     /// Vérifie chaque fichier quizzes/*.toml (fichier, ligne, colonne et champ de chaque problème)
-    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options\u{a0}")]
     Check(QuizCheckArgs),
 }
 
@@ -234,7 +239,7 @@ pub struct QuizCheckArgs {
 #[derive(Debug, Subcommand)]
 pub enum DbCommand {
     /// Copie cohérente de la base dans FICHIER, même pendant que le serveur tourne
-    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options\u{a0}")]
     Backup(DbBackupArgs),
 }
 
@@ -243,7 +248,7 @@ pub struct DbBackupArgs {
     /// Fichier de sauvegarde à créer (il ne doit pas exister)
     #[arg(value_name = "FICHIER")]
     pub file: PathBuf,
-    /// Base à sauvegarder (par défaut : data/chezsoi.db)
+    /// Base à sauvegarder (par défaut : data/chezsoi.db)
     #[arg(
         long,
         env = "CHEZSOI_DB",
@@ -307,9 +312,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// `erreur : contexte` followed by each cause on its own line.
 pub fn render_error(error: &anyhow::Error) -> String {
-    let mut text = format!("erreur : {error}");
+    let mut text = format!("erreur\u{a0}: {error}");
     for cause in error.chain().skip(1) {
-        text.push_str(&format!("\n  cause : {cause}"));
+        text.push_str(&format!("\n  cause\u{a0}: {cause}"));
     }
     text
 }

@@ -18,14 +18,14 @@ impl Project {
     pub fn open(root: &Path) -> Result<Project> {
         let root = root.canonicalize().with_context(|| {
             format!(
-                "le dossier du projet « {} » est introuvable (option --root ou CHEZSOI_ROOT)",
+                "le dossier du projet «\u{a0}{}\u{a0}» est introuvable (option --root ou CHEZSOI_ROOT)",
                 root.display()
             )
         })?;
         let config = root.join("book.toml");
         if !config.is_file() {
             bail!(
-                "aucun fichier book.toml dans « {} » : lancez chezsoi depuis le dossier du projet ou indiquez-le avec --root",
+                "aucun fichier book.toml dans «\u{a0}{}\u{a0}»\u{a0}: lancez chezsoi depuis le dossier du projet ou indiquez-le avec --root",
                 root.display()
             );
         }
@@ -84,7 +84,7 @@ impl Project {
             })
             .collect();
         anyhow::anyhow!(
-            "{} problème{} dans les questionnaires :\n{}",
+            "{} problème{} dans les questionnaires\u{a0}:\n{}",
             lines.len(),
             if lines.len() > 1 { "s" } else { "" },
             lines.join("\n")

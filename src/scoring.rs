@@ -64,7 +64,7 @@ pub fn parse_form(quiz: &Quiz, fields: &[(String, String)]) -> Result<Answers, F
             continue;
         };
         if quiz.question(question_id).is_none() {
-            let message = format!("question inconnue « {} »", echo(question_id));
+            let message = format!("question inconnue «\u{a0}{}\u{a0}»", echo(question_id));
             if !errors.general.contains(&message) {
                 errors.general.push(message);
             }
@@ -122,7 +122,7 @@ fn answer_from_values(question: &Question, values: &[&str]) -> Result<Answer, St
             match value.parse::<i64>() {
                 Ok(number) if (*min..=*max).contains(&number) => Ok(Answer::Scale(number)),
                 _ => Err(format!(
-                    "« {} » n'est pas une valeur de l'échelle : un nombre entier de {min} à {max} \
+                    "«\u{a0}{}\u{a0}» n’est pas une valeur de l’échelle\u{a0}: un nombre entier de {min} à {max} \
                      est attendu.",
                     echo(value)
                 )),
@@ -134,7 +134,7 @@ fn answer_from_values(question: &Question, values: &[&str]) -> Result<Answer, St
                 .find(|value| question.choice(value).is_none())
             {
                 return Err(format!(
-                    "« {} » n'est pas un des choix proposés.",
+                    "«\u{a0}{}\u{a0}» n’est pas un des choix proposés.",
                     echo(unknown)
                 ));
             }
@@ -710,9 +710,11 @@ mod tests {
         assert_eq!(errors.by_question["activite"], "Un seul choix est attendu.");
         assert!(errors.by_question["canaux"].contains("Au plus 2 choix"));
         assert!(errors.by_question["temps-hebdo"].contains("de 1 à 5"));
-        assert!(errors.by_question["mesure"].contains("« peut-etre » n'est pas un des choix"));
+        assert!(
+            errors.by_question["mesure"].contains("«\u{a0}peut-etre\u{a0}» n’est pas un des choix")
+        );
         assert!(!errors.by_question.contains_key("vie-privee"));
-        assert_eq!(errors.general, ["question inconnue « inconnue »"]);
+        assert_eq!(errors.general, ["question inconnue «\u{a0}inconnue\u{a0}»"]);
 
         let errors = parse_form(
             &quiz,

@@ -76,7 +76,7 @@ fn the_offline_book_shows_worksheets_and_no_form() {
         html.contains("demande le site chezsoi"),
         "no note about the interactive version"
     );
-    assert!(html.contains("Barème : compter ses points"));
+    assert!(html.contains("Barème\u{a0}: compter ses points"));
     for profile in &quiz.profiles {
         assert!(
             html.contains(&profile.label),
@@ -161,7 +161,7 @@ fn print_html_has_a_cover_contents_and_every_worksheet() {
             quiz.id
         );
     }
-    assert!(print.contains("Barème : compter ses points"));
+    assert!(print.contains("Barème\u{a0}: compter ses points"));
 }
 
 #[test]

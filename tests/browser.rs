@@ -180,7 +180,7 @@ async fn a_reader_searches_reads_takes_the_diagnostic_and_deletes_the_result() {
         .expect("deleting leads to the confirmation");
     client.goto(&result_url).await.unwrap();
     let gone = find(&client, "main").await.text().await.unwrap();
-    assert!(gone.contains("n'existe pas"), "{gone}");
+    assert!(gone.contains("n’existe pas"), "{gone}");
     client.close().await.unwrap();
 }
 

@@ -74,7 +74,7 @@ fn errors_are_one_french_paragraph_without_panic() {
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.starts_with("erreur : "), "{stderr}");
+    assert!(stderr.starts_with("erreur\u{a0}: "), "{stderr}");
     assert!(stderr.contains("book.toml"), "{stderr}");
     assert!(
         !stderr.contains("panicked") && !stderr.contains("stack backtrace"),

@@ -1176,7 +1176,7 @@ async fn a_flood_of_quiz_submissions_from_one_client_gets_429() {
         let text = reply.text();
         assert!(text.contains("Trop de requêtes"), "{what}: {text}");
         assert!(text.contains("patientez une minute"), "{what}");
-        assert!(text.contains("Rien n&#x27;a été enregistré"), "{what}");
+        assert!(text.contains("Rien n’a été enregistré"), "{what}");
     }
     assert_eq!(app.results(), 1, "nothing stored past the limit");
 

@@ -203,7 +203,7 @@ async fn submit_then_result_then_json_then_delete() {
     let profile = quiz.profile(&expected.profile).unwrap();
     assert!(
         page.body
-            .contains(&format!("Votre profil : {}", profile.label)),
+            .contains(&format!("Votre profil\u{a0}: {}", profile.label)),
         "profile missing"
     );
     assert!(

@@ -59,7 +59,7 @@ fn refuses_a_file_that_is_not_a_database() {
     );
     let message = error.to_string();
     assert!(
-        message.contains("n'est pas une base de données SQLite"),
+        message.contains("n’est pas une base de données SQLite"),
         "{message}"
     );
     assert!(message.contains("notes.db"), "{message}");

@@ -63,11 +63,11 @@ fn workshop_new_prints_the_code_and_links_and_stores_only_the_key_hash() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(
-        stdout.contains("Atelier créé : « Réseaux sociaux : reprendre la main »"),
+        stdout.contains("Atelier créé\u{a0}: «\u{a0}Réseaux sociaux : reprendre la main\u{a0}»"),
         "{stdout}"
     );
 
-    let shown_code = printed(&stdout, "Code :");
+    let shown_code = printed(&stdout, "Code\u{a0}:");
     let code = shown_code.replace(' ', "");
     assert_eq!(code.len(), 6, "{shown_code}");
     assert!(
@@ -75,10 +75,13 @@ fn workshop_new_prints_the_code_and_links_and_stores_only_the_key_hash() {
         "{code}"
     );
     assert_eq!(
-        printed(&stdout, "Adresse de participation :"),
+        printed(&stdout, "Adresse de participation\u{a0}:"),
         format!("https://atelier.example.org/a/{code}")
     );
-    let facilitator = printed(&stdout, "Lien d'animation (secret, à ne pas projeter) :");
+    let facilitator = printed(
+        &stdout,
+        "Lien d’animation (secret, à ne pas projeter)\u{a0}:",
+    );
     let rest = facilitator
         .strip_prefix("https://atelier.example.org/atelier/")
         .unwrap_or_else(|| panic!("{facilitator}"));

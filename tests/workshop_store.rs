@@ -45,7 +45,7 @@ fn a_join_code_taken_by_an_open_workshop_is_drawn_again() {
         .create_workshop(&new_workshop(3), 3, || "ACDEFG".into())
         .unwrap_err();
     assert!(
-        error.to_string().contains("code d'atelier libre"),
+        error.to_string().contains("code d’atelier libre"),
         "{error}"
     );
 

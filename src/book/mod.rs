@@ -82,7 +82,12 @@ pub fn load_config(project: &Project, out: Option<&Path>) -> Result<Config> {
     let path = project.book_toml();
     let mut config = Config::from_disk(&path)
         .map_err(|e| anyhow::anyhow!("{e:#}"))
-        .with_context(|| format!("impossible de lire la configuration « {} »", path.display()))?;
+        .with_context(|| {
+            format!(
+                "impossible de lire la configuration «\u{a0}{}\u{a0}»",
+                path.display()
+            )
+        })?;
     if let Some(out) = out {
         let out = if out.is_absolute() {
             out.to_path_buf()
@@ -111,8 +116,8 @@ pub fn check_build_dir(root: &Path, config: &Config) -> Result<()> {
     let build = normalize(&root.join(&config.build.build_dir));
     if src.starts_with(&build) || build.starts_with(&src) {
         bail!(
-            "dossier de construction refusé : « {} » {} le dossier des chapitres « {} ». \
-             mdBook vide son dossier de construction avant d'écrire, ce qui effacerait les chapitres. \
+            "dossier de construction refusé\u{a0}: «\u{a0}{}\u{a0}» {} le dossier des chapitres «\u{a0}{}\u{a0}». \
+             mdBook vide son dossier de construction avant d’écrire, ce qui effacerait les chapitres. \
              Choisissez un autre dossier (build-dir = \"target/book\" dans book.toml, ou --out).",
             build.display(),
             if src == build {
@@ -120,7 +125,7 @@ pub fn check_build_dir(root: &Path, config: &Config) -> Result<()> {
             } else if src.starts_with(&build) {
                 "contient"
             } else {
-                "est à l'intérieur de"
+                "est à l’intérieur de"
             },
             src.display()
         );
@@ -153,7 +158,7 @@ pub fn load(project: &Project, options: &BuildOptions, content: Arc<Content>) ->
         .map_err(|e| anyhow::anyhow!("{e:#}"))
         .with_context(|| {
             format!(
-                "impossible de charger le livre : vérifiez que chaque chapitre listé dans « {} » existe",
+                "impossible de charger le livre\u{a0}: vérifiez que chaque chapitre listé dans «\u{a0}{}\u{a0}» existe",
                 project.root.join("book/SUMMARY.md").display()
             )
         })?;
@@ -224,7 +229,7 @@ pub fn chapters(project: &Project) -> Result<Vec<(String, String)>> {
         .map_err(|e| anyhow::anyhow!("{e:#}"))
         .with_context(|| {
             format!(
-                "impossible de charger le livre : vérifiez que chaque chapitre listé dans « {} » existe",
+                "impossible de charger le livre\u{a0}: vérifiez que chaque chapitre listé dans «\u{a0}{}\u{a0}» existe",
                 project.root.join("book/SUMMARY.md").display()
             )
         })?;
@@ -250,8 +255,8 @@ fn name_callout_anchors(dir: &Path) -> Result<()> {
     const BARE: &str = "<a class=\"admonition-anchor-link\" href=";
     const NAMED: &str =
         "<a class=\"admonition-anchor-link\" aria-label=\"Lien vers cet encadré\" href=";
-    for entry in
-        std::fs::read_dir(dir).with_context(|| format!("lecture de « {} »", dir.display()))?
+    for entry in std::fs::read_dir(dir)
+        .with_context(|| format!("lecture de «\u{a0}{}\u{a0}»", dir.display()))?
     {
         let path = entry?.path();
         if path.is_dir() {

@@ -55,15 +55,15 @@ pub fn headless_command(chromium: &Path, profile: &Path) -> Command {
 pub fn print_pdf(book_dir: &Path, pdf: &Path) -> Result<()> {
     let Some(chromium) = find_chromium() else {
         bail!(
-            "Chromium est introuvable : il faut le navigateur Chromium pour produire le PDF. \
-             Installez le paquet Debian « chromium » (sudo apt-get install chromium), \
+            "Chromium est introuvable\u{a0}: il faut le navigateur Chromium pour produire le PDF. \
+             Installez le paquet Debian «\u{a0}chromium\u{a0}» (sudo apt-get install chromium), \
              ou indiquez son chemin avec la variable CHEZSOI_CHROMIUM."
         );
     };
     let print_html = book_dir.join("print.html");
     if !print_html.is_file() {
         bail!(
-            "« {} » manque : activez [output.html.print] dans book.toml",
+            "«\u{a0}{}\u{a0}» manque\u{a0}: activez [output.html.print] dans book.toml",
             print_html.display()
         );
     }
@@ -77,7 +77,7 @@ pub fn print_pdf(book_dir: &Path, pdf: &Path) -> Result<()> {
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
-        .with_context(|| format!("impossible de lancer « {} »", chromium.display()))?;
+        .with_context(|| format!("impossible de lancer «\u{a0}{}\u{a0}»", chromium.display()))?;
     // Drained on its own thread: a full pipe would stall Chromium.
     let stderr_pipe = child.stderr.take();
     let stderr_reader = std::thread::spawn(move || {
@@ -97,7 +97,7 @@ pub fn print_pdf(book_dir: &Path, pdf: &Path) -> Result<()> {
         }
         if started.elapsed() > Duration::from_secs(300) {
             let _ = child.kill();
-            bail!("Chromium n'a pas fini le PDF en 5 minutes ; abandon");
+            bail!("Chromium n’a pas fini le PDF en 5 minutes\u{a0}; abandon");
         }
         print!("\r  impression en cours… {} s", started.elapsed().as_secs());
         let _ = std::io::stdout().flush();
@@ -111,12 +111,12 @@ pub fn print_pdf(book_dir: &Path, pdf: &Path) -> Result<()> {
         let stderr = stderr_reader.join().unwrap_or_default();
         let last: Vec<&str> = stderr.lines().rev().take(5).collect();
         bail!(
-            "Chromium n'a pas produit le PDF (code {status}).{}",
+            "Chromium n’a pas produit le PDF (code {status}).{}",
             if last.is_empty() {
                 String::new()
             } else {
                 format!(
-                    "\nDernières lignes :\n{}",
+                    "\nDernières lignes\u{a0}:\n{}",
                     last.into_iter().rev().collect::<Vec<_>>().join("\n")
                 )
             }

@@ -107,7 +107,7 @@ impl Preprocessor for QuizDirectives {
                             .map(|p| src.join(p))
                             .unwrap_or_default();
                         unknown.push(format!(
-                            "{}:{}: {{{{#quiz {}}}}} : aucun questionnaire ne porte cet identifiant (questionnaires connus : {})",
+                            "{}:{}: {{{{#quiz {}}}}}\u{a0}: aucun questionnaire ne porte cet identifiant (questionnaires connus\u{a0}: {})",
                             path.strip_prefix(&ctx.root).unwrap_or(&path).display(),
                             directive.line,
                             directive.id,
@@ -119,7 +119,7 @@ impl Preprocessor for QuizDirectives {
         }
         if !unknown.is_empty() {
             anyhow::bail!(
-                "questionnaire inconnu dans le livre :\n{}",
+                "questionnaire inconnu dans le livre\u{a0}:\n{}",
                 unknown.join("\n")
             );
         }

@@ -52,7 +52,7 @@ pub fn add_cover_and_contents(print_html: &Path, title: &str, description: &str)
         return Ok(()); // print disabled in book.toml
     }
     let html = std::fs::read_to_string(print_html)
-        .with_context(|| format!("lecture de « {} »", print_html.display()))?;
+        .with_context(|| format!("lecture de «\u{a0}{}\u{a0}»", print_html.display()))?;
     let Some(main) = html.find("<main>") else {
         return Ok(());
     };
@@ -63,7 +63,7 @@ pub fn add_cover_and_contents(print_html: &Path, title: &str, description: &str)
     let front = format!(
         "<section class=\"chezsoi-cover\"><p class=\"chezsoi-cover-kicker\">Guide pratique</p>\
          <p class=\"chezsoi-cover-title\">{title}</p><p class=\"chezsoi-cover-subtitle\">{description}</p>\
-         <p class=\"chezsoi-cover-note\">Version imprimable : chaque questionnaire y devient une fiche à remplir à la main, avec son barème.</p></section>\
+         <p class=\"chezsoi-cover-note\">Version imprimable\u{a0}: chaque questionnaire y devient une fiche à remplir à la main, avec son barème.</p></section>\
          <nav class=\"chezsoi-print-toc\" aria-label=\"Table des matières\"><p class=\"chezsoi-print-toc-title\">Table des matières</p><ol>{entries}</ol></nav>",
         title = escape(title),
         description = escape(description),
@@ -74,7 +74,7 @@ pub fn add_cover_and_contents(print_html: &Path, title: &str, description: &str)
     out.push_str(&front);
     out.push_str(&html[at..]);
     std::fs::write(print_html, out)
-        .with_context(|| format!("écriture de « {} »", print_html.display()))
+        .with_context(|| format!("écriture de «\u{a0}{}\u{a0}»", print_html.display()))
 }
 
 #[cfg(test)]

@@ -128,14 +128,14 @@ fn describe(quiz: &Quiz, condition: &Condition) -> String {
         } => format!("score global {} {value}", comparison(*op)),
         Condition::ChoiceSelected { question, choice } => {
             format!(
-                "question {} : « {} » cochée",
+                "question {}\u{a0}: «\u{a0}{}\u{a0}» cochée",
                 question_number(question),
                 choice_label(question, choice)
             )
         }
         Condition::ChoiceNotSelected { question, choice } => {
             format!(
-                "question {} : « {} » non cochée",
+                "question {}\u{a0}: «\u{a0}{}\u{a0}» non cochée",
                 question_number(question),
                 choice_label(question, choice)
             )
@@ -164,7 +164,7 @@ fn points_text(quiz: &Quiz, points: impl Iterator<Item = (String, i64)>) -> Stri
             format!("{label} {}", signed(p))
         })
         .collect::<Vec<_>>()
-        .join(" ; ")
+        .join("\u{a0}; ")
 }
 
 /// The worksheet of a quiz. `to_root` leads from the chapter to the book's
@@ -197,10 +197,10 @@ pub fn render(
                 QuestionKind::Multiple { max } => (
                     match max {
                         Some(max) => {
-                            format!("Cochez jusqu'à {max} réponses ; additionnez leurs points.")
+                            format!("Cochez jusqu’à {max} réponses\u{a0}; additionnez leurs points.")
                         }
                         None => {
-                            "Cochez toutes les réponses qui conviennent ; additionnez leurs points."
+                            "Cochez toutes les réponses qui conviennent\u{a0}; additionnez leurs points."
                                 .to_string()
                         }
                     },
@@ -227,7 +227,7 @@ pub fn render(
                             if per_step.is_empty() {
                                 String::new()
                             } else {
-                                format!(" Pour chaque cran au-dessus de {min} : {per_step}.")
+                                format!(" Pour chaque cran au-dessus de {min}\u{a0}: {per_step}.")
                             }
                         ),
                         (*min..=*max)

@@ -37,7 +37,7 @@ pub fn build(args: BookBuildArgs) -> Result<()> {
         let pdf = out.join("chezsoi.pdf");
         book::pdf::print_pdf(&out, &pdf)?;
         let size = std::fs::metadata(&pdf).map(|m| m.len()).unwrap_or(0);
-        println!("PDF écrit : {} ({} Ko)", pdf.display(), size / 1024);
+        println!("PDF écrit\u{a0}: {} ({} Ko)", pdf.display(), size / 1024);
     }
     Ok(())
 }

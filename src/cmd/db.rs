@@ -7,30 +7,33 @@ use crate::store::Store;
 pub fn backup(args: DbBackupArgs) -> Result<()> {
     if args.file.exists() {
         bail!(
-            "« {} » existe déjà : choisissez un nouveau nom de fichier, la sauvegarde n'écrase rien.",
+            "«\u{a0}{}\u{a0}» existe déjà\u{a0}: choisissez un nouveau nom de fichier, la sauvegarde n’écrase rien.",
             args.file.display()
         );
     }
     if !args.db.is_file() {
         bail!(
-            "la base « {} » n'existe pas (option --db ou CHEZSOI_DB)",
+            "la base «\u{a0}{}\u{a0}» n’existe pas (option --db ou CHEZSOI_DB)",
             args.db.display()
         );
     }
     let store = Store::open(&args.db).context("base de données (option --db ou CHEZSOI_DB)")?;
-    store
-        .backup_to(&args.file)
-        .with_context(|| format!("sauvegarde vers « {} » impossible", args.file.display()))?;
+    store.backup_to(&args.file).with_context(|| {
+        format!(
+            "sauvegarde vers «\u{a0}{}\u{a0}» impossible",
+            args.file.display()
+        )
+    })?;
     let copy = Store::open(&args.file)?;
     let check = copy.integrity_check()?;
     if check != "ok" {
         bail!(
-            "la copie « {} » ne passe pas la vérification d'intégrité : {check}",
+            "la copie «\u{a0}{}\u{a0}» ne passe pas la vérification d’intégrité\u{a0}: {check}",
             args.file.display()
         );
     }
     println!(
-        "Sauvegarde écrite : {} ({} résultats, intégrité vérifiée).",
+        "Sauvegarde écrite\u{a0}: {} ({} résultats, intégrité vérifiée).",
         args.file.display(),
         copy.count_results()?
     );

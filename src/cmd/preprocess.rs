@@ -16,7 +16,7 @@ use crate::quiz::ChapterIndex;
 
 pub fn run() -> Result<()> {
     let (mut ctx, book) = CmdPreprocessor::parse_input(io::stdin()).context(
-        "entrée illisible : `chezsoi preprocess` attend le livre en JSON envoyé par mdBook",
+        "entrée illisible\u{a0}: `chezsoi preprocess` attend le livre en JSON envoyé par mdBook",
     )?;
     book::prepare_admonish_config(&mut ctx.config)?;
     let project = Project::open(&ctx.root)?;
@@ -29,12 +29,15 @@ pub fn run() -> Result<()> {
     let mut book = book;
     // A stock `mdbook serve` has no server to post to: paper worksheets.
     for preprocessor in book::content_preprocessors(Arc::new(content), Target::Offline)? {
-        book = preprocessor
-            .run(&ctx, book)
-            .with_context(|| format!("le préprocesseur « {} » a échoué", preprocessor.name()))?;
+        book = preprocessor.run(&ctx, book).with_context(|| {
+            format!(
+                "le préprocesseur «\u{a0}{}\u{a0}» a échoué",
+                preprocessor.name()
+            )
+        })?;
     }
     serde_json::to_writer(io::stdout(), &book)
-        .context("impossible d'écrire le livre sur la sortie standard")?;
+        .context("impossible d’écrire le livre sur la sortie standard")?;
     Ok(())
 }
 

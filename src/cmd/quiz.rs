@@ -9,7 +9,7 @@ pub fn check(args: QuizCheckArgs) -> Result<()> {
     let content = project.load_content()?;
     for quiz in content.catalog.iter() {
         println!(
-            "quizzes/{}.toml : {} — {} questions, version {}",
+            "quizzes/{}.toml\u{a0}: {} — {} questions, version {}",
             quiz.id,
             quiz.mode.as_str(),
             quiz.questions.len(),

@@ -17,7 +17,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
     let project = Project::open(&args.root.root)?;
     let addr: SocketAddr = args.addr.parse().with_context(|| {
         format!(
-            "adresse d'écoute invalide « {} » (attendu : 127.0.0.1:3000) ; option --addr ou CHEZSOI_ADDR",
+            "adresse d’écoute invalide «\u{a0}{}\u{a0}» (attendu\u{a0}: 127.0.0.1:3000)\u{a0}; option --addr ou CHEZSOI_ADDR",
             args.addr
         )
     })?;
@@ -43,7 +43,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .context("impossible de démarrer le moteur d'exécution")?;
+        .context("impossible de démarrer le moteur d’exécution")?;
     runtime.block_on(serve(
         project,
         options,
@@ -69,7 +69,7 @@ fn purge_workshops(store: &Store, retention_days: u32) -> Result<()> {
         .context("effacement des ateliers expirés")?;
     if purged.workshops > 0 {
         println!(
-            "{} atelier(s) expiré(s) effacé(s), avec {} résultat(s) (conservation : {retention_days} jours).",
+            "{} atelier(s) expiré(s) effacé(s), avec {} résultat(s) (conservation\u{a0}: {retention_days} jours).",
             purged.workshops, purged.results
         );
     }
@@ -116,19 +116,19 @@ async fn serve(
 
     let listener = TcpListener::bind(addr).await.map_err(|e| match e.kind() {
         std::io::ErrorKind::AddrInUse => anyhow::anyhow!(
-            "l'adresse {addr} est déjà utilisée : un autre programme écoute sur ce port. \
+            "l’adresse {addr} est déjà utilisée\u{a0}: un autre programme écoute sur ce port. \
              Arrêtez-le ou choisissez un autre port avec --addr (ou CHEZSOI_ADDR)."
         ),
         std::io::ErrorKind::PermissionDenied => anyhow::anyhow!(
-            "permission refusée pour écouter sur {addr} : choisissez un port au-dessus de 1024 avec --addr."
+            "permission refusée pour écouter sur {addr}\u{a0}: choisissez un port au-dessus de 1024 avec --addr."
         ),
-        _ => anyhow::Error::new(e).context(format!("impossible d'écouter sur {addr}")),
+        _ => anyhow::Error::new(e).context(format!("impossible d’écouter sur {addr}")),
     })?;
     let local = listener.local_addr()?;
     println!("Chez soi sur le web est servi sur http://{local}/");
     if watch {
         println!(
-            "Aperçu en direct : les pages se rechargent quand book/, quizzes/ ou theme/ changent."
+            "Aperçu en direct\u{a0}: les pages se rechargent quand book/, quizzes/ ou theme/ changent."
         );
     }
     println!("Ctrl-C pour arrêter.");
@@ -138,7 +138,7 @@ async fn serve(
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
-        .context("le serveur HTTP s'est arrêté sur une erreur")?;
+        .context("le serveur HTTP s’est arrêté sur une erreur")?;
     println!("Serveur arrêté proprement.");
     Ok(())
 }
@@ -195,7 +195,9 @@ fn start_watcher(
         if dir.is_dir() {
             watcher
                 .watch(&dir, RecursiveMode::Recursive)
-                .with_context(|| format!("impossible de surveiller « {} »", dir.display()))?;
+                .with_context(|| {
+                    format!("impossible de surveiller «\u{a0}{}\u{a0}»", dir.display())
+                })?;
         }
     }
     watcher.watch(&project.book_toml(), RecursiveMode::NonRecursive)?;
@@ -260,7 +262,7 @@ fn build_in_child(project: &Project, options: &BuildOptions) -> Result<Built> {
         .context("impossible de lancer la construction du livre")?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let message = stderr.trim().trim_start_matches("erreur : ");
+        let message = stderr.trim().trim_start_matches("erreur\u{a0}: ");
         anyhow::bail!("{message}");
     }
     // The quizzes and chapter titles the server needs: light to load here.

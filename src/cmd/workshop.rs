@@ -20,7 +20,7 @@ pub fn new(args: WorkshopNewArgs) -> Result<()> {
     .validate(|id| content.catalog.get(id).is_some())
     .map_err(|errors| {
         let reasons: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        anyhow::anyhow!("atelier non créé : {}", reasons.join(" ; "))
+        anyhow::anyhow!("atelier non créé\u{a0}: {}", reasons.join("\u{a0}; "))
     })?;
     let store = Store::open(&args.db.db)
         .with_context(|| "base de données (option --db ou CHEZSOI_DB)".to_string())?;
@@ -28,19 +28,19 @@ pub fn new(args: WorkshopNewArgs) -> Result<()> {
     let id = created.workshop.id;
     let code = &created.workshop.join_code;
     println!(
-        "Atelier créé : « {} » (questionnaire « {} », résultats du groupe à partir de {} réponses).",
+        "Atelier créé\u{a0}: «\u{a0}{}\u{a0}» (questionnaire «\u{a0}{}\u{a0}», résultats du groupe à partir de {} réponses).",
         created.workshop.title, created.workshop.quiz_id, created.workshop.min_group
     );
-    println!("Code : {}", workshop::display_join_code(code));
+    println!("Code\u{a0}: {}", workshop::display_join_code(code));
     println!(
-        "Adresse de participation : {}",
+        "Adresse de participation\u{a0}: {}",
         workshop::join_url(&args.base_url, code)
     );
     println!(
-        "Lien d'animation (secret, à ne pas projeter) : {}",
+        "Lien d’animation (secret, à ne pas projeter)\u{a0}: {}",
         workshop::facilitator_url(&args.base_url, id, &created.key)
     );
-    println!("Gardez ce lien : il ne sera plus affiché, et c'est la seule clé de l'atelier.");
+    println!("Gardez ce lien\u{a0}: il ne sera plus affiché, et c’est la seule clé de l’atelier.");
     Ok(())
 }
 

@@ -30,8 +30,8 @@ pub(crate) enum ParsedCondition<'t> {
     },
 }
 
-pub(crate) const EXPECTED_FORMS: &str = "formes attendues : « DIMENSION < N », « score >= N », \
-     « answer QUESTION = CHOIX », « answer QUESTION != CHOIX » ou « answer QUESTION >= N »";
+pub(crate) const EXPECTED_FORMS: &str = "formes attendues\u{a0}: «\u{a0}DIMENSION < N\u{a0}», «\u{a0}score >= N\u{a0}», \
+     «\u{a0}answer QUESTION = CHOIX\u{a0}», «\u{a0}answer QUESTION != CHOIX\u{a0}» ou «\u{a0}answer QUESTION >= N\u{a0}»";
 
 /// The word that introduces a condition on an answer; also why no dimension
 /// or question may be called `score` or `answer`.
@@ -59,8 +59,8 @@ pub(crate) fn parse_condition(text: &str) -> Result<ParsedCondition<'_>, String>
     let (name, comparison, value) = split_comparison(text)?;
     let value = value.parse::<i64>().map_err(|_| {
         format!(
-            "« {value} » n'est pas un entier : après « {name} {} » il faut un nombre de 0 à 100 \
-             (pour une réponse, écrivez « answer QUESTION {} CHOIX »)",
+            "«\u{a0}{value}\u{a0}» n’est pas un entier\u{a0}: après «\u{a0}{name} {}\u{a0}» il faut un nombre de 0 à 100 \
+             (pour une réponse, écrivez «\u{a0}answer QUESTION {} CHOIX\u{a0}»)",
             comparison.as_str(),
             comparison.as_str()
         )
@@ -80,7 +80,7 @@ fn split_comparison(text: &str) -> Result<(&str, Comparison, &str), String> {
         .unwrap_or(text.len());
     let name = &text[..name_end];
     if name.is_empty() {
-        return Err(format!("nom manquant avant l'opérateur ({EXPECTED_FORMS})"));
+        return Err(format!("nom manquant avant l’opérateur ({EXPECTED_FORMS})"));
     }
     let rest = text[name_end..].trim_start();
     let operator_end = rest
@@ -95,25 +95,25 @@ fn split_comparison(text: &str) -> Result<(&str, Comparison, &str), String> {
         "!=" => Comparison::NotEqual,
         "" => {
             return Err(format!(
-                "opérateur manquant après « {name} » ({EXPECTED_FORMS})"
+                "opérateur manquant après «\u{a0}{name}\u{a0}» ({EXPECTED_FORMS})"
             ));
         }
         other => {
             return Err(format!(
-                "opérateur « {other} » inconnu : utilisez <, <=, >, >=, = ou !="
+                "opérateur «\u{a0}{other}\u{a0}» inconnu\u{a0}: utilisez <, <=, >, >=, = ou !="
             ));
         }
     };
     let value = rest[operator_end..].trim();
     if value.is_empty() {
         return Err(format!(
-            "valeur manquante après « {name} {} » ({EXPECTED_FORMS})",
+            "valeur manquante après «\u{a0}{name} {}\u{a0}» ({EXPECTED_FORMS})",
             comparison.as_str()
         ));
     }
     if value.contains(char::is_whitespace) {
         return Err(format!(
-            "« {value} » : une seule valeur est attendue, une condition par élément de la liste \
+            "«\u{a0}{value}\u{a0}»\u{a0}: une seule valeur est attendue, une condition par élément de la liste \
              ({EXPECTED_FORMS})"
         ));
     }
@@ -182,8 +182,8 @@ mod tests {
             ("", "condition vide"),
             ("propriete", "opérateur manquant"),
             ("propriete <", "valeur manquante"),
-            ("propriete == 3", "opérateur « == » inconnu"),
-            ("propriete < beaucoup", "n'est pas un entier"),
+            ("propriete == 3", "opérateur «\u{a0}==\u{a0}» inconnu"),
+            ("propriete < beaucoup", "n’est pas un entier"),
             ("< 3", "nom manquant"),
             ("answer activite = b2b et association", "une seule valeur"),
             ("answer", "opérateur manquant"),

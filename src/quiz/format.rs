@@ -194,7 +194,7 @@ pub(crate) fn parse_tree(text: &str, diagnostics: &mut Diagnostics<'_>) -> Optio
         Err(error) => {
             let span = error.span().unwrap_or(0..0);
             let message = error.message().trim().to_owned();
-            diagnostics.error(&span, "", format!("TOML invalide : {message}"));
+            diagnostics.error(&span, "", format!("TOML invalide\u{a0}: {message}"));
             None
         }
     }
@@ -336,7 +336,7 @@ impl<'n> Fields<'n> {
                     &key.span,
                     field_path(path, &key.name),
                     format!(
-                        "champ inconnu « {} » (champs possibles : {})",
+                        "champ inconnu «\u{a0}{}\u{a0}» (champs possibles\u{a0}: {})",
                         key.name,
                         allowed.join(", ")
                     ),

@@ -113,7 +113,7 @@ pub fn parse_quiz(path: &Path, text: &str, chapters: &ChapterIndex) -> Result<Qu
             &(0..0),
             "",
             format!(
-                "nom de fichier « {id} » invalide : l'identifiant du questionnaire ne prend que \
+                "nom de fichier «\u{a0}{id}\u{a0}» invalide\u{a0}: l’identifiant du questionnaire ne prend que \
                  des lettres minuscules non accentuées, des chiffres et des tirets"
             ),
         );
@@ -143,7 +143,7 @@ pub fn load_dir(dir: &Path, chapters: &ChapterIndex) -> Result<Catalog, QuizErro
         Err(error) => {
             return Err(QuizErrors(vec![whole_file_error(
                 dir,
-                format!("dossier des questionnaires illisible : {error}"),
+                format!("dossier des questionnaires illisible\u{a0}: {error}"),
             )]));
         }
     };
@@ -163,7 +163,7 @@ pub fn load_dir(dir: &Path, chapters: &ChapterIndex) -> Result<Catalog, QuizErro
             }
             Err(error) => errors.push(whole_file_error(
                 dir,
-                format!("dossier des questionnaires illisible : {error}"),
+                format!("dossier des questionnaires illisible\u{a0}: {error}"),
             )),
         }
     }
@@ -177,7 +177,7 @@ pub fn load_dir(dir: &Path, chapters: &ChapterIndex) -> Result<Catalog, QuizErro
             },
             Err(error) => errors.push(whole_file_error(
                 path,
-                format!("fichier illisible (UTF-8 attendu) : {error}"),
+                format!("fichier illisible (UTF-8 attendu)\u{a0}: {error}"),
             )),
         }
     }

@@ -129,12 +129,12 @@ fn every_unknown_field_is_reported_at_its_key() {
     assert_errors(
         invalid!("unknown-fields"),
         &[
-            (2, "titel", "champ inconnu « titel »"),
-            (9, "questions[0].aide", "champ inconnu « aide »"),
+            (2, "titel", "champ inconnu «\u{a0}titel\u{a0}»"),
+            (9, "questions[0].aide", "champ inconnu «\u{a0}aide\u{a0}»"),
             (
                 16,
                 "questions[0].choices[0].explication",
-                "champ inconnu « explication »",
+                "champ inconnu «\u{a0}explication\u{a0}»",
             ),
         ],
     );
@@ -161,12 +161,16 @@ fn missing_required_fields() {
     assert_errors(
         invalid!("missing"),
         &[
-            (1, "mode", "champ obligatoire manquant : mode"),
-            (3, "questions[0].text", "champ obligatoire manquant : text"),
+            (1, "mode", "champ obligatoire manquant\u{a0}: mode"),
+            (
+                3,
+                "questions[0].text",
+                "champ obligatoire manquant\u{a0}: text",
+            ),
             (
                 7,
                 "questions[0].choices[0].id",
-                "champ obligatoire manquant : id",
+                "champ obligatoire manquant\u{a0}: id",
             ),
         ],
     );
@@ -177,7 +181,11 @@ fn bad_and_duplicate_ids() {
     assert_errors(
         invalid!("ids"),
         &[
-            (5, "questions[0].id", "identifiant « Question-1 » invalide"),
+            (
+                5,
+                "questions[0].id",
+                "identifiant «\u{a0}Question-1\u{a0}» invalide",
+            ),
             (
                 27,
                 "questions[1].choices[1].id",
@@ -202,13 +210,17 @@ fn malformed_questions() {
             ),
             (34, "questions[3].min_label", "champ obligatoire manquant"),
             (34, "questions[3].max_label", "champ obligatoire manquant"),
-            (39, "questions[3].max", "12 crans : 11 au plus"),
+            (39, "questions[3].max", "12 crans\u{a0}: 11 au plus"),
             (
                 42,
                 "questions[3].choices",
-                "une échelle (scale) n'a pas de choix",
+                "une échelle (scale) n’a pas de choix",
             ),
-            (48, "questions[4].kind", "type « echelle » inconnu"),
+            (
+                48,
+                "questions[4].kind",
+                "type «\u{a0}echelle\u{a0}» inconnu",
+            ),
         ],
     );
 }
@@ -221,14 +233,18 @@ fn unknown_unfed_and_reserved_dimensions() {
             (
                 12,
                 "questions[0].choices[0].points.proprete",
-                "la dimension « proprete » n'existe pas (dimensions connues : propriete, oubliee)",
+                "la dimension «\u{a0}proprete\u{a0}» n’existe pas (dimensions connues\u{a0}: propriete, oubliee)",
             ),
             (
                 23,
                 "dimensions[1].id",
-                "aucune question ne fait varier la dimension « oubliee »",
+                "aucune question ne fait varier la dimension «\u{a0}oubliee\u{a0}»",
             ),
-            (27, "dimensions[2].id", "« score » est un mot réservé"),
+            (
+                27,
+                "dimensions[2].id",
+                "«\u{a0}score\u{a0}» est un mot réservé",
+            ),
         ],
     );
 }
@@ -240,7 +256,7 @@ fn dangling_chapter() {
         &[(
             3,
             "chapter",
-            "le chapitre « 02-porte.md » n'est pas dans SUMMARY.md",
+            "le chapitre «\u{a0}02-porte.md\u{a0}» n’est pas dans SUMMARY.md",
         )],
     );
 }
@@ -258,7 +274,7 @@ fn profile_bands_name_the_uncovered_and_doubly_covered_scores() {
             (
                 36,
                 "profiles[2].min",
-                "les scores 65 à 70 sont à la fois dans « milieu » et « haut »",
+                "les scores 65 à 70 sont à la fois dans «\u{a0}milieu\u{a0}» et «\u{a0}haut\u{a0}»",
             ),
             (
                 36,
@@ -304,10 +320,10 @@ fn knowledge_check_rules() {
             (
                 37,
                 "questions[2].choices",
-                "2 bonnes réponses alors qu'on ne peut cocher que 1",
+                "2 bonnes réponses alors qu’on ne peut cocher que 1",
             ),
-            (51, "questions[3].kind", "n'admet pas d'échelle"),
-            (58, "dimensions", "n'a pas de dimensions"),
+            (51, "questions[3].kind", "n’admet pas d’échelle"),
+            (58, "dimensions", "n’a pas de dimensions"),
         ],
     );
 }
@@ -325,7 +341,7 @@ fn self_assessment_rules() {
             (
                 13,
                 "questions[0].choices[0].explanation",
-                "questionnaire « connaissances »",
+                "questionnaire «\u{a0}connaissances\u{a0}»",
             ),
             (
                 31,
@@ -340,7 +356,7 @@ fn self_assessment_rules() {
             (
                 38,
                 "recommendations[0].horizon",
-                "horizon « annee » inconnu",
+                "horizon «\u{a0}annee\u{a0}» inconnu",
             ),
         ],
     );
@@ -359,80 +375,92 @@ fn condition_errors() {
             (
                 47,
                 "recommendations[0].when[0]",
-                "valeur manquante après « d < » (formes attendues",
+                "valeur manquante après «\u{a0}d <\u{a0}» (formes attendues",
             ),
-            (47, "recommendations[0].when[1]", "opérateur « == » inconnu"),
+            (
+                47,
+                "recommendations[0].when[1]",
+                "opérateur «\u{a0}==\u{a0}» inconnu",
+            ),
             (
                 47,
                 "recommendations[0].when[2]",
-                "opérateur manquant après « activite »",
+                "opérateur manquant après «\u{a0}activite\u{a0}»",
             ),
-            (57, "recommendations[1].when[0]", "dimension inconnue « x »"),
+            (
+                57,
+                "recommendations[1].when[0]",
+                "dimension inconnue «\u{a0}x\u{a0}»",
+            ),
             (
                 57,
                 "recommendations[1].when[1]",
-                "question inconnue « nulle »",
+                "question inconnue «\u{a0}nulle\u{a0}»",
             ),
             (
                 57,
                 "recommendations[1].when[2]",
-                "n'a pas de choix « artisan » (choix possibles : b2b, asso)",
+                "n’a pas de choix «\u{a0}artisan\u{a0}» (choix possibles\u{a0}: b2b, asso)",
             ),
             (
                 57,
                 "recommendations[1].when[3]",
-                "« activite » est une question : écrivez « answer activite … »",
+                "«\u{a0}activite\u{a0}» est une question\u{a0}: écrivez «\u{a0}answer activite …\u{a0}»",
             ),
             (
                 67,
                 "recommendations[2].when[0]",
-                "est à choix : seuls = et != s'appliquent",
+                "est à choix\u{a0}: seuls = et != s’appliquent",
             ),
             (
                 67,
                 "recommendations[2].when[1]",
-                "échelle de 1 à 5 : comparez-la à un nombre",
+                "échelle de 1 à 5\u{a0}: comparez-la à un nombre",
             ),
             (
                 67,
                 "recommendations[2].when[2]",
-                "« = » ne s'applique pas à un score",
+                "«\u{a0}=\u{a0}» ne s’applique pas à un score",
             ),
             (
                 77,
                 "recommendations[3].when[0]",
-                "« d > 100 » ne peut jamais être vraie",
+                "«\u{a0}d > 100\u{a0}» ne peut jamais être vraie",
             ),
             (
                 77,
                 "recommendations[3].when[1]",
-                "« score < 0 » ne peut jamais être vraie",
+                "«\u{a0}score < 0\u{a0}» ne peut jamais être vraie",
             ),
             (
                 77,
                 "recommendations[3].when[2]",
-                "l'échelle « temps » va de 1 à 5",
+                "l’échelle «\u{a0}temps\u{a0}» va de 1 à 5",
             ),
             (
                 77,
                 "recommendations[3].when[3]",
-                "« score >= 101 » ne peut jamais être vraie",
+                "«\u{a0}score >= 101\u{a0}» ne peut jamais être vraie",
             ),
-            (87, "recommendations[4].when", "« d < 20 » et « d > 60 »"),
             (
                 87,
                 "recommendations[4].when",
-                "« answer activite = b2b » et « answer activite = asso »",
+                "«\u{a0}d < 20\u{a0}» et «\u{a0}d > 60\u{a0}»",
+            ),
+            (
+                87,
+                "recommendations[4].when",
+                "«\u{a0}answer activite = b2b\u{a0}» et «\u{a0}answer activite = asso\u{a0}»",
             ),
             (
                 97,
                 "recommendations[5].when",
-                "« answer activite = b2b » et « answer activite != b2b »",
+                "«\u{a0}answer activite = b2b\u{a0}» et «\u{a0}answer activite != b2b\u{a0}»",
             ),
             (
                 97,
                 "recommendations[5].when",
-                "« answer temps >= 3 » et « answer temps <= 3 » et « answer temps != 3 »",
+                "«\u{a0}answer temps >= 3\u{a0}» et «\u{a0}answer temps <= 3\u{a0}» et «\u{a0}answer temps != 3\u{a0}»",
             ),
         ],
     );
@@ -447,7 +475,7 @@ fn bad_file_name_is_an_error() {
     assert!(
         errors.0[0]
             .message
-            .contains("nom de fichier « Mini Quiz » invalide")
+            .contains("nom de fichier «\u{a0}Mini Quiz\u{a0}» invalide")
     );
 }
 

@@ -160,8 +160,8 @@ impl Validator<'_, '_, '_> {
                             span,
                             field,
                             format!(
-                                "un questionnaire « connaissances » n'a pas de {field} \
-                                 (réservé au mode « autodiagnostic »)"
+                                "un questionnaire «\u{a0}connaissances\u{a0}» n’a pas de {field} \
+                                 (réservé au mode «\u{a0}autodiagnostic\u{a0}»)"
                             ),
                         );
                     }
@@ -192,7 +192,7 @@ impl Validator<'_, '_, '_> {
             self.missing(
                 &FILE_START,
                 "mode",
-                "champ obligatoire manquant : mode = \"autodiagnostic\" ou \"connaissances\"",
+                "champ obligatoire manquant\u{a0}: mode = \"autodiagnostic\" ou \"connaissances\"",
             );
             return None;
         };
@@ -203,7 +203,7 @@ impl Validator<'_, '_, '_> {
                 self.error(
                     &mode.span,
                     "mode",
-                    format!("mode « {other} » inconnu : \"autodiagnostic\" ou \"connaissances\""),
+                    format!("mode «\u{a0}{other}\u{a0}» inconnu\u{a0}: \"autodiagnostic\" ou \"connaissances\""),
                 );
                 None
             }
@@ -224,7 +224,7 @@ impl Validator<'_, '_, '_> {
                 self.missing(
                     table_span,
                     field,
-                    format!("champ obligatoire manquant : {key}"),
+                    format!("champ obligatoire manquant\u{a0}: {key}"),
                 );
                 None
             }
@@ -254,7 +254,7 @@ impl Validator<'_, '_, '_> {
     ) -> Option<String> {
         let field = field_path(path, "id");
         let Some(id) = id else {
-            self.missing(table_span, field, "champ obligatoire manquant : id");
+            self.missing(table_span, field, "champ obligatoire manquant\u{a0}: id");
             return None;
         };
         if is_valid_id(&id.value) {
@@ -264,7 +264,7 @@ impl Validator<'_, '_, '_> {
                 &id.span,
                 field,
                 format!(
-                    "identifiant « {} » invalide : lettres minuscules non accentuées, chiffres et \
+                    "identifiant «\u{a0}{}\u{a0}» invalide\u{a0}: lettres minuscules non accentuées, chiffres et \
                      tirets seulement",
                     id.value
                 ),
@@ -284,7 +284,7 @@ impl Validator<'_, '_, '_> {
             let Some(id) = id else { continue };
             if let Some(first) = seen.get(id.value.as_str()) {
                 let message = format!(
-                    "identifiant « {} » déjà utilisé par {first} ({what} en double)",
+                    "identifiant «\u{a0}{}\u{a0}» déjà utilisé par {first} ({what} en double)",
                     id.value
                 );
                 self.error(&id.span, field_path(path, "id"), message);
@@ -304,7 +304,7 @@ impl Validator<'_, '_, '_> {
                 self.error(
                     &chapter.span,
                     field,
-                    format!("ancre « #{anchor} » invalide : ni vide ni espace"),
+                    format!("ancre «\u{a0}#{anchor}\u{a0}» invalide\u{a0}: ni vide ni espace"),
                 );
                 return None;
             }
@@ -314,12 +314,12 @@ impl Validator<'_, '_, '_> {
             let known = if known.is_empty() {
                 "aucun chapitre connu".to_owned()
             } else {
-                format!("chapitres connus : {}", known.join(", "))
+                format!("chapitres connus\u{a0}: {}", known.join(", "))
             };
             self.error(
                 &chapter.span,
                 field,
-                format!("le chapitre « {path} » n'est pas dans SUMMARY.md ({known})"),
+                format!("le chapitre «\u{a0}{path}\u{a0}» n’est pas dans SUMMARY.md ({known})"),
             );
             return None;
         }
@@ -345,7 +345,7 @@ impl Validator<'_, '_, '_> {
                     &id.span,
                     field_path(&dimension.path, "id"),
                     format!(
-                        "« {} » est un mot réservé des conditions (when) : choisissez un autre \
+                        "«\u{a0}{}\u{a0}» est un mot réservé des conditions (when)\u{a0}: choisissez un autre \
                          identifiant",
                         id.value
                     ),
@@ -397,7 +397,7 @@ impl Validator<'_, '_, '_> {
             self.missing(
                 &raw.span,
                 kind_field,
-                "champ obligatoire manquant : kind = \"single\", \"multiple\" ou \"scale\"",
+                "champ obligatoire manquant\u{a0}: kind = \"single\", \"multiple\" ou \"scale\"",
             );
             return None;
         };
@@ -410,7 +410,7 @@ impl Validator<'_, '_, '_> {
                         self.error(
                             &max.span,
                             field_path(path, "max"),
-                            "max ne s'applique qu'à une question « multiple » ou « scale »",
+                            "max ne s’applique qu’à une question «\u{a0}multiple\u{a0}» ou «\u{a0}scale\u{a0}»",
                         );
                     }
                     Some(QuestionKind::Single)
@@ -425,7 +425,7 @@ impl Validator<'_, '_, '_> {
                     self.error(
                         &kind_word.span,
                         &kind_field,
-                        "un questionnaire « connaissances » n'admet pas d'échelle (scale)",
+                        "un questionnaire «\u{a0}connaissances\u{a0}» n’admet pas d’échelle (scale)",
                     );
                 }
                 (self.scale(raw, mode, dimension_ids), Some(Vec::new()))
@@ -434,7 +434,7 @@ impl Validator<'_, '_, '_> {
                 self.error(
                     &kind_word.span,
                     kind_field,
-                    format!("type « {other} » inconnu : \"single\", \"multiple\" ou \"scale\""),
+                    format!("type «\u{a0}{other}\u{a0}» inconnu\u{a0}: \"single\", \"multiple\" ou \"scale\""),
                 );
                 return None;
             }
@@ -469,7 +469,9 @@ impl Validator<'_, '_, '_> {
                 self.error(
                     span,
                     field_path(&raw.path, key),
-                    format!("{key} ne s'applique qu'à une échelle (scale), pas à « {kind} »"),
+                    format!(
+                        "{key} ne s’applique qu’à une échelle (scale), pas à «\u{a0}{kind}\u{a0}»"
+                    ),
                 );
             }
         }
@@ -491,7 +493,7 @@ impl Validator<'_, '_, '_> {
                     &max.span,
                     field_path(&raw.path, "max"),
                     format!(
-                        "max = {} hors limites : entre 1 et le nombre de choix ({choice_count})",
+                        "max = {} hors limites\u{a0}: entre 1 et le nombre de choix ({choice_count})",
                         max.value
                     ),
                 );
@@ -561,14 +563,14 @@ impl Validator<'_, '_, '_> {
                     self.error(
                         &correct.span,
                         field_path(path, "correct"),
-                        "un autodiagnostic n'a pas de bonne réponse : retirez « correct »",
+                        "un autodiagnostic n’a pas de bonne réponse\u{a0}: retirez «\u{a0}correct\u{a0}»",
                     );
                 }
                 if let Some(text) = &raw.explanation {
                     self.error(
                         &text.span,
                         field_path(path, "explanation"),
-                        "« explanation » n'est affichée que dans un questionnaire « connaissances »",
+                        "«\u{a0}explanation\u{a0}» n’est affichée que dans un questionnaire «\u{a0}connaissances\u{a0}»",
                     );
                 }
             }
@@ -577,7 +579,7 @@ impl Validator<'_, '_, '_> {
                     self.error(
                         &points.span,
                         field_path(path, "points"),
-                        "un questionnaire « connaissances » ne compte pas de points par dimension : \
+                        "un questionnaire «\u{a0}connaissances\u{a0}» ne compte pas de points par dimension\u{a0}: \
                          marquez les bonnes réponses avec correct = true",
                     );
                 }
@@ -616,7 +618,7 @@ impl Validator<'_, '_, '_> {
                     &name.span,
                     field_path(field, &name.value),
                     format!(
-                        "la dimension « {} » n'existe pas ({})",
+                        "la dimension «\u{a0}{}\u{a0}» n’existe pas ({})",
                         name.value,
                         known_list("dimensions connues", dimension_ids)
                     ),
@@ -637,7 +639,7 @@ impl Validator<'_, '_, '_> {
             self.error(
                 &choices.span,
                 field_path(path, "choices"),
-                "une échelle (scale) n'a pas de choix : ses crans vont de min à max",
+                "une échelle (scale) n’a pas de choix\u{a0}: ses crans vont de min à max",
             );
         }
         let mut bounds = [("min", &raw.min), ("max", &raw.max)].map(|(key, value)| {
@@ -645,7 +647,7 @@ impl Validator<'_, '_, '_> {
                 self.missing(
                     &raw.span,
                     field_path(path, key),
-                    format!("champ obligatoire manquant pour une échelle : {key}"),
+                    format!("champ obligatoire manquant pour une échelle\u{a0}: {key}"),
                 );
             }
             value.as_ref()
@@ -656,7 +658,7 @@ impl Validator<'_, '_, '_> {
                     &max.span,
                     field_path(path, "max"),
                     format!(
-                        "l'échelle doit aller en montant : min ({}) doit être inférieur à max ({})",
+                        "l’échelle doit aller en montant\u{a0}: min ({}) doit être inférieur à max ({})",
                         min.value, max.value
                     ),
                 );
@@ -666,7 +668,7 @@ impl Validator<'_, '_, '_> {
                     &max.span,
                     field_path(path, "max"),
                     format!(
-                        "de {} à {}, l'échelle a {} crans : {MAX_SCALE_STEPS} au plus",
+                        "de {} à {}, l’échelle a {} crans\u{a0}: {MAX_SCALE_STEPS} au plus",
                         min.value,
                         max.value,
                         max.value.saturating_sub(min.value).saturating_add(1)
@@ -736,20 +738,20 @@ impl Validator<'_, '_, '_> {
                 span,
                 field,
                 format!(
-                    "une question « single » a exactement une bonne réponse (correct = true), \
+                    "une question «\u{a0}single\u{a0}» a exactement une bonne réponse (correct = true), \
                      celle-ci en a {correct}"
                 ),
             ),
             QuestionKind::Multiple { .. } if correct == 0 => self.error(
                 span,
                 field,
-                "une question « multiple » a au moins une bonne réponse (correct = true)",
+                "une question «\u{a0}multiple\u{a0}» a au moins une bonne réponse (correct = true)",
             ),
             QuestionKind::Multiple { max: Some(max) } if correct > max => self.error(
                 span,
                 field,
                 format!(
-                    "{correct} bonnes réponses alors qu'on ne peut cocher que {max} choix (max)"
+                    "{correct} bonnes réponses alors qu’on ne peut cocher que {max} choix (max)"
                 ),
             ),
             _ => {}
@@ -825,7 +827,7 @@ impl Validator<'_, '_, '_> {
                     span,
                     field_path(path, "id"),
                     format!(
-                        "aucune question ne fait varier la dimension « {id} » : donnez-lui des \
+                        "aucune question ne fait varier la dimension «\u{a0}{id}\u{a0}»\u{a0}: donnez-lui des \
                          points dans au moins un choix (points) ou une échelle (points_per_step)"
                     ),
                 );
@@ -883,7 +885,9 @@ impl Validator<'_, '_, '_> {
                     self.error(
                         &max_value.span,
                         field_path(path, "max"),
-                        format!("tranche à l'envers : min ({low}) est plus grand que max ({high})"),
+                        format!(
+                            "tranche à l’envers\u{a0}: min ({low}) est plus grand que max ({high})"
+                        ),
                     );
                     complete = false;
                     continue;
@@ -922,7 +926,7 @@ impl Validator<'_, '_, '_> {
                     span,
                     field_path(path, "min"),
                     format!(
-                        "trou : aucun profil ne couvre les scores {next_uncovered} à {}",
+                        "trou\u{a0}: aucun profil ne couvre les scores {next_uncovered} à {}",
                         min - 1
                     ),
                 );
@@ -933,7 +937,7 @@ impl Validator<'_, '_, '_> {
                         span,
                         field_path(path, "min"),
                         format!(
-                            "chevauchement : les scores {} à {} sont à la fois dans « {} » et « {} »",
+                            "chevauchement\u{a0}: les scores {} à {} sont à la fois dans «\u{a0}{}\u{a0}» et «\u{a0}{}\u{a0}»",
                             min,
                             (next_uncovered - 1).min(u16::from(profile.max)),
                             previous.id,
@@ -957,7 +961,7 @@ impl Validator<'_, '_, '_> {
             self.error(
                 span,
                 field,
-                format!("trou : aucun profil ne couvre les scores {next_uncovered} à 100"),
+                format!("trou\u{a0}: aucun profil ne couvre les scores {next_uncovered} à 100"),
             );
             covered = false;
         }
@@ -982,7 +986,7 @@ impl Validator<'_, '_, '_> {
             self.missing(
                 table_span,
                 field,
-                format!("champ obligatoire manquant : {key}"),
+                format!("champ obligatoire manquant\u{a0}: {key}"),
             );
             return None;
         };
@@ -1040,8 +1044,8 @@ impl Validator<'_, '_, '_> {
             self.error(
                 list_span,
                 "recommendations",
-                "aucune recommandation sans condition (when) : il en faut au moins une pour que le \
-                 plan d'action ne soit jamais vide",
+                "aucune recommandation sans condition (when)\u{a0}: il en faut au moins une pour que le \
+                 plan d’action ne soit jamais vide",
             );
             complete = false;
         }
@@ -1065,7 +1069,7 @@ impl Validator<'_, '_, '_> {
                 self.missing(
                     &raw.span,
                     field_path(path, "chapter"),
-                    "champ obligatoire manquant : chapter (le chapitre qui explique l'action)",
+                    "champ obligatoire manquant\u{a0}: chapter (le chapitre qui explique l’action)",
                 );
                 None
             }
@@ -1075,7 +1079,7 @@ impl Validator<'_, '_, '_> {
                 self.missing(
                     &raw.span,
                     field_path(path, "priority"),
-                    "champ obligatoire manquant : priority (de 0 à 100)",
+                    "champ obligatoire manquant\u{a0}: priority (de 0 à 100)",
                 );
                 None
             }
@@ -1096,7 +1100,7 @@ impl Validator<'_, '_, '_> {
                 self.missing(
                     &raw.span,
                     field_path(path, "horizon"),
-                    "champ obligatoire manquant : horizon = \"semaine\", \"mois\" ou \"trimestre\"",
+                    "champ obligatoire manquant\u{a0}: horizon = \"semaine\", \"mois\" ou \"trimestre\"",
                 );
                 None
             }
@@ -1107,7 +1111,7 @@ impl Validator<'_, '_, '_> {
                         &horizon.span,
                         field_path(path, "horizon"),
                         format!(
-                            "horizon « {} » inconnu : \"semaine\", \"mois\" ou \"trimestre\"",
+                            "horizon «\u{a0}{}\u{a0}» inconnu\u{a0}: \"semaine\", \"mois\" ou \"trimestre\"",
                             horizon.value
                         ),
                     );
@@ -1182,7 +1186,9 @@ impl Validator<'_, '_, '_> {
                 let is_overall = name == OVERALL_KEYWORD;
                 if !is_overall && !names.dimensions.iter().any(|dimension| dimension == name) {
                     let hint = if names.questions.contains(name) {
-                        format!(" ; « {name} » est une question : écrivez « answer {name} … »")
+                        format!(
+                            "\u{a0}; «\u{a0}{name}\u{a0}» est une question\u{a0}: écrivez «\u{a0}answer {name} …\u{a0}»"
+                        )
                     } else {
                         String::new()
                     };
@@ -1190,7 +1196,7 @@ impl Validator<'_, '_, '_> {
                         &text.span,
                         field,
                         format!(
-                            "dimension inconnue « {name} » ({}, ou « score » pour le score \
+                            "dimension inconnue «\u{a0}{name}\u{a0}» ({}, ou «\u{a0}score\u{a0}» pour le score \
                              global){hint}",
                             known_list("dimensions connues", &names.dimensions)
                         ),
@@ -1202,7 +1208,7 @@ impl Validator<'_, '_, '_> {
                         &text.span,
                         field,
                         format!(
-                            "« {} » ne s'applique pas à un score : utilisez <, <=, > ou >=",
+                            "«\u{a0}{}\u{a0}» ne s’applique pas à un score\u{a0}: utilisez <, <=, > ou >=",
                             comparison.as_str()
                         ),
                     );
@@ -1213,7 +1219,7 @@ impl Validator<'_, '_, '_> {
                         &text.span,
                         field,
                         format!(
-                            "« {} » ne peut jamais être vraie : un score va de 0 à 100",
+                            "«\u{a0}{}\u{a0}» ne peut jamais être vraie\u{a0}: un score va de 0 à 100",
                             text.value.trim()
                         ),
                     );
@@ -1246,7 +1252,7 @@ impl Validator<'_, '_, '_> {
                             &text.span,
                             field,
                             format!(
-                                "question inconnue « {question_id} » ({})",
+                                "question inconnue «\u{a0}{question_id}\u{a0}» ({})",
                                 known_list("questions connues", &known)
                             ),
                         );
@@ -1272,8 +1278,8 @@ impl Validator<'_, '_, '_> {
                     &text.span,
                     field,
                     format!(
-                        "la question « {} » est une échelle de {min} à {max} : comparez-la à un \
-                         nombre, pas à « {value} »",
+                        "la question «\u{a0}{}\u{a0}» est une échelle de {min} à {max}\u{a0}: comparez-la à un \
+                         nombre, pas à «\u{a0}{value}\u{a0}»",
                         question.id
                     ),
                 );
@@ -1284,7 +1290,7 @@ impl Validator<'_, '_, '_> {
                     &text.span,
                     field,
                     format!(
-                        "« {} » ne peut jamais être vraie : l'échelle « {} » va de {min} à {max}",
+                        "«\u{a0}{}\u{a0}» ne peut jamais être vraie\u{a0}: l’échelle «\u{a0}{}\u{a0}» va de {min} à {max}",
                         text.value.trim(),
                         question.id
                     ),
@@ -1307,8 +1313,8 @@ impl Validator<'_, '_, '_> {
                 &text.span,
                 field,
                 format!(
-                    "la question « {} » est à choix : seuls = et != s'appliquent \
-                     (« answer {} = CHOIX »)",
+                    "la question «\u{a0}{}\u{a0}» est à choix\u{a0}: seuls = et != s’appliquent \
+                     («\u{a0}answer {} = CHOIX\u{a0}»)",
                     question.id, question.id
                 ),
             );
@@ -1319,7 +1325,7 @@ impl Validator<'_, '_, '_> {
                 &text.span,
                 field,
                 format!(
-                    "la question « {} » n'a pas de choix « {value} » ({})",
+                    "la question «\u{a0}{}\u{a0}» n’a pas de choix «\u{a0}{value}\u{a0}» ({})",
                     question.id,
                     known_list("choix possibles", &choice_ids)
                 ),
@@ -1429,13 +1435,13 @@ impl Validator<'_, '_, '_> {
         let Some(last) = texts.last() else { return };
         let quoted: Vec<String> = texts
             .iter()
-            .map(|text| format!("« {} »", text.value.trim()))
+            .map(|text| format!("«\u{a0}{}\u{a0}»", text.value.trim()))
             .collect();
         self.error(
             &last.span,
             format!("{path}.when"),
             format!(
-                "conditions contradictoires, jamais vraies ensemble : {}",
+                "conditions contradictoires, jamais vraies ensemble\u{a0}: {}",
                 quoted.join(" et ")
             ),
         );
@@ -1480,8 +1486,8 @@ fn can_hold(comparison: Comparison, value: i64, domain: (i64, i64)) -> bool {
 
 fn known_list(what: &str, names: &[String]) -> String {
     if names.is_empty() {
-        format!("{what} : aucune")
+        format!("{what}\u{a0}: aucune")
     } else {
-        format!("{what} : {}", names.join(", "))
+        format!("{what}\u{a0}: {}", names.join(", "))
     }
 }

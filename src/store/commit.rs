@@ -50,7 +50,7 @@ impl Store {
         }
         outcome
             .recv()
-            .unwrap_or_else(|_| Err("la file d'écriture a été interrompue".to_string()))
+            .unwrap_or_else(|_| Err("la file d’écriture a été interrompue".to_string()))
             .map_err(StoreError::Commit)
     }
 }
@@ -89,7 +89,7 @@ fn commit_batch(conn: &mut rusqlite::Connection, batch: Vec<Pending>) {
     for (done, answer) in answers {
         let answer = match &outcome {
             Ok(()) => answer,
-            Err(error) => Err(format!("la transaction a échoué : {error}")),
+            Err(error) => Err(format!("la transaction a échoué\u{a0}: {error}")),
         };
         let _ = done.send(answer);
     }

@@ -22,29 +22,33 @@ pub use workshops::{NewWorkshop, Workshop, WorkshopInsert, WorkshopReveal};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("impossible de créer le dossier « {path} » de la base de données : {source}")]
+    #[error(
+        "impossible de créer le dossier «\u{a0}{path}\u{a0}» de la base de données\u{a0}: {source}"
+    )]
     CreateDir {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("impossible d'ouvrir la base de données « {path} » : {source}")]
+    #[error("impossible d’ouvrir la base de données «\u{a0}{path}\u{a0}»\u{a0}: {source}")]
     Open {
         path: PathBuf,
         source: rusqlite::Error,
     },
     #[error(
-        "« {path} » n'est pas une base de données SQLite (fichier d'un autre type, chiffré ou endommagé) ; indiquez un autre fichier avec --db ou CHEZSOI_DB"
+        "«\u{a0}{path}\u{a0}» n’est pas une base de données SQLite (fichier d’un autre type, chiffré ou endommagé)\u{a0}; indiquez un autre fichier avec --db ou CHEZSOI_DB"
     )]
     NotADatabase { path: PathBuf },
-    #[error("impossible de mettre à jour le schéma de la base « {path} » : {message}")]
+    #[error(
+        "impossible de mettre à jour le schéma de la base «\u{a0}{path}\u{a0}»\u{a0}: {message}"
+    )]
     Migration { path: PathBuf, message: String },
     #[error(
-        "impossible de trouver un code d'atelier libre après {attempts} essais : fermez ou supprimez d'anciens ateliers"
+        "impossible de trouver un code d’atelier libre après {attempts} essais\u{a0}: fermez ou supprimez d’anciens ateliers"
     )]
     NoFreeJoinCode { attempts: usize },
-    #[error("erreur de la base de données : {0}")]
+    #[error("erreur de la base de données\u{a0}: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("le résultat n'a pas pu être enregistré : {0}")]
+    #[error("le résultat n’a pas pu être enregistré\u{a0}: {0}")]
     Commit(String),
 }
 
@@ -180,7 +184,7 @@ fn open_connection(path: &Path) -> Result<Connection> {
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(StoreError::Migration {
             path: path.to_path_buf(),
-            message: format!("le mode WAL n'a pas pu être activé (mode « {mode} »)"),
+            message: format!("le mode WAL n’a pas pu être activé (mode «\u{a0}{mode}\u{a0}»)"),
         });
     }
     // FULL: an acknowledged result is on disk before the answer leaves.

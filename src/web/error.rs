@@ -39,7 +39,7 @@ impl IntoResponse for AppError {
                 tracing::error!(error = %format!("{error:#}"), "erreur interne");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "Une erreur interne s'est produite. Rien n'a été enregistré ; réessayez dans un instant."
+                    "Une erreur interne s’est produite. Rien n’a été enregistré\u{a0}; réessayez dans un instant."
                         .to_string(),
                 )
             }

@@ -87,31 +87,31 @@ async fn french_errors(response: Response) -> Response {
     }
     let message = match status {
         StatusCode::BAD_REQUEST => {
-            "Requête mal formée : le serveur ne peut pas la lire. Rien n'a été enregistré."
+            "Requête mal formée\u{a0}: le serveur ne peut pas la lire. Rien n’a été enregistré."
                 .to_string()
         }
-        StatusCode::NOT_FOUND => "Cette page n'existe pas, ou plus.".to_string(),
+        StatusCode::NOT_FOUND => "Cette page n’existe pas, ou plus.".to_string(),
         StatusCode::METHOD_NOT_ALLOWED => {
-            "Cette adresse ne s'utilise pas de cette façon (méthode de requête refusée). \
-             Rien n'a été enregistré."
+            "Cette adresse ne s’utilise pas de cette façon (méthode de requête refusée). \
+             Rien n’a été enregistré."
                 .to_string()
         }
         StatusCode::REQUEST_TIMEOUT => {
-            "La requête a pris trop de temps et a été interrompue. Rien n'a été enregistré : \
+            "La requête a pris trop de temps et a été interrompue. Rien n’a été enregistré\u{a0}: \
              réessayez."
                 .to_string()
         }
         StatusCode::PAYLOAD_TOO_LARGE => format!(
-            "Envoi refusé : il dépasse la taille maximale acceptée ({} Kio). Rien n'a été \
+            "Envoi refusé\u{a0}: il dépasse la taille maximale acceptée ({} Kio). Rien n’a été \
              enregistré.",
             BODY_LIMIT / 1024
         ),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-            "Envoi refusé : ce type de contenu n'est pas accepté ici. Rien n'a été enregistré."
+            "Envoi refusé\u{a0}: ce type de contenu n’est pas accepté ici. Rien n’a été enregistré."
                 .to_string()
         }
-        s if s.is_client_error() => "Requête refusée. Rien n'a été enregistré.".to_string(),
-        _ => "Une erreur interne s'est produite. Rien n'a été enregistré ; réessayez dans un \
+        s if s.is_client_error() => "Requête refusée. Rien n’a été enregistré.".to_string(),
+        _ => "Une erreur interne s’est produite. Rien n’a été enregistré\u{a0}; réessayez dans un \
               instant."
             .to_string(),
     };

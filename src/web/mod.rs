@@ -213,7 +213,7 @@ impl AppState {
         } else {
             Err(AppError::Client(
                 axum::http::StatusCode::TOO_MANY_REQUESTS,
-                "Trop de requêtes en peu de temps depuis votre connexion. Rien n'a été enregistré : \
+                "Trop de requêtes en peu de temps depuis votre connexion. Rien n’a été enregistré\u{a0}: \
                  patientez une minute, puis réessayez."
                     .into(),
             ))
@@ -317,7 +317,7 @@ async fn book_file(
     let book = state.book();
     match book.respond(request.method(), request.uri().path(), request.headers()) {
         Some(response) => response,
-        None => AppError::NotFound("Cette page n'existe pas, ou plus.".into()).into_response(),
+        None => AppError::NotFound("Cette page n’existe pas, ou plus.".into()).into_response(),
     }
 }
 

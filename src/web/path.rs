@@ -18,6 +18,6 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Param<T
         Path::<T>::from_request_parts(parts, state)
             .await
             .map(|Path(value)| Param(value))
-            .map_err(|_| AppError::NotFound("Cette page n'existe pas, ou plus.".into()))
+            .map_err(|_| AppError::NotFound("Cette page n’existe pas, ou plus.".into()))
     }
 }

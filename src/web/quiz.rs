@@ -189,7 +189,7 @@ pub(super) fn for_workshop(mut page: QuizPage, join_code: &str, title: &str) -> 
 fn find_quiz(state: &AppState, id: &str) -> Result<Arc<Quiz>, AppError> {
     state.catalog().get(id).cloned().ok_or_else(|| {
         AppError::NotFound(format!(
-            "Aucun questionnaire ne porte l'identifiant « {} ».",
+            "Aucun questionnaire ne porte l’identifiant «\u{a0}{}\u{a0}».",
             shorten(id)
         ))
     })
@@ -234,8 +234,8 @@ pub async fn submit(
     // is open: a workshop named here would be forged.
     if single_field(&fields, WORKSHOP_FIELD)?.is_some() {
         return Err(AppError::BadRequest(
-            "Envoi refusé : les réponses d'un atelier s'envoient depuis la page de l'atelier. \
-             Rien n'a été enregistré."
+            "Envoi refusé\u{a0}: les réponses d’un atelier s’envoient depuis la page de l’atelier. \
+             Rien n’a été enregistré."
                 .into(),
         ));
     }
@@ -273,7 +273,7 @@ pub(super) fn check_answers(
     if version.as_deref() != Some(quiz.version.as_str()) {
         return Err(AppError::Client(
             StatusCode::CONFLICT,
-            "Ce questionnaire a été modifié depuis que vous avez ouvert la page : vos réponses n'ont pas été enregistrées. \
+            "Ce questionnaire a été modifié depuis que vous avez ouvert la page\u{a0}: vos réponses n’ont pas été enregistrées. \
              Rechargez le questionnaire et répondez à nouveau."
                 .into(),
         ));
@@ -342,20 +342,20 @@ pub(super) fn read_form(
     if !mime.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
         return Err(AppError::Client(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Envoi refusé : les réponses doivent venir du formulaire du questionnaire.".into(),
+            "Envoi refusé\u{a0}: les réponses doivent venir du formulaire du questionnaire.".into(),
         ));
     }
     if std::str::from_utf8(body).is_err() {
         return Err(AppError::BadRequest(
-            "Envoi refusé : le formulaire reçu n'est pas un texte valide (UTF-8).".into(),
+            "Envoi refusé\u{a0}: le formulaire reçu n’est pas un texte valide (UTF-8).".into(),
         ));
     }
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|_| {
-        AppError::BadRequest("Envoi refusé : le formulaire reçu est mal formé.".into())
+        AppError::BadRequest("Envoi refusé\u{a0}: le formulaire reçu est mal formé.".into())
     })?;
     if fields.len() > MAX_FIELDS {
         return Err(AppError::BadRequest(
-            "Envoi refusé : le formulaire contient beaucoup trop de champs.".into(),
+            "Envoi refusé\u{a0}: le formulaire contient beaucoup trop de champs.".into(),
         ));
     }
     if fields
@@ -363,7 +363,7 @@ pub(super) fn read_form(
         .any(|(name, value)| name.contains('\u{fffd}') || value.contains('\u{fffd}'))
     {
         return Err(AppError::BadRequest(
-            "Envoi refusé : le formulaire reçu n'est pas un texte valide (UTF-8).".into(),
+            "Envoi refusé\u{a0}: le formulaire reçu n’est pas un texte valide (UTF-8).".into(),
         ));
     }
     Ok(fields)
@@ -381,7 +381,7 @@ pub(super) fn single_field(
     let first = values.next();
     if values.next().is_some() {
         return Err(AppError::BadRequest(format!(
-            "Envoi refusé : le champ « {name} » est en double."
+            "Envoi refusé\u{a0}: le champ «\u{a0}{name}\u{a0}» est en double."
         )));
     }
     Ok(first)
@@ -465,7 +465,7 @@ struct LoadedResult {
 }
 
 async fn load_result(state: &AppState, token: &str) -> Result<LoadedResult, AppError> {
-    let gone = || AppError::NotFound("Ce résultat n'existe pas ou a été supprimé.".into());
+    let gone = || AppError::NotFound("Ce résultat n’existe pas ou a été supprimé.".into());
     let token = ResultToken::parse(token).ok_or_else(gone)?;
     let store = state.store().clone();
     let hash = token.hash();
@@ -663,7 +663,7 @@ pub async fn delete(
     State(state): State<AppState>,
     Param(token): Param<String>,
 ) -> Result<Response, AppError> {
-    let gone = || AppError::NotFound("Ce résultat n'existe pas ou a déjà été supprimé.".into());
+    let gone = || AppError::NotFound("Ce résultat n’existe pas ou a déjà été supprimé.".into());
     let token = ResultToken::parse(&token).ok_or_else(gone)?;
     let store = state.store().clone();
     let hash = token.hash();

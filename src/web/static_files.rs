@@ -34,8 +34,8 @@ impl StaticBook {
     }
 
     fn add_dir(&mut self, root: &Path, dir: &Path) -> Result<()> {
-        for entry in
-            std::fs::read_dir(dir).with_context(|| format!("lecture de « {} »", dir.display()))?
+        for entry in std::fs::read_dir(dir)
+            .with_context(|| format!("lecture de «\u{a0}{}\u{a0}»", dir.display()))?
         {
             let path = entry?.path();
             if path.is_dir() {
@@ -47,7 +47,7 @@ impl StaticBook {
             };
             let key = relative.to_string_lossy().replace('\\', "/");
             let body = std::fs::read(&path)
-                .with_context(|| format!("lecture de « {} »", path.display()))?;
+                .with_context(|| format!("lecture de «\u{a0}{}\u{a0}»", path.display()))?;
             let content_type = content_type(&key);
             let digest = Sha256::digest(&body);
             let etag = format!(

@@ -114,8 +114,8 @@ async fn blocking<T: Send + 'static>(
 /// link: nothing tells which.
 fn workshop_not_found() -> AppError {
     AppError::NotFound(
-        "Cet atelier n'existe pas, ou plus. Vérifiez le lien d'animation : il a peut-être été \
-         mal copié, ou l'atelier a été supprimé."
+        "Cet atelier n’existe pas, ou plus. Vérifiez le lien d’animation\u{a0}: il a peut-être été \
+         mal copié, ou l’atelier a été supprimé."
             .into(),
     )
 }
@@ -168,7 +168,7 @@ fn workshop_quiz(state: &AppState, workshop: &Workshop) -> Result<std::sync::Arc
             AppError::Client(
                 StatusCode::GONE,
                 format!(
-                    "Le questionnaire « {} » de cet atelier n'existe plus sur ce site.",
+                    "Le questionnaire «\u{a0}{}\u{a0}» de cet atelier n’existe plus sur ce site.",
                     shorten(&workshop.quiz_id)
                 ),
             )
@@ -230,7 +230,7 @@ fn qr_svg(url: &str) -> String {
     image.replacen(
         "<svg ",
         &format!(
-            "<svg class=\"chezsoi-qr\" role=\"img\" aria-label=\"Code QR de l'adresse {}\" ",
+            "<svg class=\"chezsoi-qr\" role=\"img\" aria-label=\"Code QR de l’adresse {}\" ",
             chart::escape(url)
         ),
         1,
@@ -264,8 +264,8 @@ async fn group_of(state: &AppState, workshop: &Workshop, quiz: &Quiz) -> Result<
 
 fn still_needed(needed: usize) -> String {
     format!(
-        "Il manque encore {} pour afficher les résultats du groupe : en dessous du minimum, \
-         aucun chiffre de groupe n'est montré, pour que personne ne puisse être reconnu.",
+        "Il manque encore {} pour afficher les résultats du groupe\u{a0}: en dessous du minimum, \
+         aucun chiffre de groupe n’est montré, pour que personne ne puisse être reconnu.",
         plural(needed, "réponse", "réponses")
     )
 }
@@ -459,15 +459,15 @@ pub async fn join_by_code(
 
 fn unknown_code_message() -> String {
     format!(
-        "Aucun atelier ouvert ne porte ce code. Vérifiez-le auprès de l'animateur : il compte {} \
+        "Aucun atelier ouvert ne porte ce code. Vérifiez-le auprès de l’animateur\u{a0}: il compte {} \
          caractères, lettres et chiffres.",
         domain::JOIN_CODE_LEN
     )
 }
 
 fn closed_message() -> String {
-    "Cet atelier est fermé : il n'accepte plus de réponses, et rien n'a été enregistré. \
-     Vous pouvez toujours faire l'autodiagnostic pour vous-même depuis le guide."
+    "Cet atelier est fermé\u{a0}: il n’accepte plus de réponses, et rien n’a été enregistré. \
+     Vous pouvez toujours faire l’autodiagnostic pour vous-même depuis le guide."
         .to_string()
 }
 
@@ -546,8 +546,8 @@ pub async fn answer(
     if let Some(named) = single_field(&fields, WORKSHOP_FIELD)? {
         if normalize_join_code(&named).as_deref() != Some(workshop.join_code.as_str()) {
             return Err(AppError::BadRequest(
-                "Envoi refusé : le formulaire ne correspond pas à cet atelier. Rien n'a été \
-                 enregistré ; rouvrez l'atelier avec son code."
+                "Envoi refusé\u{a0}: le formulaire ne correspond pas à cet atelier. Rien n’a été \
+                 enregistré\u{a0}; rouvrez l’atelier avec son code."
                     .into(),
             ));
         }
@@ -685,7 +685,9 @@ fn results_view(quiz: &Quiz, results: GroupResults) -> ResultsView {
             number: index + 1,
             text: q.text.clone(),
             note: match q.kind {
-                "multiple" => "plusieurs réponses possibles : les parts dépassent 100 % au total",
+                "multiple" => {
+                    "plusieurs réponses possibles\u{a0}: les parts dépassent 100 % au total"
+                }
                 "scale" => "échelle",
                 _ => "un seul choix",
             },
@@ -810,7 +812,7 @@ pub async fn manage(
     let site = site_url(&state, &headers);
     let retention = state.workshops().settings().retention_days;
     let page = ManagePage {
-        title: format!("Gérer l'atelier « {} »", workshop.title),
+        title: format!("Gérer l’atelier «\u{a0}{}\u{a0}»", workshop.title),
         workshop_title: workshop.title.clone(),
         quiz_title: quiz.title.clone(),
         facilitator_url: domain::facilitator_url(&site, workshop.id, &key),
@@ -909,7 +911,7 @@ pub async fn delete(
     if single_field(&fields, "confirmation")?.as_deref() != Some("oui") {
         return Err(AppError::Client(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "Rien n'a été supprimé : cochez la case de confirmation avant de supprimer l'atelier."
+            "Rien n’a été supprimé\u{a0}: cochez la case de confirmation avant de supprimer l’atelier."
                 .into(),
         ));
     }
@@ -949,7 +951,7 @@ async fn export_results(
     match group_of(state, &workshop, &quiz).await? {
         Group::TooFew { needed } => Err(AppError::Client(
             StatusCode::CONFLICT,
-            format!("Rien à exporter pour l'instant. {}", still_needed(needed)),
+            format!("Rien à exporter pour l’instant. {}", still_needed(needed)),
         )),
         Group::Results(results) => Ok((workshop, quiz, results)),
     }

@@ -110,7 +110,7 @@ pub fn csv(workshop: &Workshop, quiz: &Quiz, results: &GroupResults) -> String {
 /// What the overall spread measures for this quiz.
 pub fn overall_label(quiz: &Quiz) -> &'static str {
     match quiz.mode {
-        crate::quiz::Mode::SelfAssessment => "Score global d'autonomie sur 100",
+        crate::quiz::Mode::SelfAssessment => "Score global d’autonomie sur 100",
         crate::quiz::Mode::Knowledge => "Bonnes réponses, en pourcentage",
     }
 }

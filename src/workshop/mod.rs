@@ -87,9 +87,9 @@ pub struct WorkshopRequest {
 /// One problem with a workshop request, in French.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestError {
-    #[error("le titre est vide : donnez un titre à l'atelier")]
+    #[error("le titre est vide\u{a0}: donnez un titre à l’atelier")]
     EmptyTitle,
-    #[error("le titre compte {0} caractères : {TITLE_MAX_CHARS} au plus")]
+    #[error("le titre compte {0} caractères\u{a0}: {TITLE_MAX_CHARS} au plus")]
     LongTitle(usize),
     #[error("le titre contient un caractère de contrôle")]
     ControlInTitle,
@@ -99,7 +99,7 @@ pub enum RequestError {
         MIN_GROUP_RANGE.end()
     )]
     MinGroup,
-    #[error("aucun questionnaire ne porte l'identifiant « {0} »")]
+    #[error("aucun questionnaire ne porte l’identifiant «\u{a0}{0}\u{a0}»")]
     UnknownQuiz(String),
 }
 
@@ -216,7 +216,7 @@ pub fn parse_base_url(text: &str) -> Result<String, String> {
             Ok(trimmed.to_string())
         }
         _ => Err(format!(
-            "adresse du site invalide « {text} » : attendu http://hôte[:port] ou https://hôte (par exemple http://127.0.0.1:3000)"
+            "adresse du site invalide «\u{a0}{text}\u{a0}»\u{a0}: attendu http://hôte[:port] ou https://hôte (par exemple http://127.0.0.1:3000)"
         )),
     }
 }

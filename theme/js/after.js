@@ -24,10 +24,10 @@
             var some = text.match(/^(\d+) search results? for '(.*)':$/);
             translating = true;
             if (none) {
-                header.innerText = "Aucun résultat pour « " + none[1] + " ».";
+                header.innerText = "Aucun résultat pour «\u00a0" + none[1] + "\u00a0».";
             } else if (some) {
                 var n = Number(some[1]);
-                header.innerText = n + (n > 1 ? " résultats" : " résultat") + " pour « " + some[2] + " »\u202f:";
+                header.innerText = n + (n > 1 ? " résultats" : " résultat") + " pour «\u00a0" + some[2] + "\u00a0»\u00a0:";
             }
             translating = false;
         }).observe(header, { childList: true, characterData: true, subtree: true });

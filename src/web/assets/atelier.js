@@ -31,8 +31,8 @@
         if (neededNode) {
             neededNode.textContent = needed > 0
                 ? "Il manque encore " + needed + " " + plural(needed, "réponse", "réponses") +
-                  " pour afficher les résultats du groupe : en dessous du minimum, aucun chiffre de groupe n'est montré, pour que personne ne puisse être reconnu."
-                : "Assez de réponses : vous pouvez afficher les résultats du groupe.";
+                  " pour afficher les résultats du groupe\u00a0: en dessous du minimum, aucun chiffre de groupe n’est montré, pour que personne ne puisse être reconnu."
+                : "Assez de réponses\u00a0: vous pouvez afficher les résultats du groupe.";
         }
         if (revealButton) { revealButton.disabled = needed > 0; }
     }
