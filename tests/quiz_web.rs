@@ -4,92 +4,21 @@
 //! stay hidden below the minimum group size.
 
 mod common;
-
-use std::sync::Arc;
+#[path = "support/router.rs"]
+mod router;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use chezsoi::book::{self, BuildOptions};
-use chezsoi::project::Project;
 use chezsoi::quiz::{QuestionKind, Quiz};
-use chezsoi::store::Store;
-use chezsoi::web::{self, AppState};
-use common::FixtureProject;
-use http_body_util::BodyExt;
-use tower::ServiceExt;
-
-struct App {
-    fixture: FixtureProject,
-    router: axum::Router,
-    store: Arc<Store>,
-    state: AppState,
-    out: std::path::PathBuf,
-}
+use chezsoi::web;
+use router::{App, encode};
 
 fn app() -> App {
-    let fixture = FixtureProject::real();
-    let project = Project::open(fixture.root()).unwrap();
-    let built = book::build(&project, &BuildOptions::default()).unwrap();
-    let store = Arc::new(Store::open(&fixture.path("data/test.db")).unwrap());
-    let state = AppState::new(built.out.clone(), store.clone(), built.content).unwrap();
-    App {
-        router: web::router(state.clone()),
-        fixture,
-        store,
-        state,
-        out: built.out,
-    }
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl App {
-    async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    async fn get(&self, uri: &str) -> Reply {
-        self.send(Request::get(uri).body(Body::empty()).unwrap())
-            .await
-    }
-
-    async fn post_form(&self, uri: &str, body: impl Into<Body>) -> Reply {
-        self.send(
-            Request::post(uri)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(body.into())
-                .unwrap(),
-        )
-        .await
-    }
-
-    fn quiz(&self, id: &str) -> Arc<Quiz> {
-        self.state.catalog().get(id).unwrap().clone()
-    }
-
-    fn count(&self) -> i64 {
-        self.store.count_results().unwrap()
-    }
+    App::new()
 }
 
 fn answers(quiz: &Quiz, pick: usize) -> Vec<(String, String)> {
     common::valid_answers(quiz, pick)
-}
-
-fn encode(fields: &[(String, String)]) -> String {
-    serde_urlencoded::to_string(fields).unwrap()
 }
 
 fn replace(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
@@ -168,7 +97,7 @@ async fn submit_then_result_then_json_then_delete() {
         "{location}"
     );
     assert_eq!(
-        app.count(),
+        app.results(),
         1,
         "the result must be committed before the redirect"
     );
@@ -225,7 +154,7 @@ async fn submit_then_result_then_json_then_delete() {
         let href = format!("href=\"/{}\"", rec.chapter.html_path());
         assert!(page.body.contains(&href), "{id}: no link to its chapter");
         let file = app
-            .out
+            .book_dir
             .join(rec.chapter.html_path().split('#').next().unwrap());
         assert!(
             file.is_file(),
@@ -254,7 +183,7 @@ async fn submit_then_result_then_json_then_delete() {
     let deleted = app.post_form(&format!("{location}/supprimer"), "").await;
     assert_eq!(deleted.status, StatusCode::OK);
     assert!(deleted.body.contains("Résultat supprimé"));
-    assert_eq!(app.count(), 0);
+    assert_eq!(app.results(), 0);
     assert_eq!(app.get(&location).await.status, StatusCode::NOT_FOUND);
     assert_eq!(
         app.post_form(&format!("{location}/supprimer"), "")
@@ -465,7 +394,7 @@ async fn every_bad_input_is_refused_and_stores_nothing() {
             reply.body.contains("lang=\"fr\""),
             "{name}: not a French page"
         );
-        assert_eq!(app.count(), 0, "{name}: something was stored");
+        assert_eq!(app.results(), 0, "{name}: something was stored");
     }
 
     // A refused form keeps the valid answers and ties the error to its question.
@@ -520,7 +449,7 @@ async fn every_bad_input_is_refused_and_stores_nothing() {
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{uri}");
         assert!(reply.body.contains("lang=\"fr\""), "{uri}");
     }
-    assert_eq!(app.count(), 0);
+    assert_eq!(app.results(), 0);
 
     // The server still serves normally afterwards.
     assert_eq!(
@@ -529,7 +458,7 @@ async fn every_bad_input_is_refused_and_stores_nothing() {
             .status,
         StatusCode::SEE_OTHER
     );
-    assert_eq!(app.count(), 1);
+    assert_eq!(app.results(), 1);
 }
 
 #[tokio::test]
@@ -562,5 +491,4 @@ async fn aggregates_stay_hidden_below_the_minimum_group() {
         shown.contains("moins de 5"),
         "small profile buckets must be masked"
     );
-    let _ = &app.fixture;
 }

@@ -39,11 +39,13 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub bytes: Vec<u8>,
+    /// `bytes` as text (lossy), for assertions on pages.
+    pub body: String,
 }
 
 impl Reply {
     pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.bytes).into_owned()
+        self.body.clone()
     }
 
     pub fn header(&self, name: impl header::AsHeaderName) -> Option<&str> {
@@ -127,6 +129,7 @@ impl App {
         Reply {
             status,
             headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
             bytes,
         }
     }
