@@ -93,6 +93,108 @@ const CONTRACT: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Heading ids of the argument chapters as they stood when the diagnostic
+/// started linking to them (automatic mdBook ids): the book keeps them, so
+/// that a recommendation pointing to an argument section never breaks. The
+/// ids of the comprehension checks come from the quiz titles and are not
+/// listed.
+const ARGUMENT_IDS: &[(&str, &[&str])] = &[
+    (
+        "01-incontournables.md",
+        &[
+            "pourquoi-les-réseaux-sociaux-sont-devenus-incontournables",
+            "des-chiffres-vertigineux-qui-ne-disent-pas-tout",
+            "la-rente-de-situation",
+            "youtube--les-mêmes-outils-pas-la-même-audience",
+            "rien-de-neuf-sous-le-soleil-du-web",
+            "lâge-dor-des-blogs",
+            "exister-en-ligne-cest-faire-réagir",
+            "trois-moteurs-de-la-croissance",
+            "une-foule-déjà-là",
+            "un-démarrage-relativement-simple",
+            "la-gratuité",
+            "ce-que-cela-signifie-pour-vous",
+            "vérifiez-votre-compréhension",
+        ],
+    ),
+    (
+        "02-portee.md",
+        &[
+            "la-perte-de-portée",
+            "pourquoi-tout-le-monde-publie-sur-les-réseaux",
+            "un-coût-bien-réel--votre-temps",
+            "le-succès-puni",
+            "des-résultats-imprévisibles",
+            "qui-travaille-pour-qui-",
+            "ce-que-veulent-les-plateformes--votre-attention",
+            "toute-réaction-est-bonne-à-prendre",
+            "lalgorithme-vous-dicte-sa-ligne",
+            "ce-que-vous-voulez--des-visites-et-des-ventes",
+            "la-prime-au-contenu-natif",
+            "noyé-dans-la-masse",
+            "une-dynamique-malsaine",
+            "ni-tout-ni-rien",
+            "vérifiez-votre-compréhension",
+        ],
+    ),
+    (
+        "03-audience.md",
+        &[
+            "À-qui-appartient-votre-audience-",
+            "rien-nest-gratuit-sur-le-web",
+            "derrière-chaque-page-une-facture",
+            "locataire-sans-bail",
+            "votre-communauté-nest-pas-à-vous",
+            "ce-que-vous-contrôlez-ce-qui-vous-échappe",
+            "une-suppression-et-tout-disparaît",
+            "quand-la-plateforme-elle-même-séteint",
+            "gratuit-pour-vous-rentable-pour-qui-",
+            "ce-qui-fait-monter-la-valeur-dun-réseau",
+            "les-vrais-clients-sont-les-annonceurs",
+            "victimes-et-complices-à-la-fois",
+            "des-questions-de-principe",
+            "des-plateformes-surtout-américaines",
+            "un-contexte-politique-qui-peut-changer-la-donne",
+            "lavertissement-snowden",
+            "le-principe-de-réalité",
+            "partir-seul-ou-rester-docile--un-choix-en-trompe-lœil",
+            "vérifiez-votre-compréhension",
+        ],
+    ),
+    (
+        "04-alternatives.md",
+        &[
+            "les-alternatives",
+            "un-faux-dilemme",
+            "on-se-rencontrait-avant-facebook",
+            "trois-milliards-dun-côté-cinq-de-lautre",
+            "une-présence-minimale-suffit",
+            "faire-acte-de-présence-sans-en-attendre-de-trafic",
+            "si-vous-payez-payez-au-bon-endroit",
+            "le-référencement-naturel-travaille-pour-vous-dans-la-durée",
+            "des-canaux-qui-vous-appartiennent",
+            "démodé-et-pourtant-imbattable",
+            "la-portée-organique-nest-plus-votre-affaire",
+            "chez-vous-vous-ne-luttez-contre-personne",
+            "un-abonné-engage-davantage-quun-suiveur",
+            "personne-dautre-ne-peut-les-fermer",
+            "la-qualité-plutôt-que-la-quantité",
+            "compter-autrement",
+            "tipeee-ko-fi-et-le-découplage",
+            "linkedin-le-réseau-à-garder",
+            "un-réseau-imparfait",
+            "-mais-incontournable-dans-le-monde-du-travail",
+            "les-bonnes-personnes-pour-de-bonnes-raisons",
+            "le-fediverse-des-réseaux-au-service-de-leurs-membres",
+            "libres-et-décentralisés",
+            "un-logiciel-qui-travaille-pour-vous",
+            "tous-copropriétaires",
+            "et-maintenant-",
+            "vérifiez-votre-compréhension",
+        ],
+    ),
+];
+
 /// A copy of the real project (book, quizzes, theme, book.toml), built once.
 struct RealBook {
     root: PathBuf,
@@ -514,6 +616,25 @@ fn every_anchor_of_the_contract_is_a_heading_of_the_built_book() {
     }
     assert_eq!(checked, 39, "the contract lists 39 anchors");
     assert!(missing.is_empty(), "anchors missing: {missing:?}");
+}
+
+#[test]
+fn the_argument_chapters_keep_their_heading_ids() {
+    let out = &real_book().out;
+    let mut missing = Vec::new();
+    for (chapter, anchors) in ARGUMENT_IDS {
+        let ids = heading_ids(&read(&out.join(chapter.replace(".md", ".html"))));
+        missing.extend(
+            anchors
+                .iter()
+                .filter(|anchor| !ids.contains(**anchor))
+                .map(|anchor| format!("{chapter}#{anchor}")),
+        );
+    }
+    assert!(
+        missing.is_empty(),
+        "argument headings renamed or removed: {missing:?}"
+    );
 }
 
 /// Every `chapter = "FILE#id"` of a quiz file resolves to a heading of the
