@@ -181,6 +181,7 @@ pub(crate) struct RawQuestion {
     pub kind: Option<Located<String>>,
     pub text: Option<Located<String>>,
     pub help: Option<Located<String>>,
+    pub topic: Option<Located<String>>,
     pub optional: Option<Located<bool>>,
     pub min: Option<Located<i64>>,
     pub max: Option<Located<i64>>,
@@ -200,6 +201,8 @@ pub(crate) struct RawChoice {
     pub points: Option<Located<PointsTable>>,
     pub correct: Option<Located<bool>>,
     pub explanation: Option<Located<String>>,
+    pub fact: Option<Located<String>>,
+    pub exclusive: Option<Located<bool>>,
 }
 
 #[derive(Debug, Default)]
@@ -220,14 +223,32 @@ pub(crate) struct RawProfile {
     pub span: Range<usize>,
     pub id: Option<Located<String>>,
     pub label: Option<Located<String>>,
-    pub min: Option<Located<i64>>,
-    pub max: Option<Located<i64>>,
     pub description: Option<Located<String>>,
+    pub when: Option<Located<Vec<Located<String>>>>,
 }
 
 #[derive(Debug, Default)]
 pub(crate) struct RawRecommendation {
     /// The item's path in the document, e.g. `questions[2]`.
+    pub path: String,
+    pub span: Range<usize>,
+    pub id: Option<Located<String>>,
+    pub title: Option<Located<String>>,
+    pub why: Option<Located<String>>,
+    pub how: Option<Located<String>>,
+    pub chapter: Option<Located<String>>,
+    pub priority: Option<Located<i64>>,
+    pub horizon: Option<Located<String>>,
+    pub when: Option<Located<Vec<Located<String>>>>,
+    pub after: Option<Located<Vec<Located<String>>>>,
+    pub variants: Option<Located<Vec<RawVariant>>>,
+}
+
+/// `[[recommendations.variants]]`: every field but `id` may be left to the
+/// recommendation.
+#[derive(Debug, Default)]
+pub(crate) struct RawVariant {
+    /// The item's path in the document, e.g. `recommendations[2].variants[0]`.
     pub path: String,
     pub span: Range<usize>,
     pub id: Option<Located<String>>,
@@ -482,6 +503,7 @@ const QUESTION_FIELDS: &[&str] = &[
     "kind",
     "text",
     "help",
+    "topic",
     "optional",
     "min",
     "max",
@@ -490,10 +512,21 @@ const QUESTION_FIELDS: &[&str] = &[
     "points_per_step",
     "choices",
 ];
-const CHOICE_FIELDS: &[&str] = &["id", "label", "points", "correct", "explanation"];
+const CHOICE_FIELDS: &[&str] = &[
+    "id",
+    "label",
+    "points",
+    "correct",
+    "explanation",
+    "fact",
+    "exclusive",
+];
 const DIMENSION_FIELDS: &[&str] = &["id", "label", "description", "chapter"];
-const PROFILE_FIELDS: &[&str] = &["id", "label", "min", "max", "description"];
+const PROFILE_FIELDS: &[&str] = &["id", "label", "description", "when"];
 const RECOMMENDATION_FIELDS: &[&str] = &[
+    "id", "title", "why", "how", "chapter", "priority", "horizon", "when", "after", "variants",
+];
+const VARIANT_FIELDS: &[&str] = &[
     "id", "title", "why", "how", "chapter", "priority", "horizon", "when",
 ];
 
@@ -528,6 +561,7 @@ fn read_question(
         kind: fields.string("kind", diagnostics),
         text: fields.string("text", diagnostics),
         help: fields.string("help", diagnostics),
+        topic: fields.string("topic", diagnostics),
         optional: fields.boolean("optional", diagnostics),
         min: fields.integer("min", diagnostics),
         max: fields.integer("max", diagnostics),
@@ -548,6 +582,8 @@ fn read_choice(node: &Node, path: &str, diagnostics: &mut Diagnostics<'_>) -> Op
         points: fields.points("points", diagnostics),
         correct: fields.boolean("correct", diagnostics),
         explanation: fields.string("explanation", diagnostics),
+        fact: fields.string("fact", diagnostics),
+        exclusive: fields.boolean("exclusive", diagnostics),
     })
 }
 
@@ -574,9 +610,8 @@ fn read_profile(node: &Node, path: &str, diagnostics: &mut Diagnostics<'_>) -> O
         span: node.span.clone(),
         id: fields.string("id", diagnostics),
         label: fields.string("label", diagnostics),
-        min: fields.integer("min", diagnostics),
-        max: fields.integer("max", diagnostics),
         description: fields.string("description", diagnostics),
+        when: fields.strings("when", diagnostics),
     })
 }
 
@@ -587,6 +622,24 @@ fn read_recommendation(
 ) -> Option<RawRecommendation> {
     let fields = Fields::of(node, path, RECOMMENDATION_FIELDS, diagnostics)?;
     Some(RawRecommendation {
+        path: path.to_owned(),
+        span: node.span.clone(),
+        id: fields.string("id", diagnostics),
+        title: fields.string("title", diagnostics),
+        why: fields.string("why", diagnostics),
+        how: fields.string("how", diagnostics),
+        chapter: fields.string("chapter", diagnostics),
+        priority: fields.integer("priority", diagnostics),
+        horizon: fields.string("horizon", diagnostics),
+        when: fields.strings("when", diagnostics),
+        after: fields.strings("after", diagnostics),
+        variants: fields.tables("variants", diagnostics, read_variant),
+    })
+}
+
+fn read_variant(node: &Node, path: &str, diagnostics: &mut Diagnostics<'_>) -> Option<RawVariant> {
+    let fields = Fields::of(node, path, VARIANT_FIELDS, diagnostics)?;
+    Some(RawVariant {
         path: path.to_owned(),
         span: node.span.clone(),
         id: fields.string("id", diagnostics),
