@@ -773,13 +773,23 @@ mod tests {
     //   vie-privee (optional):    valeurs 0 … 2
     // Percent = (raw - min) / (max - min), rounded half up.
 
+    // Plans, by hand: the applicable actions by priority (file order between
+    // equals), each with the applicable actions it needs (liste needs site),
+    // kept while the plan has at most 5 actions and 2 for this week; then
+    // this week's first, a dependency before what needs it and lent its
+    // priority. Fallbacks: bilan 10, sauvegarde 5, lire 1 (trimestre).
+
     #[test]
     fn worst_answers_lead_to_a_capped_plan() {
         // propriete: reseaux -2 + non 0 = -2 on -2 … 8 → 0
         // temps: 5 → -8, non 0 = -8 on -8 … 2 → 0; valeurs: non 0 on 0 … 2 → 0
-        // overall 0 → locataire. Eight recommendations hold: association 90,
-        // liste 80, site 70, temps 60, decrocher 55, mesurer 40,
-        // portabilite 35, bilan 10; the cap of 7 leaves out bilan.
+        // overall 0; canaux names neither site nor liste → locataire.
+        // Apply: association 90, liste 80 (+ site 70), temps 60 and
+        // decrocher 55 (semaine), mesurer 40, portabilite 35 (semaine), and
+        // the fallbacks. Taken: association; liste with site (3); temps (4,
+        // one for this week); decrocher (5, two). Full: the rest stays out.
+        // Order: temps, decrocher (semaine), then association 90, site
+        // (lent 80 by liste), liste.
         let outcome = self_assessment_of(&[
             ("q-activite", "association"),
             ("q-canaux", "reseaux"),
@@ -801,24 +811,63 @@ mod tests {
         );
         assert_eq!(
             outcome.plan,
-            [
-                "association",
-                "liste",
-                "site",
-                "temps",
-                "decrocher",
-                "mesurer",
-                "portabilite"
-            ]
+            ["temps", "decrocher", "association", "site", "liste"]
+        );
+        let quiz = mini();
+        let answers = parse_form(
+            &quiz,
+            &fields(&[
+                ("q-activite", "association"),
+                ("q-canaux", "reseaux"),
+                ("q-temps-hebdo", "5"),
+            ]),
+        )
+        .expect("valid");
+        let Outcome::SelfAssessment(outcome) = score(&quiz, &answers) else {
+            panic!("self-assessment");
+        };
+        let steps = plan_steps(&quiz, &answers, &outcome);
+        let site = steps
+            .iter()
+            .find(|step| step.recommendation.id == "site")
+            .expect("site");
+        assert_eq!(site.variant.id, "association");
+        assert_eq!(
+            site.reasons,
+            ["vous représentez une association"],
+            "the exclusion « canaux != site » explains nothing"
+        );
+    }
+
+    #[test]
+    fn this_week_holds_two_actions_at_most() {
+        // propriete: reseaux -2 + oui 1 = -1 on -2 … 8 → 1/10 = 10
+        // temps: 5 → -8 + oui 2 = -6 on -8 … 2 → 2/10 = 20; valeurs 0 → 0.
+        // Apply: liste 80 (+ site), temps 60, decrocher 55, portabilite 35
+        // (all three semaine), bilan, sauvegarde, lire. Taken: site and
+        // liste, temps, decrocher; portabilite would be a third for this
+        // week: left out; bilan fills the fifth place.
+        let outcome = self_assessment_of(&[
+            ("q-activite", "createur"),
+            ("q-canaux", "reseaux"),
+            ("q-temps-hebdo", "5"),
+            ("q-mesure", "oui"),
+            ("q-vie-privee", "non"),
+        ]);
+        assert_eq!(outcome.overall, 10);
+        assert_eq!(
+            outcome.plan,
+            ["temps", "decrocher", "site", "liste", "bilan"]
         );
     }
 
     #[test]
     fn best_answers_keep_file_order_between_equal_priorities() {
         // propriete: liste 4 + site 3 + oui 1 = 8 → 100; temps: 1 → 0,
-        // oui 2 = 2 → 100; valeurs: oui 2 → 100. overall 100 → chez-soi.
-        // Hold: fediverse 30 and garder-cap 30 (fediverse first in the
-        // file), bilan 10; linkedin needs score < 70.
+        // oui 2 = 2 → 100; valeurs: oui 2 → 100. overall 100; site and
+        // liste → chez-soi. Apply: fediverse 30 and garder-cap 30
+        // (fediverse first in the file), bilan 10, sauvegarde 5, lire 1;
+        // linkedin needs score < 70.
         let outcome = self_assessment_of(&[
             ("q-activite", "b2b"),
             ("q-canaux", "site"),
@@ -839,7 +888,10 @@ mod tests {
             (outcome.overall, outcome.profile.as_str()),
             (100, "chez-soi")
         );
-        assert_eq!(outcome.plan, ["fediverse", "garder-cap", "bilan"]);
+        assert_eq!(
+            outcome.plan,
+            ["fediverse", "garder-cap", "bilan", "sauvegarde", "lire"]
+        );
     }
 
     #[test]
@@ -847,9 +899,10 @@ mod tests {
         // mesure and vie-privee skipped. propriete: site 3 on -2 … 7 → 5/9 =
         // 55.6 → 56. temps: 3 → -4 on -8 … 0 → 4/8 → 50. valeurs: no
         // answered question → 50, not answered, out of the mean.
-        // overall (56 + 50) / 2 = 53 → transition.
-        // Hold: linkedin 50 (b2b, 53 < 70), mesurer 40 (mesure not "oui"),
-        // fediverse 30 (56 >= 50), bilan 10; temps needs temps < 50.
+        // overall (56 + 50) / 2 = 53; site alone → transition.
+        // Apply: linkedin 50 (b2b, 53 < 70, mois), mesurer 40 (mesure not
+        // "oui", mois), fediverse 30 (56 >= 50), bilan 10, sauvegarde 5;
+        // temps needs temps < 50.
         let outcome = self_assessment_of(&[
             ("q-activite", "b2b"),
             ("q-canaux", "site"),
@@ -869,15 +922,28 @@ mod tests {
             (outcome.overall, outcome.profile.as_str()),
             (53, "transition")
         );
-        assert_eq!(outcome.plan, ["linkedin", "mesurer", "fediverse", "bilan"]);
+        assert_eq!(
+            outcome.plan,
+            ["linkedin", "mesurer", "fediverse", "bilan", "sauvegarde"]
+        );
     }
 
     #[test]
-    fn profile_bounds_are_inclusive() {
+    fn the_first_profile_whose_conditions_hold_wins() {
+        // liste alone: not chez-soi (needs site too), transition. aucun
+        // alone: neither → the last, unconditional, locataire.
+        let with_list = self_assessment_of(&[
+            ("q-activite", "createur"),
+            ("q-canaux", "liste"),
+            ("q-temps-hebdo", "2"),
+        ]);
+        assert_eq!(with_list.profile, "transition");
         // propriete: aucun 0 + non 0 = 0 on -2 … 8 → 20. temps: 2 → -2,
-        // non 0 = -2 on -8 … 2 → 60. overall 40 → transition (40 to 69).
-        // Hold: liste 80 (20 < 50), site 70, mesurer 40, portabilite 35
-        // (20 <= 20), bilan 10.
+        // non 0 = -2 on -8 … 2 → 60. overall 40.
+        // Apply: liste 80 (20 < 50, + site), mesurer 40 (mois),
+        // portabilite 35 (semaine, 20 <= 20), bilan 10, sauvegarde, lire.
+        // Taken: site, liste, mesurer, portabilite, bilan. Order:
+        // portabilite (semaine), site (lent 80), liste, mesurer, bilan.
         let outcome = self_assessment_of(&[
             ("q-activite", "createur"),
             ("q-canaux", "aucun"),
@@ -894,20 +960,21 @@ mod tests {
         );
         assert_eq!(
             (outcome.overall, outcome.profile.as_str()),
-            (40, "transition")
+            (40, "locataire")
         );
         assert_eq!(
             outcome.plan,
-            ["liste", "site", "mesurer", "portabilite", "bilan"]
+            ["portabilite", "site", "liste", "mesurer", "bilan"]
         );
     }
 
     #[test]
     fn overall_mean_rounds_half_up() {
         // propriete: reseaux -2 on -2 … 7 → 0. temps: 4 → -6 on -8 … 0 →
-        // 2/8 = 25. overall 12.5 → 13 → locataire. Exactly seven hold:
-        // liste 80, site 70, temps 60 (25 < 50, 4 >= 4), linkedin 50,
-        // mesurer 40, portabilite 35, bilan 10.
+        // 2/8 = 25. overall 12.5 → 13 → locataire. Apply: liste 80 (+ site
+        // 70), temps 60 (semaine; 25 < 50, 4 >= 4), linkedin 50, mesurer 40,
+        // portabilite 35 (semaine), fallbacks. Taken: site, liste, temps,
+        // linkedin, mesurer; portabilite does not fit.
         let outcome = self_assessment_of(&[
             ("q-activite", "b2b"),
             ("q-canaux", "reseaux"),
@@ -917,16 +984,37 @@ mod tests {
         assert_eq!(outcome.profile, "locataire");
         assert_eq!(
             outcome.plan,
-            [
-                "liste",
-                "site",
-                "temps",
-                "linkedin",
-                "mesurer",
-                "portabilite",
-                "bilan"
-            ]
+            ["temps", "site", "liste", "linkedin", "mesurer"]
         );
+    }
+
+    #[test]
+    fn an_exclusive_choice_stands_alone() {
+        let quiz = mini();
+        let errors = parse_form(
+            &quiz,
+            &fields(&[
+                ("q-activite", "b2b"),
+                ("q-canaux", "aucun"),
+                ("q-canaux", "site"),
+                ("q-temps-hebdo", "2"),
+            ]),
+        )
+        .expect_err("aucun with site");
+        assert!(
+            errors.by_question["canaux"].contains("ne se coche pas avec une autre réponse"),
+            "{errors:?}"
+        );
+        // Stored answers that break the rule are not trusted either.
+        let mut answers = Answers::new();
+        answers.insert(
+            "canaux".into(),
+            Answer::Choices(vec!["aucun".into(), "site".into()]),
+        );
+        let Outcome::SelfAssessment(outcome) = score(&quiz, &answers) else {
+            panic!("self-assessment");
+        };
+        assert!(!outcome.dimensions[0].answered);
     }
 
     #[test]
@@ -961,7 +1049,7 @@ mod tests {
             (2, 2, 100)
         );
 
-        // Only part of the right choices: wrong.
+        // Half the right choices: half the point. (1 + 0.5) / 2 = 75 %.
         let partial = parse_form(
             &quiz,
             &fields(&[("q-portee", "payer"), ("q-canaux", "site")]),
@@ -970,20 +1058,47 @@ mod tests {
         let Outcome::Knowledge(outcome) = score(&quiz, &partial) else {
             panic!("knowledge check");
         };
-        assert_eq!((outcome.correct, outcome.percent), (1, 50));
+        assert_eq!((outcome.correct, outcome.percent), (1, 75));
         assert_eq!(
             outcome.questions,
             [
                 QuestionResult {
                     question: "portee".into(),
-                    correct: true
+                    correct: true,
+                    credit: Some(100),
                 },
                 QuestionResult {
                     question: "canaux".into(),
-                    correct: false
+                    correct: false,
+                    credit: Some(50),
                 },
             ]
         );
+        assert!(outcome.questions[1].partial());
+
+        // A wrong tick cancels a right one. canaux has two right choices
+        // (site, liste) and one wrong (page): ticking all three gives
+        // (2 − 1) / 2 = 50; with portee wrong (0), the score is
+        // (0 + 50) / 2 = 25 %.
+        let canaux = quiz.question("canaux").expect("canaux");
+        let every: Vec<(String, String)> = canaux
+            .choices
+            .iter()
+            .map(|choice| ("q-canaux".to_owned(), choice.id.clone()))
+            .chain([("q-portee".to_owned(), "hasard".to_owned())])
+            .collect();
+        let Outcome::Knowledge(outcome) =
+            score(&quiz, &parse_form(&quiz, &every).expect("valid"))
+        else {
+            panic!("knowledge check");
+        };
+        assert_eq!(outcome.questions[1].credit, Some(50));
+        assert_eq!((outcome.correct, outcome.percent), (0, 25));
+
+        // Results stored before partial credit count as all or nothing.
+        let old: QuestionResult =
+            serde_json::from_str(r#"{"question":"q","correct":true}"#).expect("old result");
+        assert_eq!((old.credit(), old.partial()), (100, false));
     }
 
     #[test]
@@ -1101,7 +1216,20 @@ mod tests {
                             .iter()
                             .map(|choice| choice.id.clone())
                             .collect();
+                        let exclusive: Vec<String> = question
+                            .choices
+                            .iter()
+                            .filter(|choice| choice.exclusive)
+                            .map(|choice| choice.id.clone())
+                            .collect();
                         proptest::sample::subsequence(ids.clone(), 1..=question.max_choices())
+                            .prop_map(move |mut picked| {
+                                // An exclusive choice is only ever ticked alone.
+                                if picked.len() > 1 {
+                                    picked.retain(|id| !exclusive.contains(id));
+                                }
+                                picked
+                            })
                             .boxed()
                     }
                 };
@@ -1139,7 +1267,7 @@ mod tests {
             }
             prop_assert!(outcome.overall <= 100);
             prop_assert!(quiz.profile(&outcome.profile).is_some());
-            prop_assert!(!outcome.plan.is_empty() && outcome.plan.len() <= PLAN_MAX);
+            prop_assert!((PLAN_MIN..=PLAN_MAX).contains(&outcome.plan.len()), "{:?}", outcome.plan);
         }
 
         #[test]

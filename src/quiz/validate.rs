@@ -923,8 +923,8 @@ impl Validator<'_, '_, '_> {
                 self.error(
                     span,
                     field_path(path, "when"),
-                    "le dernier profil est sans condition\u{a0}: c’est celui des personnes qu’aucun \
-                     autre profil ne décrit",
+                    "le dernier profil doit être sans condition\u{a0}: c’est celui des personnes \
+                     qu’aucun autre profil ne décrit",
                 );
                 complete = false;
             } else if index != last && unconditional {
@@ -987,9 +987,9 @@ impl Validator<'_, '_, '_> {
         if !self.dependencies(raw) {
             complete = false;
         }
-        if complete {
-            self.dependency_horizons(raw, &recommendations);
-        }
+        // On the recommendations that are valid so far: the others' errors
+        // are already reported.
+        self.dependency_horizons(raw, &recommendations);
         let fallbacks: Vec<&str> = raw
             .iter()
             .filter(|recommendation| is_fallback(recommendation))
