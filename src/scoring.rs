@@ -480,9 +480,10 @@ impl Facts<'_> {
                     self.dimension_percent(dimension)
                 ))
             }
-            Condition::Overall { .. } => {
-                Some(format!("votre score global est de {} sur 100", self.overall))
-            }
+            Condition::Overall { .. } => Some(format!(
+                "votre score global est de {} sur 100",
+                self.overall
+            )),
             Condition::ScaleValue { question, .. } => {
                 let given = self.scale_value(question)?;
                 let question = self.quiz.question(question)?;
@@ -543,11 +544,7 @@ fn choose_plan(quiz: &Quiz, facts: &Facts<'_>) -> Vec<String> {
         let mut group = Vec::new();
         with_dependencies(quiz, &applicable, candidate, &chosen, &mut group);
         let size = chosen.len() + group.len();
-        let week = chosen
-            .iter()
-            .chain(&group)
-            .filter(|id| is_week(id))
-            .count();
+        let week = chosen.iter().chain(&group).filter(|id| is_week(id)).count();
         if size <= PLAN_MAX && week <= WEEK_MAX {
             chosen.extend(group);
         }
@@ -591,7 +588,11 @@ fn choose_plan(quiz: &Quiz, facts: &Facts<'_>) -> Vec<String> {
         let next = chosen
             .iter()
             .filter(|id| !ordered.contains(id))
-            .filter(|id| depends(id).iter().all(|dependency| ordered.contains(dependency)))
+            .filter(|id| {
+                depends(id)
+                    .iter()
+                    .all(|dependency| ordered.contains(dependency))
+            })
             .min_by_key(|id| {
                 let horizon = applicable.get(**id).map(|(_, variant)| variant.horizon);
                 (horizon, urgency.get(**id).copied())
@@ -1087,8 +1088,7 @@ mod tests {
             .map(|choice| ("q-canaux".to_owned(), choice.id.clone()))
             .chain([("q-portee".to_owned(), "hasard".to_owned())])
             .collect();
-        let Outcome::Knowledge(outcome) =
-            score(&quiz, &parse_form(&quiz, &every).expect("valid"))
+        let Outcome::Knowledge(outcome) = score(&quiz, &parse_form(&quiz, &every).expect("valid"))
         else {
             panic!("knowledge check");
         };

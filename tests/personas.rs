@@ -54,7 +54,10 @@ fn collect_anchors(root: &Path, dir: &Path, anchors: &mut BTreeMap<String, BTree
         let path = entry.expect("entry").path();
         if path.is_dir() {
             collect_anchors(root, &path, anchors);
-        } else if path.extension().is_some_and(|extension| extension == "html") {
+        } else if path
+            .extension()
+            .is_some_and(|extension| extension == "html")
+        {
             let html = std::fs::read_to_string(&path).expect("page");
             let ids = html
                 .split(" id=\"")
@@ -125,7 +128,11 @@ const PERSONAS: &[Persona] = &[
             "relier-soutiens",
         ],
         must_not: &["soutiens", "reseaux.minimale", "publicite", "fiche"],
-        before: &[("domaine", "site"), ("site", "liste"), ("liste", "relier-soutiens")],
+        before: &[
+            ("domaine", "site"),
+            ("site", "liste"),
+            ("liste", "relier-soutiens"),
+        ],
         never_says: &["une à deux heures", "publier moins"],
     },
     Persona {
@@ -178,7 +185,12 @@ const PERSONAS: &[Persona] = &[
             ("plateformes", &["domine"]),
         ],
         profile: "locataire",
-        must: &["domaine", "fiche.sans-site", "site.creer-commerce", "liste.commerce"],
+        must: &[
+            "domaine",
+            "fiche.sans-site",
+            "site.creer-commerce",
+            "liste.commerce",
+        ],
         must_not: &["linkedin", "publicite", "soutiens"],
         before: &[("domaine", "site"), ("fiche", "site"), ("site", "liste")],
         never_says: &[],
@@ -228,7 +240,13 @@ const PERSONAS: &[Persona] = &[
         ],
         profile: "locataire",
         must: &["site.reprendre-adresse", "linkedin.avec-site", "liste.b2b"],
-        must_not: &["site.creer", "site.creer-b2b", "domaine", "reseaux", "fiche"],
+        must_not: &[
+            "site.creer",
+            "site.creer-b2b",
+            "domaine",
+            "reseaux",
+            "fiche",
+        ],
         before: &[("site", "linkedin"), ("linkedin", "liste")],
         never_says: &[],
     },
@@ -282,7 +300,13 @@ const PERSONAS: &[Persona] = &[
         profile: "chez-soi",
         must: &["relation", "mesurer.tableau", "point-etape"],
         must_not: &[
-            "site", "domaine", "liste", "inviter", "fediverse", "reseaux", "publier-chez-soi",
+            "site",
+            "domaine",
+            "liste",
+            "inviter",
+            "fediverse",
+            "reseaux",
+            "publier-chez-soi",
         ],
         before: &[],
         never_says: &[],
@@ -308,7 +332,14 @@ const PERSONAS: &[Persona] = &[
         ],
         profile: "transition",
         must: &["fiche.avec-site", "liste.lancer"],
-        must_not: &["site", "domaine", "reseaux", "linkedin", "publicite", "fediverse"],
+        must_not: &[
+            "site",
+            "domaine",
+            "reseaux",
+            "linkedin",
+            "publicite",
+            "fediverse",
+        ],
         before: &[("fiche", "liste")],
         never_says: &[],
     },
@@ -331,7 +362,12 @@ const PERSONAS: &[Persona] = &[
             ("plateformes", &["aucune"]),
         ],
         profile: "locataire",
-        must: &["fiche.sans-site", "domaine", "site.creer-commerce", "liste.commerce"],
+        must: &[
+            "fiche.sans-site",
+            "domaine",
+            "site.creer-commerce",
+            "liste.commerce",
+        ],
         must_not: &["reseaux", "publicite", "referencement", "exporter.contacts"],
         before: &[("domaine", "site"), ("site", "liste")],
         never_says: &[],
@@ -356,7 +392,12 @@ const PERSONAS: &[Persona] = &[
             ("hebergement", &["us"]),
         ],
         profile: "transition",
-        must: &["liste.relance", "relier-soutiens", "reseaux.createur", "inviter.createur"],
+        must: &[
+            "liste.relance",
+            "relier-soutiens",
+            "reseaux.createur",
+            "inviter.createur",
+        ],
         must_not: &["site", "domaine", "soutiens", "reseaux.minimale"],
         before: &[("liste", "relier-soutiens"), ("liste", "inviter")],
         never_says: &["une à deux heures"],
@@ -380,7 +421,11 @@ const PERSONAS: &[Persona] = &[
             ("plateformes", &["domine"]),
         ],
         profile: "locataire",
-        must: &["site.reprendre-prestataire", "liste.whatsapp", "reseaux.minimale"],
+        must: &[
+            "site.reprendre-prestataire",
+            "liste.whatsapp",
+            "reseaux.minimale",
+        ],
         must_not: &["domaine", "adhesions", "site.creer-association", "linkedin"],
         before: &[("site", "liste")],
         never_says: &["à votre nom"],
@@ -453,8 +498,17 @@ const PERSONAS: &[Persona] = &[
             ("plateformes", &["domine"]),
         ],
         profile: "locataire",
-        must: &["site.reprendre-adresse", "liste.createur", "relier-soutiens"],
-        must_not: &["domaine", "soutiens", "reseaux.minimale", "site.creer-createur"],
+        must: &[
+            "site.reprendre-adresse",
+            "liste.createur",
+            "relier-soutiens",
+        ],
+        must_not: &[
+            "domaine",
+            "soutiens",
+            "reseaux.minimale",
+            "site.creer-createur",
+        ],
         before: &[("site", "liste"), ("liste", "relier-soutiens")],
         never_says: &["une à deux heures"],
     },
@@ -714,7 +768,10 @@ fn every_persona_gets_a_plan_a_consultant_would_sign() {
         let steps = scoring::plan_steps(quiz, &answers, &outcome);
         let mut problems = plan_problems(quiz, &answers, &outcome);
         if outcome.profile != persona.profile {
-            problems.push(format!("profile {} instead of {}", outcome.profile, persona.profile));
+            problems.push(format!(
+                "profile {} instead of {}",
+                outcome.profile, persona.profile
+            ));
         }
         for key in persona.must {
             if position(&steps, key).is_none() {
@@ -894,8 +951,7 @@ fn valid_answers() -> impl Strategy<Value = Vec<(String, String)>> {
                     .prop_map(|value| vec![value.to_string()])
                     .boxed(),
                 _ => {
-                    let ids: Vec<String> =
-                        question.choices.iter().map(|c| c.id.clone()).collect();
+                    let ids: Vec<String> = question.choices.iter().map(|c| c.id.clone()).collect();
                     let exclusive: Vec<String> = question
                         .choices
                         .iter()
@@ -977,9 +1033,7 @@ fn condition_questions(condition: &chezsoi::quiz::Condition) -> Vec<String> {
         Condition::ChoiceSelected { question, .. }
         | Condition::ChoiceNotSelected { question, .. }
         | Condition::ScaleValue { question, .. } => vec![question.clone()],
-        Condition::Any(alternatives) => {
-            alternatives.iter().flat_map(condition_questions).collect()
-        }
+        Condition::Any(alternatives) => alternatives.iter().flat_map(condition_questions).collect(),
         // A score mixes every question: no profile may use one.
         Condition::Dimension { .. } | Condition::Overall { .. } => vec!["*score*".into()],
     }

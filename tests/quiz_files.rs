@@ -12,8 +12,7 @@ fn root() -> &'static Path {
 }
 
 fn catalog() -> Catalog {
-    let summary =
-        std::fs::read_to_string(root().join("book/SUMMARY.md")).expect("book/SUMMARY.md");
+    let summary = std::fs::read_to_string(root().join("book/SUMMARY.md")).expect("book/SUMMARY.md");
     let chapters = summary
         .split("](")
         .skip(1)
@@ -130,6 +129,63 @@ fn the_diagnostic_announces_its_true_length_as_the_book_does() {
         "05-action/diagnostic.md does not announce the diagnostic as its intro does"
     );
     for other in ["cinq minutes", "quelques minutes", "quinze minutes"] {
-        assert!(!intro.contains(other) && !chapter.contains(other), "{other}");
+        assert!(
+            !intro.contains(other) && !chapter.contains(other),
+            "{other}"
+        );
+    }
+}
+
+/// On paper an exclusion reads «\u{a0}sauf si {fact}\u{a0}»: a negative fact there
+/// would be a double negative («\u{a0}sauf si vous n’avez pas…\u{a0}»).
+#[test]
+fn exclusions_read_without_a_double_negative() {
+    use chezsoi::quiz::Condition;
+    fn exclusions(condition: &Condition, found: &mut Vec<(String, String)>) {
+        match condition {
+            Condition::ChoiceNotSelected { question, choice } => {
+                found.push((question.clone(), choice.clone()));
+            }
+            Condition::Any(alternatives) => {
+                for alternative in alternatives {
+                    exclusions(alternative, found);
+                }
+            }
+            _ => {}
+        }
+    }
+    let catalog = catalog();
+    let diagnostic = catalog.get("diagnostic").expect("diagnostic");
+    let mut found = Vec::new();
+    let conditions = diagnostic
+        .profiles
+        .iter()
+        .flat_map(|profile| &profile.conditions)
+        .chain(
+            diagnostic
+                .recommendations
+                .iter()
+                .flat_map(|recommendation| {
+                    recommendation.conditions.iter().chain(
+                        recommendation
+                            .variants
+                            .iter()
+                            .flat_map(|variant| &variant.conditions),
+                    )
+                }),
+        );
+    for condition in conditions {
+        exclusions(condition, &mut found);
+    }
+    assert!(!found.is_empty(), "the diagnostic uses exclusions");
+    for (question, choice) in found {
+        let fact = diagnostic.fact(&question, &choice);
+        let negative = ["n’", " ne ", " pas ", " ni ", "aucun"]
+            .iter()
+            .any(|word| format!(" {fact} ").contains(word));
+        assert!(
+            !negative,
+            "answer {question} != {choice}: «\u{a0}sauf si {fact}\u{a0}» is a double negative"
+        );
     }
 }

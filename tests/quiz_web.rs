@@ -154,7 +154,10 @@ async fn submit_then_result_then_json_then_delete() {
             "plan step {id} missing"
         );
         for reason in &step.reasons {
-            assert!(page.body.contains(reason.as_str()), "{id}: reason «{reason}» missing");
+            assert!(
+                page.body.contains(reason.as_str()),
+                "{id}: reason «{reason}» missing"
+            );
         }
         let href = format!("href=\"/{}\"", step.variant.chapter.html_path());
         assert!(page.body.contains(&href), "{id}: no link to its section");

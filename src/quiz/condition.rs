@@ -200,7 +200,11 @@ mod tests {
             split_alternatives("answer public = ordinateur"),
             Ok(vec!["answer public = ordinateur".to_owned()])
         );
-        for broken in ["or answer site = aucun", "answer site = aucun or", "a < 1 or or b < 2"] {
+        for broken in [
+            "or answer site = aucun",
+            "answer site = aucun or",
+            "a < 1 or or b < 2",
+        ] {
             assert!(split_alternatives(broken).is_err(), "{broken}");
         }
     }

@@ -53,7 +53,6 @@ impl Quiz {
             .iter()
             .find(|recommendation| recommendation.id == id)
     }
-
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -612,7 +612,10 @@ impl Validator<'_, '_, '_> {
             correct: raw.correct.as_ref().is_some_and(|correct| correct.value),
             explanation,
             fact,
-            exclusive: raw.exclusive.as_ref().is_some_and(|exclusive| exclusive.value),
+            exclusive: raw
+                .exclusive
+                .as_ref()
+                .is_some_and(|exclusive| exclusive.value),
         })
     }
 
@@ -1034,7 +1037,10 @@ impl Validator<'_, '_, '_> {
                     self.error(
                         &target.span,
                         field,
-                        format!("«\u{a0}{}\u{a0}» ne peut pas venir après elle-même", id.value),
+                        format!(
+                            "«\u{a0}{}\u{a0}» ne peut pas venir après elle-même",
+                            id.value
+                        ),
                     );
                     sound = false;
                 } else if !ids.contains(&target.value.as_str()) {
@@ -1362,11 +1368,7 @@ impl Validator<'_, '_, '_> {
             None => defaults.horizon,
         };
         if horizon.is_none() && raw.is_none_or(|raw| raw.horizon.is_none()) {
-            missing(
-                self,
-                "horizon",
-                " = \"semaine\", \"mois\" ou \"trimestre\"",
-            );
+            missing(self, "horizon", " = \"semaine\", \"mois\" ou \"trimestre\"");
         }
         Some(VariantFields {
             given: Vec::new(),
@@ -1648,7 +1650,10 @@ impl Validator<'_, '_, '_> {
             );
             return None;
         }
-        if question.choice(value).is_some_and(|choice| choice.fact.is_none()) {
+        if question
+            .choice(value)
+            .is_some_and(|choice| choice.fact.is_none())
+        {
             self.error(
                 &text.span,
                 field,
@@ -1873,9 +1878,10 @@ fn is_fallback(raw: &RawRecommendation) -> bool {
         None => !week(raw.horizon.as_ref()),
         Some(variants) => {
             variants.value.last().is_some_and(|last| empty(&last.when))
-                && variants.value.iter().all(|variant| {
-                    !week(variant.horizon.as_ref().or(raw.horizon.as_ref()))
-                })
+                && variants
+                    .value
+                    .iter()
+                    .all(|variant| !week(variant.horizon.as_ref().or(raw.horizon.as_ref())))
         }
     }
 }
