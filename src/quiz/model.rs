@@ -81,8 +81,9 @@ pub struct Question {
     pub kind: QuestionKind,
     pub text: String,
     pub help: Option<String>,
-    /// A short noun phrase naming what a scale measures («\u{a0}temps passé
-    /// chaque semaine sur les réseaux\u{a0}»), used to explain a condition on it.
+    /// A short noun phrase, with its article, naming what a scale measures
+    /// («\u{a0}le temps passé chaque semaine sur les réseaux\u{a0}»), used to
+    /// explain a condition on it.
     pub topic: Option<String>,
     /// An optional question may be left unanswered; it then counts for
     /// nothing in the dimension scores.

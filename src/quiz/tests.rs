@@ -617,3 +617,32 @@ mod properties {
         Ok(())
     }
 }
+
+#[test]
+fn conditions_read_as_plain_french() {
+    let quiz = mini();
+    let rule = |id: &str| {
+        quiz.recommendation(id)
+            .map(|recommendation| recommendation.conditions.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        quiz.describe_conditions(&rule("temps")),
+        "si votre score «\u{a0}Temps\u{a0}» est inférieur à 50 sur 100, et si le temps passé \
+         à publier vaut au moins 4 sur 5"
+    );
+    // An exclusion comes last, with its fact, never as a double negative.
+    assert_eq!(
+        quiz.describe_conditions(&rule("site")),
+        "sauf si vous avez un site"
+    );
+    assert_eq!(
+        quiz.describe_conditions(&rule("bilan")),
+        "dans tous les cas"
+    );
+    let transition = quiz.profile("transition").expect("transition");
+    assert_eq!(
+        quiz.describe_conditions(&transition.conditions),
+        "si vous avez un site ou si vous avez une liste"
+    );
+}

@@ -1608,8 +1608,8 @@ impl Validator<'_, '_, '_> {
                     field,
                     format!(
                         "la question «\u{a0}{}\u{a0}» sert dans une condition\u{a0}: donnez-lui un topic \
-                         (ce qu’elle mesure, par exemple «\u{a0}temps passé chaque semaine sur les \
-                         réseaux\u{a0}») pour que le plan puisse expliquer ses choix",
+                         (ce qu’elle mesure, par exemple «\u{a0}le temps passé chaque semaine sur \
+                         les réseaux\u{a0}») pour que le plan puisse expliquer ses choix",
                         question.id
                     ),
                 );
