@@ -62,6 +62,8 @@ struct ProfileView {
 struct RecommendationView {
     /// The action's name, on its first row only.
     action: Option<String>,
+    /// When the action concerns someone at all, on its first row only.
+    action_conditions: Option<String>,
     /// How many rows the action spans.
     rows: usize,
     title: String,
@@ -257,8 +259,15 @@ pub fn render(
                         action: first.then(|| r.title.clone()),
                         rows: r.variants.len(),
                         title: v.title.clone(),
-                        conditions: quiz
-                            .describe_conditions(r.conditions.iter().chain(&v.conditions)),
+                        action_conditions: (first && !r.conditions.is_empty())
+                            .then(|| quiz.describe_conditions(&r.conditions)),
+                        // A default variant after others applies when they do
+                        // not: say so rather than «\u{a0}dans tous les cas\u{a0}».
+                        conditions: if !first && v.conditions.is_empty() {
+                            "dans les autres cas".to_string()
+                        } else {
+                            quiz.describe_conditions(&v.conditions)
+                        },
                         after: (first && !after.is_empty()).then(|| after.clone()),
                         priority: v.priority,
                         horizon: v.horizon.label(),
