@@ -253,6 +253,16 @@ async fn a_knowledge_check_shows_score_right_answers_and_explanations() {
         }
     }
     assert!(page.body.contains("bonne réponse"));
+    // The first choice of each question (quizzes/verif-portee.toml): four
+    // wrong single answers or wrong ticks (0 each), and for « dynamique » one
+    // of its three right answers alone: 1/3 of a point, « en partie juste ».
+    // (0 + 0 + 0 + 0 + 33) / 5 = 6.6 → 7 % of the points.
+    assert!(page.body.contains("en partie juste"));
+    assert!(page.body.contains("<strong>7</strong>"), "{}", page.body);
+    assert!(
+        page.body.contains("href=\"/02-portee.html\""),
+        "no link back to the chapter"
+    );
 }
 
 #[tokio::test]
