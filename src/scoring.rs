@@ -542,7 +542,7 @@ fn choose_plan(quiz: &Quiz, facts: &Facts<'_>) -> Vec<String> {
             continue;
         }
         let mut group = Vec::new();
-        with_dependencies(quiz, &applicable, candidate, &chosen, &mut group);
+        with_dependencies(quiz, &applicable, candidate, &chosen, &mut group, 0);
         let size = chosen.len() + group.len();
         let week = chosen.iter().chain(&group).filter(|id| is_week(id)).count();
         if size <= PLAN_MAX && week <= WEEK_MAX {
@@ -607,22 +607,24 @@ fn choose_plan(quiz: &Quiz, facts: &Facts<'_>) -> Vec<String> {
 }
 
 /// `id` preceded by the applicable actions it depends on, recursively,
-/// leaving out those already chosen or already in `group`.
+/// leaving out those already chosen or already in `group`. `depth` bounds
+/// the recursion should a quiz built in code (not validated) have a cycle.
 fn with_dependencies<'q>(
     quiz: &'q Quiz,
     applicable: &BTreeMap<&str, (usize, &Variant)>,
     id: &'q str,
     chosen: &[&str],
     group: &mut Vec<&'q str>,
+    depth: usize,
 ) {
-    if chosen.contains(&id) || group.contains(&id) {
+    if chosen.contains(&id) || group.contains(&id) || depth > quiz.recommendations.len() {
         return;
     }
     if let Some(recommendation) = quiz.recommendation(id) {
         for dependency in &recommendation.after {
             // A dependency that does not apply is already done.
             if applicable.contains_key(dependency.as_str()) {
-                with_dependencies(quiz, applicable, dependency, chosen, group);
+                with_dependencies(quiz, applicable, dependency, chosen, group, depth + 1);
             }
         }
     }
