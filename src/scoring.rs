@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::quiz::{Condition, Mode, Question, QuestionKind, Quiz};
-
-/// An action plan holds at most this many recommendations.
-pub const PLAN_MAX: usize = 7;
+use crate::quiz::{
+    Comparison, Condition, Horizon, Mode, Question, QuestionKind, Quiz, Recommendation, Variant,
+};
+pub use crate::quiz::{PLAN_MAX, PLAN_MIN, WEEK_MAX};
 
 /// The score given to a dimension none of whose questions was answered.
 const UNANSWERED_DIMENSION_SCORE: u8 = 50;
@@ -138,6 +138,18 @@ fn answer_from_values(question: &Question, values: &[&str]) -> Result<Answer, St
                     echo(unknown)
                 ));
             }
+            if distinct.len() > 1 {
+                if let Some(alone) = distinct
+                    .iter()
+                    .filter_map(|value| question.choice(value))
+                    .find(|choice| choice.exclusive)
+                {
+                    return Err(format!(
+                        "«\u{a0}{}\u{a0}» ne se coche pas avec une autre réponse.",
+                        alone.label
+                    ));
+                }
+            }
             let max = question.max_choices();
             if distinct.len() > max {
                 return Err(if max == 1 {
@@ -178,11 +190,14 @@ pub struct SelfAssessmentOutcome {
     /// Rounded mean of the answered dimensions' percentages, 0–100 (50 when
     /// no dimension was answered).
     pub overall: u8,
-    /// The profile whose band holds `overall`.
+    /// The first profile whose conditions hold.
     pub profile: String,
     /// In the quiz's dimension order.
     pub dimensions: Vec<DimensionScore>,
-    /// Recommendation ids, most urgent first; 1 to `PLAN_MAX` of them.
+    /// Recommendation ids in the order to follow them: this week's first,
+    /// each after those it depends on; `PLAN_MIN` to `PLAN_MAX` of them, at
+    /// most `WEEK_MAX` for this week. The variant of each is recomputed from
+    /// the answers by `plan_steps`.
     pub plan: Vec<String>,
 }
 
@@ -206,7 +221,7 @@ pub struct KnowledgeOutcome {
     /// Questions answered exactly right.
     pub correct: usize,
     pub total: usize,
-    /// `correct / total`, rounded half up.
+    /// The mean of the questions' credits, rounded half up.
     pub percent: u8,
     /// In question order.
     pub questions: Vec<QuestionResult>,
@@ -215,7 +230,25 @@ pub struct KnowledgeOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuestionResult {
     pub question: String,
+    /// Exactly the right choices ticked.
     pub correct: bool,
+    /// Share of the question's point earned, 0–100: for a multiple choice,
+    /// (right choices ticked − wrong choices ticked) ÷ right choices, at
+    /// least 0. Absent from results stored before partial credit existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<u8>,
+}
+
+impl QuestionResult {
+    /// The credit, 100 or 0 for results stored without one.
+    pub fn credit(&self) -> u8 {
+        self.credit.unwrap_or(if self.correct { 100 } else { 0 })
+    }
+
+    /// Some right choices ticked, but not exactly the right ones.
+    pub fn partial(&self) -> bool {
+        !self.correct && self.credit() > 0
+    }
 }
 
 /// Scores answers (normally from `parse_form`). Answers that do not fit the
@@ -242,6 +275,11 @@ fn usable_answer<'a>(question: &Question, answers: &'a Answers) -> Option<&'a An
                 // Sorted without duplicates, so no choice counts twice.
                 && choices.windows(2).all(|pair| pair[0] < pair[1])
                 && choices.iter().all(|choice| question.choice(choice).is_some())
+                && (choices.len() == 1
+                    || choices
+                        .iter()
+                        .filter_map(|choice| question.choice(choice))
+                        .all(|choice| !choice.exclusive))
         }
         _ => false,
     };
@@ -326,56 +364,19 @@ fn self_assessment(quiz: &Quiz, answers: &Answers) -> SelfAssessmentOutcome {
         // The mean of percentages is itself a percentage of `count * 100`.
         percent(answered_percents.iter().sum(), count.saturating_mul(100))
     };
+    let facts = Facts {
+        quiz,
+        answers,
+        dimensions: &dimensions,
+        overall,
+    };
     let profile = quiz
-        .profile_for(overall)
+        .profiles
+        .iter()
+        .find(|profile| profile.conditions.iter().all(|c| facts.holds(c)))
         .map(|profile| profile.id.clone())
         .unwrap_or_default();
-
-    let dimension_percent = |id: &str| {
-        dimensions
-            .iter()
-            .find(|score| score.dimension == id)
-            .map_or(i64::from(UNANSWERED_DIMENSION_SCORE), |score| {
-                i64::from(score.percent)
-            })
-    };
-    let holds = |condition: &Condition| match condition {
-        Condition::Dimension {
-            dimension,
-            comparison,
-            value,
-        } => comparison.holds(dimension_percent(dimension), *value),
-        Condition::Overall { comparison, value } => comparison.holds(i64::from(overall), *value),
-        Condition::ChoiceSelected { question, choice } => chosen(quiz, answers, question, choice),
-        Condition::ChoiceNotSelected { question, choice } => {
-            !chosen(quiz, answers, question, choice)
-        }
-        Condition::ScaleValue {
-            question,
-            comparison,
-            value,
-        } => match quiz
-            .question(question)
-            .and_then(|question| usable_answer(question, answers))
-        {
-            Some(Answer::Scale(given)) => comparison.holds(*given, *value),
-            _ => *comparison == crate::quiz::Comparison::NotEqual,
-        },
-    };
-    let mut plan: Vec<(usize, u8, &str)> = quiz
-        .recommendations
-        .iter()
-        .enumerate()
-        .filter(|(_, recommendation)| recommendation.conditions.iter().all(holds))
-        .map(|(index, recommendation)| (index, recommendation.priority, recommendation.id.as_str()))
-        .collect();
-    // Highest priority first; the file order breaks ties.
-    plan.sort_by_key(|(index, priority, _)| (std::cmp::Reverse(*priority), *index));
-    let plan = plan
-        .into_iter()
-        .take(PLAN_MAX)
-        .map(|(_, _, id)| id.to_owned())
-        .collect();
+    let plan = choose_plan(quiz, &facts);
 
     SelfAssessmentOutcome {
         overall,
@@ -393,30 +394,325 @@ fn chosen(quiz: &Quiz, answers: &Answers, question_id: &str, choice: &str) -> bo
         )
 }
 
+/// What the conditions of profiles and recommendations are checked against.
+struct Facts<'a> {
+    quiz: &'a Quiz,
+    answers: &'a Answers,
+    dimensions: &'a [DimensionScore],
+    overall: u8,
+}
+
+impl Facts<'_> {
+    fn dimension_percent(&self, id: &str) -> i64 {
+        self.dimensions
+            .iter()
+            .find(|score| score.dimension == id)
+            .map_or(i64::from(UNANSWERED_DIMENSION_SCORE), |score| {
+                i64::from(score.percent)
+            })
+    }
+
+    fn scale_value(&self, question: &str) -> Option<i64> {
+        match self
+            .quiz
+            .question(question)
+            .and_then(|question| usable_answer(question, self.answers))
+        {
+            Some(Answer::Scale(given)) => Some(*given),
+            _ => None,
+        }
+    }
+
+    fn holds(&self, condition: &Condition) -> bool {
+        match condition {
+            Condition::Dimension {
+                dimension,
+                comparison,
+                value,
+            } => comparison.holds(self.dimension_percent(dimension), *value),
+            Condition::Overall { comparison, value } => {
+                comparison.holds(i64::from(self.overall), *value)
+            }
+            Condition::ChoiceSelected { question, choice } => {
+                chosen(self.quiz, self.answers, question, choice)
+            }
+            Condition::ChoiceNotSelected { question, choice } => {
+                !chosen(self.quiz, self.answers, question, choice)
+            }
+            Condition::ScaleValue {
+                question,
+                comparison,
+                value,
+            } => match self.scale_value(question) {
+                Some(given) => comparison.holds(given, *value),
+                None => *comparison == Comparison::NotEqual,
+            },
+            Condition::Any(alternatives) => alternatives.iter().any(|c| self.holds(c)),
+        }
+    }
+
+    /// The variant this person gets, if the action applies to them.
+    fn variant<'q>(&self, recommendation: &'q Recommendation) -> Option<&'q Variant> {
+        if !recommendation.conditions.iter().all(|c| self.holds(c)) {
+            return None;
+        }
+        recommendation
+            .variants
+            .iter()
+            .find(|variant| variant.conditions.iter().all(|c| self.holds(c)))
+    }
+
+    /// A condition that holds, as a reason the person recognises; `None`
+    /// for exclusions («\u{a0}sauf si…\u{a0}»), which explain nothing.
+    fn reason(&self, condition: &Condition) -> Option<String> {
+        match condition {
+            Condition::ChoiceSelected { question, choice } => {
+                Some(self.quiz.fact(question, choice))
+            }
+            Condition::ChoiceNotSelected { .. } => None,
+            Condition::Dimension { dimension, .. } => {
+                let label = self
+                    .quiz
+                    .dimension(dimension)
+                    .map_or(dimension.as_str(), |dimension| dimension.label.as_str());
+                Some(format!(
+                    "votre score «\u{a0}{label}\u{a0}» est de {} sur 100",
+                    self.dimension_percent(dimension)
+                ))
+            }
+            Condition::Overall { .. } => Some(format!(
+                "votre score global est de {} sur 100",
+                self.overall
+            )),
+            Condition::ScaleValue { question, .. } => {
+                let given = self.scale_value(question)?;
+                let question = self.quiz.question(question)?;
+                let (_, max) = question.scale_bounds()?;
+                Some(format!(
+                    "{}\u{a0}: vous avez répondu {given} sur {max}",
+                    question.topic.clone().unwrap_or_default()
+                ))
+            }
+            Condition::Any(alternatives) => alternatives
+                .iter()
+                .filter(|alternative| self.holds(alternative))
+                .find_map(|alternative| self.reason(alternative)),
+        }
+    }
+}
+
+/// Chooses and orders the actions of a plan.
+///
+/// Applicable actions (conditions true, a variant found) are taken by
+/// decreasing priority (file order between equals), each together with the
+/// applicable actions it depends on, as long as the plan keeps at most
+/// `PLAN_MAX` actions and `WEEK_MAX` for this week; an action that does not
+/// fit is left out whole, so a step never refers to a missing earlier one.
+/// Then the plan is ordered by horizon, dependencies first, priority next.
+/// Validation guarantees `PLAN_MIN` fallback actions that always fit, and
+/// that no action is more urgent than what it depends on.
+fn choose_plan(quiz: &Quiz, facts: &Facts<'_>) -> Vec<String> {
+    // (file index, variant) of every applicable action, by id.
+    let applicable: BTreeMap<&str, (usize, &Variant)> = quiz
+        .recommendations
+        .iter()
+        .enumerate()
+        .filter_map(|(index, recommendation)| {
+            facts
+                .variant(recommendation)
+                .map(|variant| (recommendation.id.as_str(), (index, variant)))
+        })
+        .collect();
+    let rank = |id: &str| {
+        applicable
+            .get(id)
+            .map(|(index, variant)| (std::cmp::Reverse(variant.priority), *index))
+    };
+    let mut candidates: Vec<&str> = applicable.keys().copied().collect();
+    candidates.sort_by_key(|id| rank(id));
+
+    let is_week = |id: &str| {
+        applicable
+            .get(id)
+            .is_some_and(|(_, variant)| variant.horizon == Horizon::Semaine)
+    };
+    let mut chosen: Vec<&str> = Vec::new();
+    for candidate in candidates {
+        if chosen.contains(&candidate) {
+            continue;
+        }
+        let mut group = Vec::new();
+        with_dependencies(quiz, &applicable, candidate, &chosen, &mut group, 0);
+        let size = chosen.len() + group.len();
+        let week = chosen.iter().chain(&group).filter(|id| is_week(id)).count();
+        if size <= PLAN_MAX && week <= WEEK_MAX {
+            chosen.extend(group);
+        }
+    }
+
+    // Kahn's algorithm: among the actions whose chosen dependencies are
+    // placed, the earliest horizon, then the highest priority, goes next. A
+    // dependency borrows the priority of what waits for it, so that an
+    // urgent action is not held back behind less urgent ones.
+    let depends = |id: &str| -> Vec<&str> {
+        quiz.recommendation(id)
+            .map(|recommendation| {
+                recommendation
+                    .after
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|dependency| chosen.contains(dependency))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut urgency: BTreeMap<&str, (std::cmp::Reverse<u8>, usize)> = chosen
+        .iter()
+        .filter_map(|id| rank(id).map(|rank| (*id, rank)))
+        .collect();
+    // At most PLAN_MAX actions: as many passes settle every chain.
+    for _ in 0..chosen.len() {
+        for id in &chosen {
+            let Some(own) = urgency.get(id).copied() else {
+                continue;
+            };
+            for dependency in depends(id) {
+                if let Some(borrowed) = urgency.get_mut(dependency) {
+                    borrowed.0 = borrowed.0.min(own.0);
+                }
+            }
+        }
+    }
+    let mut ordered: Vec<&str> = Vec::new();
+    while ordered.len() < chosen.len() {
+        let next = chosen
+            .iter()
+            .filter(|id| !ordered.contains(id))
+            .filter(|id| {
+                depends(id)
+                    .iter()
+                    .all(|dependency| ordered.contains(dependency))
+            })
+            .min_by_key(|id| {
+                let horizon = applicable.get(**id).map(|(_, variant)| variant.horizon);
+                (horizon, urgency.get(**id).copied())
+            });
+        match next {
+            Some(id) => ordered.push(id),
+            // Unreachable once validated (no cycles); never loop forever.
+            None => break,
+        }
+    }
+    ordered.into_iter().map(str::to_owned).collect()
+}
+
+/// `id` preceded by the applicable actions it depends on, recursively,
+/// leaving out those already chosen or already in `group`. `depth` bounds
+/// the recursion should a quiz built in code (not validated) have a cycle.
+fn with_dependencies<'q>(
+    quiz: &'q Quiz,
+    applicable: &BTreeMap<&str, (usize, &Variant)>,
+    id: &'q str,
+    chosen: &[&str],
+    group: &mut Vec<&'q str>,
+    depth: usize,
+) {
+    if chosen.contains(&id) || group.contains(&id) || depth > quiz.recommendations.len() {
+        return;
+    }
+    if let Some(recommendation) = quiz.recommendation(id) {
+        for dependency in &recommendation.after {
+            // A dependency that does not apply is already done.
+            if applicable.contains_key(dependency.as_str()) {
+                with_dependencies(quiz, applicable, dependency, chosen, group, depth + 1);
+            }
+        }
+    }
+    group.push(id);
+}
+
+/// The reason given for an action that holds whatever the answers.
+pub const ALWAYS_REASON: &str = "cette étape est utile quelle que soit votre situation";
+
+/// One action of a plan as the person reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanStep<'q> {
+    pub recommendation: &'q Recommendation,
+    /// The wording that fits this person.
+    pub variant: &'q Variant,
+    /// Why this action was chosen: what the answers say, in plain French,
+    /// each true for this person («\u{a0}vous n’avez pas encore de site\u{a0}»).
+    pub reasons: Vec<String>,
+}
+
+/// The steps of a self-assessment's plan, in its order, with the variant and
+/// the reasons that the answers give. Actions the quiz no longer has, or
+/// that no longer apply (the quiz changed since), are left out.
+pub fn plan_steps<'q>(
+    quiz: &'q Quiz,
+    answers: &Answers,
+    outcome: &SelfAssessmentOutcome,
+) -> Vec<PlanStep<'q>> {
+    let facts = Facts {
+        quiz,
+        answers,
+        dimensions: &outcome.dimensions,
+        overall: outcome.overall,
+    };
+    outcome
+        .plan
+        .iter()
+        .filter_map(|id| quiz.recommendation(id))
+        .filter_map(|recommendation| {
+            let variant = facts.variant(recommendation)?;
+            let mut reasons: Vec<String> = Vec::new();
+            for condition in recommendation.conditions.iter().chain(&variant.conditions) {
+                if let Some(reason) = facts.reason(condition) {
+                    if !reasons.contains(&reason) {
+                        reasons.push(reason);
+                    }
+                }
+            }
+            if reasons.is_empty() {
+                reasons.push(ALWAYS_REASON.to_owned());
+            }
+            Some(PlanStep {
+                recommendation,
+                variant,
+                reasons,
+            })
+        })
+        .collect()
+}
+
 fn knowledge(quiz: &Quiz, answers: &Answers) -> KnowledgeOutcome {
     let questions: Vec<QuestionResult> = quiz
         .questions
         .iter()
         .map(|question| {
-            let correct = match usable_answer(question, answers) {
+            let (correct, credit) = match usable_answer(question, answers) {
                 Some(Answer::Choices(ticked)) => {
-                    let mut right: Vec<&str> = question
-                        .choices
+                    let right = question.choices.iter().filter(|choice| choice.correct);
+                    let right_count = i64::try_from(right.clone().count()).unwrap_or(1);
+                    let hits = ticked
                         .iter()
-                        .filter(|choice| choice.correct)
-                        .map(|choice| choice.id.as_str())
-                        .collect();
-                    right.sort_unstable();
-                    let mut ticked: Vec<&str> = ticked.iter().map(String::as_str).collect();
-                    ticked.sort_unstable();
-                    ticked.dedup();
-                    ticked == right
+                        .filter(|id| question.choice(id).is_some_and(|choice| choice.correct))
+                        .count();
+                    let misses = ticked.len() - hits;
+                    let exact = misses == 0 && i64::try_from(hits).ok() == Some(right_count);
+                    // Ticking every choice must not earn anything: each wrong
+                    // tick cancels a right one.
+                    let net = i64::try_from(hits)
+                        .unwrap_or(0)
+                        .saturating_sub(i64::try_from(misses).unwrap_or(i64::MAX));
+                    (exact, percent(net, right_count.max(1)))
                 }
-                _ => false,
+                _ => (false, 0),
             };
             QuestionResult {
                 question: question.id.clone(),
                 correct,
+                credit: Some(credit),
             }
         })
         .collect();
@@ -425,9 +721,13 @@ fn knowledge(quiz: &Quiz, answers: &Answers) -> KnowledgeOutcome {
     let percent = if total == 0 {
         0
     } else {
+        let credits: i64 = questions
+            .iter()
+            .map(|result| i64::from(result.credit()))
+            .sum();
         percent(
-            i64::try_from(correct).unwrap_or(0),
-            i64::try_from(total).unwrap_or(1),
+            credits,
+            i64::try_from(total).unwrap_or(1).saturating_mul(100),
         )
     };
     KnowledgeOutcome {
@@ -476,13 +776,23 @@ mod tests {
     //   vie-privee (optional):    valeurs 0 … 2
     // Percent = (raw - min) / (max - min), rounded half up.
 
+    // Plans, by hand: the applicable actions by priority (file order between
+    // equals), each with the applicable actions it needs (liste needs site),
+    // kept while the plan has at most 5 actions and 2 for this week; then
+    // this week's first, a dependency before what needs it and lent its
+    // priority. Fallbacks: bilan 10, sauvegarde 5, lire 1 (trimestre).
+
     #[test]
     fn worst_answers_lead_to_a_capped_plan() {
         // propriete: reseaux -2 + non 0 = -2 on -2 … 8 → 0
         // temps: 5 → -8, non 0 = -8 on -8 … 2 → 0; valeurs: non 0 on 0 … 2 → 0
-        // overall 0 → locataire. Eight recommendations hold: association 90,
-        // liste 80, site 70, temps 60, decrocher 55, mesurer 40,
-        // portabilite 35, bilan 10; the cap of 7 leaves out bilan.
+        // overall 0; canaux names neither site nor liste → locataire.
+        // Apply: association 90, liste 80 (+ site 70), temps 60 and
+        // decrocher 55 (semaine), mesurer 40, portabilite 35 (semaine), and
+        // the fallbacks. Taken: association; liste with site (3); temps (4,
+        // one for this week); decrocher (5, two). Full: the rest stays out.
+        // Order: temps, decrocher (semaine), then association 90, site
+        // (lent 80 by liste), liste.
         let outcome = self_assessment_of(&[
             ("q-activite", "association"),
             ("q-canaux", "reseaux"),
@@ -504,24 +814,63 @@ mod tests {
         );
         assert_eq!(
             outcome.plan,
-            [
-                "association",
-                "liste",
-                "site",
-                "temps",
-                "decrocher",
-                "mesurer",
-                "portabilite"
-            ]
+            ["temps", "decrocher", "association", "site", "liste"]
+        );
+        let quiz = mini();
+        let answers = parse_form(
+            &quiz,
+            &fields(&[
+                ("q-activite", "association"),
+                ("q-canaux", "reseaux"),
+                ("q-temps-hebdo", "5"),
+            ]),
+        )
+        .expect("valid");
+        let Outcome::SelfAssessment(outcome) = score(&quiz, &answers) else {
+            panic!("self-assessment");
+        };
+        let steps = plan_steps(&quiz, &answers, &outcome);
+        let site = steps
+            .iter()
+            .find(|step| step.recommendation.id == "site")
+            .expect("site");
+        assert_eq!(site.variant.id, "association");
+        assert_eq!(
+            site.reasons,
+            ["vous représentez une association"],
+            "the exclusion « canaux != site » explains nothing"
+        );
+    }
+
+    #[test]
+    fn this_week_holds_two_actions_at_most() {
+        // propriete: reseaux -2 + oui 1 = -1 on -2 … 8 → 1/10 = 10
+        // temps: 5 → -8 + oui 2 = -6 on -8 … 2 → 2/10 = 20; valeurs 0 → 0.
+        // Apply: liste 80 (+ site), temps 60, decrocher 55, portabilite 35
+        // (all three semaine), bilan, sauvegarde, lire. Taken: site and
+        // liste, temps, decrocher; portabilite would be a third for this
+        // week: left out; bilan fills the fifth place.
+        let outcome = self_assessment_of(&[
+            ("q-activite", "createur"),
+            ("q-canaux", "reseaux"),
+            ("q-temps-hebdo", "5"),
+            ("q-mesure", "oui"),
+            ("q-vie-privee", "non"),
+        ]);
+        assert_eq!(outcome.overall, 10);
+        assert_eq!(
+            outcome.plan,
+            ["temps", "decrocher", "site", "liste", "bilan"]
         );
     }
 
     #[test]
     fn best_answers_keep_file_order_between_equal_priorities() {
         // propriete: liste 4 + site 3 + oui 1 = 8 → 100; temps: 1 → 0,
-        // oui 2 = 2 → 100; valeurs: oui 2 → 100. overall 100 → chez-soi.
-        // Hold: fediverse 30 and garder-cap 30 (fediverse first in the
-        // file), bilan 10; linkedin needs score < 70.
+        // oui 2 = 2 → 100; valeurs: oui 2 → 100. overall 100; site and
+        // liste → chez-soi. Apply: fediverse 30 and garder-cap 30
+        // (fediverse first in the file), bilan 10, sauvegarde 5, lire 1;
+        // linkedin needs score < 70.
         let outcome = self_assessment_of(&[
             ("q-activite", "b2b"),
             ("q-canaux", "site"),
@@ -542,7 +891,10 @@ mod tests {
             (outcome.overall, outcome.profile.as_str()),
             (100, "chez-soi")
         );
-        assert_eq!(outcome.plan, ["fediverse", "garder-cap", "bilan"]);
+        assert_eq!(
+            outcome.plan,
+            ["fediverse", "garder-cap", "bilan", "sauvegarde", "lire"]
+        );
     }
 
     #[test]
@@ -550,9 +902,10 @@ mod tests {
         // mesure and vie-privee skipped. propriete: site 3 on -2 … 7 → 5/9 =
         // 55.6 → 56. temps: 3 → -4 on -8 … 0 → 4/8 → 50. valeurs: no
         // answered question → 50, not answered, out of the mean.
-        // overall (56 + 50) / 2 = 53 → transition.
-        // Hold: linkedin 50 (b2b, 53 < 70), mesurer 40 (mesure not "oui"),
-        // fediverse 30 (56 >= 50), bilan 10; temps needs temps < 50.
+        // overall (56 + 50) / 2 = 53; site alone → transition.
+        // Apply: linkedin 50 (b2b, 53 < 70, mois), mesurer 40 (mesure not
+        // "oui", mois), fediverse 30 (56 >= 50), bilan 10, sauvegarde 5;
+        // temps needs temps < 50.
         let outcome = self_assessment_of(&[
             ("q-activite", "b2b"),
             ("q-canaux", "site"),
@@ -572,15 +925,28 @@ mod tests {
             (outcome.overall, outcome.profile.as_str()),
             (53, "transition")
         );
-        assert_eq!(outcome.plan, ["linkedin", "mesurer", "fediverse", "bilan"]);
+        assert_eq!(
+            outcome.plan,
+            ["linkedin", "mesurer", "fediverse", "bilan", "sauvegarde"]
+        );
     }
 
     #[test]
-    fn profile_bounds_are_inclusive() {
+    fn the_first_profile_whose_conditions_hold_wins() {
+        // liste alone: not chez-soi (needs site too), transition. aucun
+        // alone: neither → the last, unconditional, locataire.
+        let with_list = self_assessment_of(&[
+            ("q-activite", "createur"),
+            ("q-canaux", "liste"),
+            ("q-temps-hebdo", "2"),
+        ]);
+        assert_eq!(with_list.profile, "transition");
         // propriete: aucun 0 + non 0 = 0 on -2 … 8 → 20. temps: 2 → -2,
-        // non 0 = -2 on -8 … 2 → 60. overall 40 → transition (40 to 69).
-        // Hold: liste 80 (20 < 50), site 70, mesurer 40, portabilite 35
-        // (20 <= 20), bilan 10.
+        // non 0 = -2 on -8 … 2 → 60. overall 40.
+        // Apply: liste 80 (20 < 50, + site), mesurer 40 (mois),
+        // portabilite 35 (semaine, 20 <= 20), bilan 10, sauvegarde, lire.
+        // Taken: site, liste, mesurer, portabilite, bilan. Order:
+        // portabilite (semaine), site (lent 80), liste, mesurer, bilan.
         let outcome = self_assessment_of(&[
             ("q-activite", "createur"),
             ("q-canaux", "aucun"),
@@ -597,20 +963,21 @@ mod tests {
         );
         assert_eq!(
             (outcome.overall, outcome.profile.as_str()),
-            (40, "transition")
+            (40, "locataire")
         );
         assert_eq!(
             outcome.plan,
-            ["liste", "site", "mesurer", "portabilite", "bilan"]
+            ["portabilite", "site", "liste", "mesurer", "bilan"]
         );
     }
 
     #[test]
     fn overall_mean_rounds_half_up() {
         // propriete: reseaux -2 on -2 … 7 → 0. temps: 4 → -6 on -8 … 0 →
-        // 2/8 = 25. overall 12.5 → 13 → locataire. Exactly seven hold:
-        // liste 80, site 70, temps 60 (25 < 50, 4 >= 4), linkedin 50,
-        // mesurer 40, portabilite 35, bilan 10.
+        // 2/8 = 25. overall 12.5 → 13 → locataire. Apply: liste 80 (+ site
+        // 70), temps 60 (semaine; 25 < 50, 4 >= 4), linkedin 50, mesurer 40,
+        // portabilite 35 (semaine), fallbacks. Taken: site, liste, temps,
+        // linkedin, mesurer; portabilite does not fit.
         let outcome = self_assessment_of(&[
             ("q-activite", "b2b"),
             ("q-canaux", "reseaux"),
@@ -620,16 +987,37 @@ mod tests {
         assert_eq!(outcome.profile, "locataire");
         assert_eq!(
             outcome.plan,
-            [
-                "liste",
-                "site",
-                "temps",
-                "linkedin",
-                "mesurer",
-                "portabilite",
-                "bilan"
-            ]
+            ["temps", "site", "liste", "linkedin", "mesurer"]
         );
+    }
+
+    #[test]
+    fn an_exclusive_choice_stands_alone() {
+        let quiz = mini();
+        let errors = parse_form(
+            &quiz,
+            &fields(&[
+                ("q-activite", "b2b"),
+                ("q-canaux", "aucun"),
+                ("q-canaux", "site"),
+                ("q-temps-hebdo", "2"),
+            ]),
+        )
+        .expect_err("aucun with site");
+        assert!(
+            errors.by_question["canaux"].contains("ne se coche pas avec une autre réponse"),
+            "{errors:?}"
+        );
+        // Stored answers that break the rule are not trusted either.
+        let mut answers = Answers::new();
+        answers.insert(
+            "canaux".into(),
+            Answer::Choices(vec!["aucun".into(), "site".into()]),
+        );
+        let Outcome::SelfAssessment(outcome) = score(&quiz, &answers) else {
+            panic!("self-assessment");
+        };
+        assert!(!outcome.dimensions[0].answered);
     }
 
     #[test]
@@ -664,7 +1052,7 @@ mod tests {
             (2, 2, 100)
         );
 
-        // Only part of the right choices: wrong.
+        // Half the right choices: half the point. (1 + 0.5) / 2 = 75 %.
         let partial = parse_form(
             &quiz,
             &fields(&[("q-portee", "payer"), ("q-canaux", "site")]),
@@ -673,20 +1061,46 @@ mod tests {
         let Outcome::Knowledge(outcome) = score(&quiz, &partial) else {
             panic!("knowledge check");
         };
-        assert_eq!((outcome.correct, outcome.percent), (1, 50));
+        assert_eq!((outcome.correct, outcome.percent), (1, 75));
         assert_eq!(
             outcome.questions,
             [
                 QuestionResult {
                     question: "portee".into(),
-                    correct: true
+                    correct: true,
+                    credit: Some(100),
                 },
                 QuestionResult {
                     question: "canaux".into(),
-                    correct: false
+                    correct: false,
+                    credit: Some(50),
                 },
             ]
         );
+        assert!(outcome.questions[1].partial());
+
+        // A wrong tick cancels a right one. canaux has two right choices
+        // (site, liste) and one wrong (page): ticking all three gives
+        // (2 − 1) / 2 = 50; with portee wrong (0), the score is
+        // (0 + 50) / 2 = 25 %.
+        let canaux = quiz.question("canaux").expect("canaux");
+        let every: Vec<(String, String)> = canaux
+            .choices
+            .iter()
+            .map(|choice| ("q-canaux".to_owned(), choice.id.clone()))
+            .chain([("q-portee".to_owned(), "hasard".to_owned())])
+            .collect();
+        let Outcome::Knowledge(outcome) = score(&quiz, &parse_form(&quiz, &every).expect("valid"))
+        else {
+            panic!("knowledge check");
+        };
+        assert_eq!(outcome.questions[1].credit, Some(50));
+        assert_eq!((outcome.correct, outcome.percent), (0, 25));
+
+        // Results stored before partial credit count as all or nothing.
+        let old: QuestionResult =
+            serde_json::from_str(r#"{"question":"q","correct":true}"#).expect("old result");
+        assert_eq!((old.credit(), old.partial()), (100, false));
     }
 
     #[test]
@@ -804,7 +1218,20 @@ mod tests {
                             .iter()
                             .map(|choice| choice.id.clone())
                             .collect();
+                        let exclusive: Vec<String> = question
+                            .choices
+                            .iter()
+                            .filter(|choice| choice.exclusive)
+                            .map(|choice| choice.id.clone())
+                            .collect();
                         proptest::sample::subsequence(ids.clone(), 1..=question.max_choices())
+                            .prop_map(move |mut picked| {
+                                // An exclusive choice is only ever ticked alone.
+                                if picked.len() > 1 {
+                                    picked.retain(|id| !exclusive.contains(id));
+                                }
+                                picked
+                            })
                             .boxed()
                     }
                 };
@@ -842,7 +1269,7 @@ mod tests {
             }
             prop_assert!(outcome.overall <= 100);
             prop_assert!(quiz.profile(&outcome.profile).is_some());
-            prop_assert!(!outcome.plan.is_empty() && outcome.plan.len() <= PLAN_MAX);
+            prop_assert!((PLAN_MIN..=PLAN_MAX).contains(&outcome.plan.len()), "{:?}", outcome.plan);
         }
 
         #[test]

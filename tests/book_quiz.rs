@@ -90,11 +90,21 @@ fn the_offline_book_shows_worksheets_and_no_form() {
             "recommendation {} missing",
             rec.id
         );
-        assert!(
-            html.contains(&format!("href=\"../{}\"", rec.chapter.html_path())),
-            "{}: no chapter link",
-            rec.id
-        );
+        for variant in &rec.variants {
+            assert!(
+                html.contains(&variant.title.replace('\'', "&#x27;"))
+                    || html.contains(&variant.title),
+                "variant {}.{} missing",
+                rec.id,
+                variant.id
+            );
+            assert!(
+                html.contains(&format!("href=\"../{}\"", variant.chapter.html_path())),
+                "{}.{}: no chapter link",
+                rec.id,
+                variant.id
+            );
+        }
     }
     // Points per answer are printed next to each choice.
     let first_scored = quiz

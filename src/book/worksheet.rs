@@ -6,12 +6,15 @@
 
 use serde::Serialize;
 
-use crate::quiz::{Comparison, Condition, Mode, QuestionKind, Quiz};
+use crate::quiz::{Mode, PLAN_MAX, PLAN_MIN, QuestionKind, Quiz, WEEK_MAX};
 use crate::web::Templates;
 
 #[derive(Serialize)]
 struct WorksheetView<'a> {
     quiz_id: &'a str,
+    plan_min: usize,
+    plan_max: usize,
+    week_max: usize,
     title: &'a str,
     self_assessment: bool,
     /// Shown when the page is not served by chezsoi (offline book, PDF).
@@ -49,14 +52,24 @@ struct DimensionView {
 #[derive(Serialize)]
 struct ProfileView {
     label: String,
-    min: u8,
-    max: u8,
+    /// «\u{a0}si …\u{a0}» in plain French; «\u{a0}dans tous les autres cas\u{a0}» for the last.
+    conditions: String,
 }
 
+/// One row per variant: a group reads down the table and keeps, for each
+/// action, the first row whose conditions hold.
 #[derive(Serialize)]
 struct RecommendationView {
+    /// The action's name, on its first row only.
+    action: Option<String>,
+    /// When the action concerns someone at all, on its first row only.
+    action_conditions: Option<String>,
+    /// How many rows the action spans.
+    rows: usize,
     title: String,
     conditions: String,
+    /// The titles of the actions that come first, on the first row only.
+    after: Option<String>,
     priority: u8,
     horizon: &'static str,
     chapter_href: String,
@@ -84,73 +97,6 @@ fn signed(points: i64) -> String {
         format!("−{}", -points)
     } else {
         format!("+{points}")
-    }
-}
-
-fn comparison(op: Comparison) -> &'static str {
-    match op {
-        Comparison::Less => "<",
-        Comparison::LessOrEqual => "≤",
-        Comparison::Greater => ">",
-        Comparison::GreaterOrEqual => "≥",
-        Comparison::Equal => "=",
-        Comparison::NotEqual => "≠",
-    }
-}
-
-/// A condition as a reader of the worksheet checks it by hand.
-fn describe(quiz: &Quiz, condition: &Condition) -> String {
-    let question_number = |id: &str| {
-        quiz.questions
-            .iter()
-            .position(|q| q.id == id)
-            .map_or(0, |i| i + 1)
-    };
-    let choice_label = |question: &str, choice: &str| {
-        quiz.question(question)
-            .and_then(|q| q.choice(choice))
-            .map_or_else(|| choice.to_string(), |c| c.label.clone())
-    };
-    match condition {
-        Condition::Dimension {
-            dimension,
-            comparison: op,
-            value,
-        } => {
-            let label = quiz
-                .dimension(dimension)
-                .map_or(dimension.as_str(), |d| d.label.as_str());
-            format!("{label} {} {value}", comparison(*op))
-        }
-        Condition::Overall {
-            comparison: op,
-            value,
-        } => format!("score global {} {value}", comparison(*op)),
-        Condition::ChoiceSelected { question, choice } => {
-            format!(
-                "question {}\u{a0}: «\u{a0}{}\u{a0}» cochée",
-                question_number(question),
-                choice_label(question, choice)
-            )
-        }
-        Condition::ChoiceNotSelected { question, choice } => {
-            format!(
-                "question {}\u{a0}: «\u{a0}{}\u{a0}» non cochée",
-                question_number(question),
-                choice_label(question, choice)
-            )
-        }
-        Condition::ScaleValue {
-            question,
-            comparison: op,
-            value,
-        } => {
-            format!(
-                "question {} {} {value}",
-                question_number(question),
-                comparison(*op)
-            )
-        }
     }
 }
 
@@ -268,6 +214,9 @@ pub fn render(
         .collect();
     let view = WorksheetView {
         quiz_id: &quiz.id,
+        plan_min: PLAN_MIN,
+        plan_max: PLAN_MAX,
+        week_max: WEEK_MAX,
         title: &quiz.title,
         self_assessment,
         offline,
@@ -286,28 +235,46 @@ pub fn render(
             .iter()
             .map(|p| ProfileView {
                 label: p.label.clone(),
-                min: p.min,
-                max: p.max,
+                conditions: if p.conditions.is_empty() {
+                    "dans tous les autres cas".to_string()
+                } else {
+                    quiz.describe_conditions(&p.conditions)
+                },
             })
             .collect(),
         recommendations: quiz
             .recommendations
             .iter()
-            .map(|r| RecommendationView {
-                title: r.title.clone(),
-                conditions: if r.conditions.is_empty() {
-                    "toujours".to_string()
-                } else {
-                    r.conditions
-                        .iter()
-                        .map(|c| describe(quiz, c))
-                        .collect::<Vec<_>>()
-                        .join(" et ")
-                },
-                priority: r.priority,
-                horizon: r.horizon.label(),
-                chapter_href: format!("{to_root}{}", r.chapter.html_path()),
-                chapter_title: chapter_title(&r.chapter.path),
+            .flat_map(|r| {
+                let after = r
+                    .after
+                    .iter()
+                    .filter_map(|id| quiz.recommendation(id))
+                    .map(|before| format!("«\u{a0}{}\u{a0}»", before.title))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                r.variants.iter().enumerate().map(move |(index, v)| {
+                    let first = index == 0;
+                    RecommendationView {
+                        action: first.then(|| r.title.clone()),
+                        rows: r.variants.len(),
+                        title: v.title.clone(),
+                        action_conditions: (first && !r.conditions.is_empty())
+                            .then(|| quiz.describe_conditions(&r.conditions)),
+                        // A default variant after others applies when they do
+                        // not: say so rather than «\u{a0}dans tous les cas\u{a0}».
+                        conditions: if !first && v.conditions.is_empty() {
+                            "dans les autres cas".to_string()
+                        } else {
+                            quiz.describe_conditions(&v.conditions)
+                        },
+                        after: (first && !after.is_empty()).then(|| after.clone()),
+                        priority: v.priority,
+                        horizon: v.horizon.label(),
+                        chapter_href: format!("{to_root}{}", v.chapter.html_path()),
+                        chapter_title: chapter_title(&v.chapter.path),
+                    }
+                })
             })
             .collect(),
     };

@@ -38,7 +38,29 @@ pub(crate) const EXPECTED_FORMS: &str = "formes attendues\u{a0}: «\u{a0}DIMENSI
 pub(crate) const ANSWER_KEYWORD: &str = "answer";
 pub(crate) const OVERALL_KEYWORD: &str = "score";
 
+/// The word that joins alternatives: `answer site = aucun or answer domaine = aucun`.
+pub(crate) const OR_KEYWORD: &str = "or";
+
 const OPERATOR_CHARS: &[char] = &['<', '>', '=', '!'];
+
+/// Splits one `when` item on the word `or` into its alternatives (a single
+/// one when there is no `or`), spaces normalised.
+pub(crate) fn split_alternatives(text: &str) -> Result<Vec<String>, String> {
+    let mut parts = vec![Vec::new()];
+    for word in text.split_whitespace() {
+        if word == OR_KEYWORD {
+            parts.push(Vec::new());
+        } else if let Some(part) = parts.last_mut() {
+            part.push(word);
+        }
+    }
+    if parts.len() > 1 && parts.iter().any(Vec::is_empty) {
+        return Err(format!(
+            "«\u{a0}{OR_KEYWORD}\u{a0}» relie deux conditions\u{a0}: il en manque une avant ou après ({EXPECTED_FORMS})"
+        ));
+    }
+    Ok(parts.into_iter().map(|words| words.join(" ")).collect())
+}
 
 /// Parses one condition; the error is a French sentence for the author.
 pub(crate) fn parse_condition(text: &str) -> Result<ParsedCondition<'_>, String> {
@@ -162,6 +184,29 @@ mod tests {
                 value: "-2"
             })
         );
+    }
+
+    #[test]
+    fn alternatives_split_on_the_word_or() {
+        assert_eq!(
+            split_alternatives("answer site = aucun  or answer domaine=aucun"),
+            Ok(vec![
+                "answer site = aucun".to_owned(),
+                "answer domaine=aucun".to_owned()
+            ])
+        );
+        // A choice id that contains "or" is not a separator.
+        assert_eq!(
+            split_alternatives("answer public = ordinateur"),
+            Ok(vec!["answer public = ordinateur".to_owned()])
+        );
+        for broken in [
+            "or answer site = aucun",
+            "answer site = aucun or",
+            "a < 1 or or b < 2",
+        ] {
+            assert!(split_alternatives(broken).is_err(), "{broken}");
+        }
     }
 
     #[test]

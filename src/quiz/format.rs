@@ -1,19 +1,18 @@
 //! Step 1 and 2 of loading: the TOML text becomes a tree of values that all
-//! know their position (serde + `toml::Spanned`), then a typed mirror of the
-//! file format, in which every field is optional and keeps its position.
+//! know their position (toml_edit's document API keeps every key's and
+//! value's byte range), then a typed mirror of the file format, in which
+//! every field is optional and keeps its position.
 //!
 //! Why not `#[derive(Deserialize)]` with `deny_unknown_fields` directly on the
 //! mirror: serde stops at the first unknown field, missing field or wrong
 //! type, and an author who fixes one typo per run gives up. Reading from the
-//! spanned tree instead reports every unknown field, every wrong type, and
+//! positioned tree instead reports every unknown field, every wrong type, and
 //! leaves missing fields to `validate`, which reports them all too.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::ops::Range;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use toml::Spanned;
+use toml_edit::{ImDocument, Item, TableLike, Value};
 
 use super::error::Diagnostics;
 
@@ -57,140 +56,14 @@ impl NodeValue {
     }
 }
 
-/// The marker key under which the toml deserializer hands out dates.
-const TOML_DATETIME_KEY: &str = "$__toml_private_datetime";
-
-impl<'de> Deserialize<'de> for NodeValue {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(NodeValueVisitor)
-    }
-}
-
-struct NodeValueVisitor;
-
-impl<'de> Visitor<'de> for NodeValueVisitor {
-    type Value = NodeValue;
-
-    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str("une valeur TOML")
-    }
-
-    fn visit_bool<E: de::Error>(self, value: bool) -> Result<NodeValue, E> {
-        Ok(NodeValue::Boolean(value))
-    }
-
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<NodeValue, E> {
-        Ok(NodeValue::Integer(value))
-    }
-
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<NodeValue, E> {
-        i64::try_from(value)
-            .map(NodeValue::Integer)
-            .map_err(|_| E::custom("entier trop grand"))
-    }
-
-    fn visit_f64<E: de::Error>(self, value: f64) -> Result<NodeValue, E> {
-        Ok(NodeValue::Float(value))
-    }
-
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<NodeValue, E> {
-        Ok(NodeValue::String(value.to_owned()))
-    }
-
-    fn visit_string<E: de::Error>(self, value: String) -> Result<NodeValue, E> {
-        Ok(NodeValue::String(value))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<NodeValue, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Spanned<NodeValue>>()? {
-            items.push(spanned_to_node(item));
-        }
-        Ok(NodeValue::Array(items))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NodeValue, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(key) = map.next_key::<KeyOrDatetime>()? {
-            match key {
-                KeyOrDatetime::Datetime => {
-                    map.next_value::<de::IgnoredAny>()?;
-                    return Ok(NodeValue::Datetime);
-                }
-                KeyOrDatetime::Key(key) => {
-                    let value = map.next_value::<Spanned<NodeValue>>()?;
-                    let span = key.span();
-                    entries.push((
-                        Key {
-                            name: key.into_inner(),
-                            span,
-                        },
-                        spanned_to_node(value),
-                    ));
-                }
-            }
-        }
-        Ok(NodeValue::Table(entries))
-    }
-}
-
-fn spanned_to_node(spanned: Spanned<NodeValue>) -> Node {
-    let span = spanned.span();
-    Node {
-        span,
-        value: spanned.into_inner(),
-    }
-}
-
-/// A table key with its position, or the marker of a date (whose key
-/// deserializer cannot give a position).
-enum KeyOrDatetime {
-    Key(Spanned<String>),
-    Datetime,
-}
-
-impl<'de> Deserialize<'de> for KeyOrDatetime {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // Spanned keys are asked for first; the date marker's deserializer
-        // answers that request with its plain string, which lands here.
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = KeyOrDatetime;
-            fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-                formatter.write_str("une clé")
-            }
-            fn visit_str<E: de::Error>(self, value: &str) -> Result<KeyOrDatetime, E> {
-                if value == TOML_DATETIME_KEY {
-                    Ok(KeyOrDatetime::Datetime)
-                } else {
-                    Ok(KeyOrDatetime::Key(Spanned::new(0..0, value.to_owned())))
-                }
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<KeyOrDatetime, A::Error> {
-                let key =
-                    Spanned::<String>::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(KeyOrDatetime::Key(key))
-            }
-        }
-        deserializer.deserialize_struct(SPANNED_NAME, SPANNED_FIELDS, KeyVisitor)
-    }
-}
-
-// The names by which serde_spanned asks the toml deserializer for a position.
-// They are what `Spanned<T>` itself passes; repeated here because the key
-// visitor above must also accept the plain-string answer for dates.
-const SPANNED_NAME: &str = "$__serde_spanned_private_Spanned";
-const SPANNED_FIELDS: &[&str] = &[
-    "$__serde_spanned_private_start",
-    "$__serde_spanned_private_end",
-    "$__serde_spanned_private_value",
-];
-
 /// Parses the TOML text into a tree of positioned values. A syntax error is
 /// recorded with its position and yields `None`.
 pub(crate) fn parse_tree(text: &str, diagnostics: &mut Diagnostics<'_>) -> Option<Node> {
-    match toml::from_str::<NodeValue>(text) {
-        Ok(value) => Some(Node { span: 0..0, value }),
+    match ImDocument::parse(text) {
+        Ok(document) => Some(Node {
+            span: 0..0,
+            value: NodeValue::Table(table_entries(document.as_table(), &(0..0))),
+        }),
         Err(error) => {
             let span = error.span().unwrap_or(0..0);
             let message = error.message().trim().to_owned();
@@ -198,6 +71,79 @@ pub(crate) fn parse_tree(text: &str, diagnostics: &mut Diagnostics<'_>) -> Optio
             None
         }
     }
+}
+
+/// The entries of a table (`[x]`, `[[x]]` or `{ … }`) in file order. A
+/// table without a position of its own (an implicit parent such as `[a]`
+/// in `[a.b]`) is located at `fallback`, the position of its key.
+fn table_entries(table: &dyn TableLike, fallback: &Range<usize>) -> Vec<(Key, Node)> {
+    table
+        .iter()
+        .map(|(name, item)| {
+            let span = table
+                .get_key_value(name)
+                .and_then(|(key, _)| key.span())
+                .unwrap_or_else(|| fallback.clone());
+            let node = item_node(item, &span);
+            (
+                Key {
+                    name: name.to_owned(),
+                    span,
+                },
+                node,
+            )
+        })
+        .collect()
+}
+
+fn item_node(item: &Item, fallback: &Range<usize>) -> Node {
+    match item {
+        Item::Value(value) => value_node(value, fallback),
+        Item::Table(table) => {
+            let span = table.span().unwrap_or_else(|| fallback.clone());
+            let value = NodeValue::Table(table_entries(table, &span));
+            Node { span, value }
+        }
+        Item::ArrayOfTables(tables) => {
+            let span = tables.span().unwrap_or_else(|| fallback.clone());
+            let items = tables
+                .iter()
+                .map(|table| {
+                    let table_span = table.span().unwrap_or_else(|| span.clone());
+                    let value = NodeValue::Table(table_entries(table, &table_span));
+                    Node {
+                        span: table_span,
+                        value,
+                    }
+                })
+                .collect();
+            Node {
+                span,
+                value: NodeValue::Array(items),
+            }
+        }
+        // Never handed out by a parsed document's iterators.
+        Item::None => Node {
+            span: fallback.clone(),
+            value: NodeValue::Table(Vec::new()),
+        },
+    }
+}
+
+fn value_node(value: &Value, fallback: &Range<usize>) -> Node {
+    let span = value.span().unwrap_or_else(|| fallback.clone());
+    let value = match value {
+        Value::String(text) => NodeValue::String(text.value().clone()),
+        Value::Integer(number) => NodeValue::Integer(*number.value()),
+        Value::Float(number) => NodeValue::Float(*number.value()),
+        Value::Boolean(flag) => NodeValue::Boolean(*flag.value()),
+        Value::Datetime(_) => NodeValue::Datetime,
+        Value::Array(items) => {
+            NodeValue::Array(items.iter().map(|item| value_node(item, &span)).collect())
+        }
+        Value::InlineTable(table) => NodeValue::Table(table_entries(table, &span)),
+    };
+    Node { span, value }
 }
 
 /// A value read from the file with the byte range it came from.
@@ -235,6 +181,7 @@ pub(crate) struct RawQuestion {
     pub kind: Option<Located<String>>,
     pub text: Option<Located<String>>,
     pub help: Option<Located<String>>,
+    pub topic: Option<Located<String>>,
     pub optional: Option<Located<bool>>,
     pub min: Option<Located<i64>>,
     pub max: Option<Located<i64>>,
@@ -254,6 +201,8 @@ pub(crate) struct RawChoice {
     pub points: Option<Located<PointsTable>>,
     pub correct: Option<Located<bool>>,
     pub explanation: Option<Located<String>>,
+    pub fact: Option<Located<String>>,
+    pub exclusive: Option<Located<bool>>,
 }
 
 #[derive(Debug, Default)]
@@ -274,14 +223,32 @@ pub(crate) struct RawProfile {
     pub span: Range<usize>,
     pub id: Option<Located<String>>,
     pub label: Option<Located<String>>,
-    pub min: Option<Located<i64>>,
-    pub max: Option<Located<i64>>,
     pub description: Option<Located<String>>,
+    pub when: Option<Located<Vec<Located<String>>>>,
 }
 
 #[derive(Debug, Default)]
 pub(crate) struct RawRecommendation {
     /// The item's path in the document, e.g. `questions[2]`.
+    pub path: String,
+    pub span: Range<usize>,
+    pub id: Option<Located<String>>,
+    pub title: Option<Located<String>>,
+    pub why: Option<Located<String>>,
+    pub how: Option<Located<String>>,
+    pub chapter: Option<Located<String>>,
+    pub priority: Option<Located<i64>>,
+    pub horizon: Option<Located<String>>,
+    pub when: Option<Located<Vec<Located<String>>>>,
+    pub after: Option<Located<Vec<Located<String>>>>,
+    pub variants: Option<Located<Vec<RawVariant>>>,
+}
+
+/// `[[recommendations.variants]]`: every field but `id` may be left to the
+/// recommendation.
+#[derive(Debug, Default)]
+pub(crate) struct RawVariant {
+    /// The item's path in the document, e.g. `recommendations[2].variants[0]`.
     pub path: String,
     pub span: Range<usize>,
     pub id: Option<Located<String>>,
@@ -536,6 +503,7 @@ const QUESTION_FIELDS: &[&str] = &[
     "kind",
     "text",
     "help",
+    "topic",
     "optional",
     "min",
     "max",
@@ -544,10 +512,21 @@ const QUESTION_FIELDS: &[&str] = &[
     "points_per_step",
     "choices",
 ];
-const CHOICE_FIELDS: &[&str] = &["id", "label", "points", "correct", "explanation"];
+const CHOICE_FIELDS: &[&str] = &[
+    "id",
+    "label",
+    "points",
+    "correct",
+    "explanation",
+    "fact",
+    "exclusive",
+];
 const DIMENSION_FIELDS: &[&str] = &["id", "label", "description", "chapter"];
-const PROFILE_FIELDS: &[&str] = &["id", "label", "min", "max", "description"];
+const PROFILE_FIELDS: &[&str] = &["id", "label", "description", "when"];
 const RECOMMENDATION_FIELDS: &[&str] = &[
+    "id", "title", "why", "how", "chapter", "priority", "horizon", "when", "after", "variants",
+];
+const VARIANT_FIELDS: &[&str] = &[
     "id", "title", "why", "how", "chapter", "priority", "horizon", "when",
 ];
 
@@ -582,6 +561,7 @@ fn read_question(
         kind: fields.string("kind", diagnostics),
         text: fields.string("text", diagnostics),
         help: fields.string("help", diagnostics),
+        topic: fields.string("topic", diagnostics),
         optional: fields.boolean("optional", diagnostics),
         min: fields.integer("min", diagnostics),
         max: fields.integer("max", diagnostics),
@@ -602,6 +582,8 @@ fn read_choice(node: &Node, path: &str, diagnostics: &mut Diagnostics<'_>) -> Op
         points: fields.points("points", diagnostics),
         correct: fields.boolean("correct", diagnostics),
         explanation: fields.string("explanation", diagnostics),
+        fact: fields.string("fact", diagnostics),
+        exclusive: fields.boolean("exclusive", diagnostics),
     })
 }
 
@@ -628,9 +610,8 @@ fn read_profile(node: &Node, path: &str, diagnostics: &mut Diagnostics<'_>) -> O
         span: node.span.clone(),
         id: fields.string("id", diagnostics),
         label: fields.string("label", diagnostics),
-        min: fields.integer("min", diagnostics),
-        max: fields.integer("max", diagnostics),
         description: fields.string("description", diagnostics),
+        when: fields.strings("when", diagnostics),
     })
 }
 
@@ -641,6 +622,24 @@ fn read_recommendation(
 ) -> Option<RawRecommendation> {
     let fields = Fields::of(node, path, RECOMMENDATION_FIELDS, diagnostics)?;
     Some(RawRecommendation {
+        path: path.to_owned(),
+        span: node.span.clone(),
+        id: fields.string("id", diagnostics),
+        title: fields.string("title", diagnostics),
+        why: fields.string("why", diagnostics),
+        how: fields.string("how", diagnostics),
+        chapter: fields.string("chapter", diagnostics),
+        priority: fields.integer("priority", diagnostics),
+        horizon: fields.string("horizon", diagnostics),
+        when: fields.strings("when", diagnostics),
+        after: fields.strings("after", diagnostics),
+        variants: fields.tables("variants", diagnostics, read_variant),
+    })
+}
+
+fn read_variant(node: &Node, path: &str, diagnostics: &mut Diagnostics<'_>) -> Option<RawVariant> {
+    let fields = Fields::of(node, path, VARIANT_FIELDS, diagnostics)?;
+    Some(RawVariant {
         path: path.to_owned(),
         span: node.span.clone(),
         id: fields.string("id", diagnostics),

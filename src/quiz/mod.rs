@@ -11,6 +11,7 @@
 //! Pure: no I/O except `load_dir`, no async, no database.
 
 mod condition;
+mod describe;
 mod error;
 mod format;
 mod model;
@@ -24,8 +25,8 @@ use sha2::{Digest, Sha256};
 
 pub use error::{QuizError, QuizErrors};
 pub use model::{
-    ChapterRef, Choice, Comparison, Condition, Dimension, Horizon, Mode, Profile, Question,
-    QuestionKind, Quiz, Recommendation,
+    ChapterRef, Choice, Comparison, Condition, Dimension, Horizon, Mode, PLAN_MAX, PLAN_MIN,
+    Profile, Question, QuestionKind, Quiz, Recommendation, Variant, WEEK_MAX,
 };
 pub use validate::is_valid_id;
 

@@ -20,12 +20,20 @@ pub struct Quiz {
     pub questions: Vec<Question>,
     /// Empty for a knowledge check.
     pub dimensions: Vec<Dimension>,
-    /// Empty for a knowledge check; otherwise covers 0–100 without gap, in
-    /// ascending order.
+    /// Empty for a knowledge check; otherwise in file order, the first one
+    /// whose conditions hold being the person's, the last one unconditional.
     pub profiles: Vec<Profile>,
     /// Empty for a knowledge check; in file order.
     pub recommendations: Vec<Recommendation>,
 }
+
+/// A plan holds at least this many actions: validation demands as many
+/// always-applicable actions (see quizzes/README.md).
+pub const PLAN_MIN: usize = 3;
+/// A plan holds at most this many actions, so that it stays doable.
+pub const PLAN_MAX: usize = 5;
+/// At most this many of a plan's actions are for this week.
+pub const WEEK_MAX: usize = 2;
 
 impl Quiz {
     pub fn question(&self, id: &str) -> Option<&Question> {
@@ -44,13 +52,6 @@ impl Quiz {
         self.recommendations
             .iter()
             .find(|recommendation| recommendation.id == id)
-    }
-
-    /// The profile whose band holds an overall score.
-    pub fn profile_for(&self, overall: u8) -> Option<&Profile> {
-        self.profiles
-            .iter()
-            .find(|profile| (profile.min..=profile.max).contains(&overall))
     }
 }
 
@@ -80,6 +81,10 @@ pub struct Question {
     pub kind: QuestionKind,
     pub text: String,
     pub help: Option<String>,
+    /// A short noun phrase, with its article, naming what a scale measures
+    /// («\u{a0}le temps passé chaque semaine sur les réseaux\u{a0}»), used to
+    /// explain a condition on it.
+    pub topic: Option<String>,
     /// An optional question may be left unanswered; it then counts for
     /// nothing in the dimension scores.
     pub optional: bool,
@@ -193,6 +198,12 @@ pub struct Choice {
     pub correct: bool,
     /// Knowledge check: shown after submission (always present there).
     pub explanation: Option<String>,
+    /// What ticking this choice says about the person, in plain French
+    /// («\u{a0}vous n’avez pas encore de site\u{a0}»): explains conditions.
+    pub fact: Option<String>,
+    /// Multiple choice: this choice cannot be ticked with another one
+    /// («\u{a0}Aucun\u{a0}»).
+    pub exclusive: bool,
 }
 
 impl Choice {
@@ -214,29 +225,57 @@ pub struct Dimension {
     pub max_points: i64,
 }
 
+/// A profile follows what the person does: the first one of the file whose
+/// conditions all hold is theirs (the last one has none).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Profile {
     pub id: String,
     pub label: String,
-    /// Band of the overall score, bounds included.
-    pub min: u8,
-    pub max: u8,
-    /// Markdown.
+    /// Markdown; true for everyone whose answers lead to this profile.
     pub description: String,
+    /// All must hold; empty only for the last profile.
+    pub conditions: Vec<Condition>,
 }
 
+/// One action of a plan, worded in one or more variants.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recommendation {
+    pub id: String,
+    /// The action's short name, the same whatever the variant: group
+    /// results and worksheets show it.
+    pub title: String,
+    /// Actions that must come before this one when both are in a plan; an
+    /// action whose conditions do not hold counts as done.
+    pub after: Vec<String>,
+    /// All must hold for any variant to apply; empty = always.
+    pub conditions: Vec<Condition>,
+    /// Never empty. The first whose conditions hold is the one a person
+    /// gets; if none holds, the action does not apply.
+    pub variants: Vec<Variant>,
+}
+
+impl Recommendation {
+    pub fn variant(&self, id: &str) -> Option<&Variant> {
+        self.variants.iter().find(|variant| variant.id == id)
+    }
+}
+
+/// One wording of an action for one situation, every field resolved (a
+/// variant's missing field comes from its action).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    /// Unique within its action; the action's id when it has no variants.
     pub id: String,
     pub title: String,
     pub why: String,
     /// Markdown.
     pub how: String,
+    /// The section of the book that explains how to do it.
     pub chapter: ChapterRef,
     /// 0 to 100, higher is more urgent.
     pub priority: u8,
     pub horizon: Horizon,
-    /// All must hold; empty = always.
+    /// All must hold, besides the action's own; empty = the default variant.
     pub conditions: Vec<Condition>,
 }
 
@@ -324,6 +363,8 @@ pub enum Condition {
         comparison: Comparison,
         value: i64,
     },
+    /// `A or B`: at least one holds (never nested).
+    Any(Vec<Condition>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -384,6 +425,8 @@ mod tests {
             points: BTreeMap::from([("d".to_owned(), points)]),
             correct: false,
             explanation: None,
+            fact: None,
+            exclusive: false,
         }
     }
 
@@ -393,6 +436,7 @@ mod tests {
             kind,
             text: "?".into(),
             help: None,
+            topic: None,
             optional: false,
             choices: points
                 .iter()

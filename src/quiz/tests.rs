@@ -110,8 +110,22 @@ fn valid_fixtures_load_with_derived_ranges() {
         [("propriete", -2, 8), ("temps", -8, 2), ("valeurs", 0, 2)]
     );
     let liste = quiz.recommendation("liste").expect("liste");
-    assert_eq!(liste.chapter.html_path(), "05-action/canaux.html#liste");
-    assert_eq!(liste.horizon, Horizon::Mois);
+    // Without variants, an action is its own single variant.
+    assert_eq!(liste.variants.len(), 1);
+    assert_eq!(
+        liste.variants[0].chapter.html_path(),
+        "05-action/canaux.html#liste"
+    );
+    assert_eq!(liste.variants[0].horizon, Horizon::Mois);
+    assert_eq!(liste.after, ["site"]);
+    // A variant takes what it does not say from its action.
+    let site = quiz.recommendation("site").expect("site");
+    let ids: Vec<&str> = site.variants.iter().map(|v| v.id.as_str()).collect();
+    assert_eq!(ids, ["association", "defaut"]);
+    assert_eq!(site.variants[0].title, "Ouvrir le site de l’association");
+    assert_eq!(site.variants[1].title, site.title);
+    assert_eq!(site.variants[0].priority, 70);
+    assert_eq!(site.variants[0].why, site.variants[1].why);
     assert_eq!(
         quiz.recommendation("temps").map(|r| r.conditions.len()),
         Some(2)
@@ -262,36 +276,95 @@ fn dangling_chapter() {
 }
 
 #[test]
-fn profile_bands_name_the_uncovered_and_doubly_covered_scores() {
+fn profiles_are_tried_in_order_and_the_last_has_no_condition() {
     assert_errors(
         invalid!("profiles"),
         &[
             (
-                29,
-                "profiles[1].min",
-                "aucun profil ne couvre les scores 40 à 44",
+                23,
+                "profiles[0].when",
+                "seul le dernier profil peut être sans condition",
             ),
             (
-                36,
-                "profiles[2].min",
-                "les scores 65 à 70 sont à la fois dans «\u{a0}milieu\u{a0}» et «\u{a0}haut\u{a0}»",
+                32,
+                "profiles[1].when[0]",
+                "le choix «\u{a0}non\u{a0}» de la question «\u{a0}site\u{a0}» sert dans une condition\u{a0}: \
+                 donnez-lui un fact",
             ),
             (
-                36,
-                "profiles[2].max",
-                "aucun profil ne couvre les scores 91 à 100",
+                38,
+                "profiles[2].when",
+                "le dernier profil doit être sans condition",
             ),
         ],
     );
+}
+
+#[test]
+fn recommendation_rules() {
     assert_errors(
-        invalid!("profile-reversed"),
+        invalid!("recommendations"),
         &[
             (
-                26,
-                "profiles[0].max",
-                "min (100) est plus grand que max (0)",
+                18,
+                "questions[0].choices[1].exclusive",
+                "exclusive ne s’applique qu’aux choix d’une question «\u{a0}multiple\u{a0}»",
             ),
-            (33, "profiles[1].max", "max = 101 hors de 0 à 100"),
+            (
+                40,
+                "recommendations",
+                "il faut au moins 3 recommandations toujours applicables",
+            ),
+            (
+                48,
+                "recommendations[0].after",
+                "dépendances en cycle, aucune ne pourrait venir en premier\u{a0}: a → b → a",
+            ),
+            (
+                48,
+                "recommendations[0].after[1]",
+                "recommandation inconnue «\u{a0}inconnue\u{a0}» (recommandations connues\u{a0}: a, b, c, d, e)",
+            ),
+            (
+                48,
+                "recommendations[0].after[2]",
+                "«\u{a0}a\u{a0}» ne peut pas venir après elle-même",
+            ),
+            (
+                49,
+                "recommendations[0].when[0]",
+                "la question «\u{a0}temps\u{a0}» sert dans une condition\u{a0}: donnez-lui un topic",
+            ),
+            (
+                60,
+                "recommendations[1].when[0]",
+                "«\u{a0}or\u{a0}» relie deux conditions\u{a0}: il en manque une",
+            ),
+            (
+                70,
+                "recommendations[2].after[0]",
+                "«\u{a0}c\u{a0}» vient après «\u{a0}e\u{a0}», mais sa variante «\u{a0}c\u{a0}» est pour «\u{a0}semaine\u{a0}»",
+            ),
+            (
+                81,
+                "recommendations[3].variants[0].when",
+                "seule la dernière variante peut être sans condition",
+            ),
+            (
+                86,
+                "recommendations[3].variants[1].how",
+                "champ obligatoire manquant\u{a0}: how (dans la variante ou dans sa recommandation)",
+            ),
+            (
+                93,
+                "recommendations[3].variants[2].when",
+                "mêmes conditions que la variante «\u{a0}b2b\u{a0}»",
+            ),
+            (
+                99,
+                "recommendations[3].variants[3].when",
+                "conditions contradictoires, jamais vraies ensemble\u{a0}: «\u{a0}d < 50\u{a0}» et «\u{a0}d > 60\u{a0}»",
+            ),
         ],
     );
 }
@@ -346,7 +419,7 @@ fn self_assessment_rules() {
             (
                 31,
                 "recommendations",
-                "aucune recommandation sans condition",
+                "il faut au moins 3 recommandations toujours applicables",
             ),
             (
                 37,
@@ -368,97 +441,97 @@ fn condition_errors() {
         invalid!("conditions"),
         &[
             (
-                39,
+                42,
                 "recommendations",
-                "aucune recommandation sans condition",
+                "il faut au moins 3 recommandations toujours applicables",
             ),
             (
-                47,
+                50,
                 "recommendations[0].when[0]",
                 "valeur manquante après «\u{a0}d <\u{a0}» (formes attendues",
             ),
             (
-                47,
+                50,
                 "recommendations[0].when[1]",
                 "opérateur «\u{a0}==\u{a0}» inconnu",
             ),
             (
-                47,
+                50,
                 "recommendations[0].when[2]",
                 "opérateur manquant après «\u{a0}activite\u{a0}»",
             ),
             (
-                57,
+                60,
                 "recommendations[1].when[0]",
                 "dimension inconnue «\u{a0}x\u{a0}»",
             ),
             (
-                57,
+                60,
                 "recommendations[1].when[1]",
                 "question inconnue «\u{a0}nulle\u{a0}»",
             ),
             (
-                57,
+                60,
                 "recommendations[1].when[2]",
                 "n’a pas de choix «\u{a0}artisan\u{a0}» (choix possibles\u{a0}: b2b, asso)",
             ),
             (
-                57,
+                60,
                 "recommendations[1].when[3]",
                 "«\u{a0}activite\u{a0}» est une question\u{a0}: écrivez «\u{a0}answer activite …\u{a0}»",
             ),
             (
-                67,
+                70,
                 "recommendations[2].when[0]",
                 "est à choix\u{a0}: seuls = et != s’appliquent",
             ),
             (
-                67,
+                70,
                 "recommendations[2].when[1]",
                 "échelle de 1 à 5\u{a0}: comparez-la à un nombre",
             ),
             (
-                67,
+                70,
                 "recommendations[2].when[2]",
                 "«\u{a0}=\u{a0}» ne s’applique pas à un score",
             ),
             (
-                77,
+                80,
                 "recommendations[3].when[0]",
                 "«\u{a0}d > 100\u{a0}» ne peut jamais être vraie",
             ),
             (
-                77,
+                80,
                 "recommendations[3].when[1]",
                 "«\u{a0}score < 0\u{a0}» ne peut jamais être vraie",
             ),
             (
-                77,
+                80,
                 "recommendations[3].when[2]",
                 "l’échelle «\u{a0}temps\u{a0}» va de 1 à 5",
             ),
             (
-                77,
+                80,
                 "recommendations[3].when[3]",
                 "«\u{a0}score >= 101\u{a0}» ne peut jamais être vraie",
             ),
             (
-                87,
+                90,
                 "recommendations[4].when",
                 "«\u{a0}d < 20\u{a0}» et «\u{a0}d > 60\u{a0}»",
             ),
             (
-                87,
+                90,
                 "recommendations[4].when",
                 "«\u{a0}answer activite = b2b\u{a0}» et «\u{a0}answer activite = asso\u{a0}»",
             ),
             (
-                97,
+                100,
                 "recommendations[5].when",
                 "«\u{a0}answer activite = b2b\u{a0}» et «\u{a0}answer activite != b2b\u{a0}»",
             ),
             (
-                97,
+                100,
                 "recommendations[5].when",
                 "«\u{a0}answer temps >= 3\u{a0}» et «\u{a0}answer temps <= 3\u{a0}» et «\u{a0}answer temps != 3\u{a0}»",
             ),
@@ -543,4 +616,33 @@ mod properties {
         }
         Ok(())
     }
+}
+
+#[test]
+fn conditions_read_as_plain_french() {
+    let quiz = mini();
+    let rule = |id: &str| {
+        quiz.recommendation(id)
+            .map(|recommendation| recommendation.conditions.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        quiz.describe_conditions(&rule("temps")),
+        "si votre score «\u{a0}Temps\u{a0}» est inférieur à 50 sur 100, et si le temps passé \
+         à publier vaut au moins 4 sur 5"
+    );
+    // An exclusion comes last, with its fact, never as a double negative.
+    assert_eq!(
+        quiz.describe_conditions(&rule("site")),
+        "sauf si vous avez un site"
+    );
+    assert_eq!(
+        quiz.describe_conditions(&rule("bilan")),
+        "dans tous les cas"
+    );
+    let transition = quiz.profile("transition").expect("transition");
+    assert_eq!(
+        quiz.describe_conditions(&transition.conditions),
+        "si vous avez un site ou si vous avez une liste"
+    );
 }

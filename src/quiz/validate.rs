@@ -6,15 +6,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use super::ChapterIndex;
-use super::condition::{self, ANSWER_KEYWORD, OVERALL_KEYWORD, ParsedCondition};
+use super::condition::{self, ANSWER_KEYWORD, OR_KEYWORD, OVERALL_KEYWORD, ParsedCondition};
 use super::error::Diagnostics;
 use super::format::{
     Located, PointsTable, RawChoice, RawDimension, RawProfile, RawQuestion, RawQuiz,
-    RawRecommendation, field_path,
+    RawRecommendation, RawVariant, field_path,
 };
 use super::model::{
-    ChapterRef, Choice, Comparison, Condition, Dimension, Horizon, Mode, Profile, Question,
-    QuestionKind, Quiz, Recommendation,
+    ChapterRef, Choice, Comparison, Condition, Dimension, Horizon, Mode, PLAN_MIN, Profile,
+    Question, QuestionKind, Quiz, Recommendation, Variant,
 };
 
 /// Scores of dimensions and the overall score go from 0 to 100.
@@ -139,7 +139,7 @@ impl Validator<'_, '_, '_> {
         match mode {
             Some(Mode::SelfAssessment) => {
                 dimensions = self.dimensions(raw.dimensions.as_ref(), questions.as_deref());
-                profiles = self.profiles(raw.profiles.as_ref());
+                profiles = self.profiles(raw.profiles.as_ref(), questions.as_deref(), &names);
                 recommendations = self.recommendations(
                     raw.recommendations.as_ref(),
                     questions.as_deref(),
@@ -340,7 +340,7 @@ impl Validator<'_, '_, '_> {
         let mut ids = Vec::new();
         for dimension in dimensions {
             let Some(id) = &dimension.id else { continue };
-            if id.value == OVERALL_KEYWORD || id.value == ANSWER_KEYWORD {
+            if [OVERALL_KEYWORD, ANSWER_KEYWORD, OR_KEYWORD].contains(&id.value.as_str()) {
                 self.error(
                     &id.span,
                     field_path(&dimension.path, "id"),
@@ -390,6 +390,18 @@ impl Validator<'_, '_, '_> {
         let id = self.id(raw.id.as_ref(), &raw.span, path);
         let text = self.required_text(raw.text.as_ref(), &raw.span, &field_path(path, "text"));
         let help = self.optional_text(raw.help.as_ref(), &field_path(path, "help"));
+        let topic = self.optional_text(raw.topic.as_ref(), &field_path(path, "topic"));
+        if kind_is_not(raw, "multiple") {
+            for choice in raw.choices.iter().flat_map(|choices| &choices.value) {
+                if let Some(exclusive) = &choice.exclusive {
+                    self.error(
+                        &exclusive.span,
+                        field_path(&choice.path, "exclusive"),
+                        "exclusive ne s’applique qu’aux choix d’une question «\u{a0}multiple\u{a0}»",
+                    );
+                }
+            }
+        }
         let optional = raw.optional.as_ref().is_some_and(|optional| optional.value);
 
         let kind_field = field_path(path, "kind");
@@ -448,6 +460,7 @@ impl Validator<'_, '_, '_> {
             kind,
             text: text?,
             help,
+            topic,
             optional,
             choices,
         };
@@ -591,12 +604,18 @@ impl Validator<'_, '_, '_> {
             }
             None => {}
         }
+        let fact = self.optional_text(raw.fact.as_ref(), &field_path(path, "fact"));
         Some(Choice {
             id: id?,
             label: label?,
             points,
             correct: raw.correct.as_ref().is_some_and(|correct| correct.value),
             explanation,
+            fact,
+            exclusive: raw
+                .exclusive
+                .as_ref()
+                .is_some_and(|exclusive| exclusive.value),
         })
     }
 
@@ -846,14 +865,21 @@ impl Validator<'_, '_, '_> {
         complete.then_some(dimensions)
     }
 
-    fn profiles(&mut self, raw: Option<&Located<Vec<RawProfile>>>) -> Option<Vec<Profile>> {
-        let (list_span, raw) = match raw {
-            Some(raw) if !raw.value.is_empty() => (&raw.span, &raw.value),
+    /// Profiles: the first whose conditions hold is the person's, so the
+    /// last one has none and no other may lack them.
+    fn profiles(
+        &mut self,
+        raw: Option<&Located<Vec<RawProfile>>>,
+        questions: Option<&[Question]>,
+        names: &Names,
+    ) -> Option<Vec<Profile>> {
+        let raw = match raw {
+            Some(raw) if !raw.value.is_empty() => &raw.value,
             _ => {
                 self.error(
                     raw.map_or(&FILE_START, |raw| &raw.span),
                     "profiles",
-                    "un autodiagnostic a au moins un profil ([[profiles]]) couvrant les scores de 0 à 100",
+                    "un autodiagnostic a au moins un profil ([[profiles]]), le dernier sans condition",
                 );
                 return None;
             }
@@ -865,7 +891,8 @@ impl Validator<'_, '_, '_> {
         );
         let mut profiles = Vec::new();
         let mut complete = true;
-        for raw_profile in raw {
+        let last = raw.len() - 1;
+        for (index, raw_profile) in raw.iter().enumerate() {
             let path = raw_profile.path.as_str();
             let id = self.id(raw_profile.id.as_ref(), &raw_profile.span, path);
             let label = self.required_text(
@@ -878,129 +905,53 @@ impl Validator<'_, '_, '_> {
                 &raw_profile.span,
                 &field_path(path, "description"),
             );
-            let min = self.score_bound(raw_profile.min.as_ref(), &raw_profile.span, path, "min");
-            let max = self.score_bound(raw_profile.max.as_ref(), &raw_profile.span, path, "max");
-            if let (Some(low), Some(high), Some(max_value)) = (min, max, &raw_profile.max) {
-                if low > high {
-                    self.error(
-                        &max_value.span,
-                        field_path(path, "max"),
-                        format!(
-                            "tranche à l’envers\u{a0}: min ({low}) est plus grand que max ({high})"
-                        ),
-                    );
-                    complete = false;
-                    continue;
-                }
+            let conditions = self
+                .resolve_when(raw_profile.when.as_ref(), path, questions, names)
+                .map(|resolved| {
+                    self.contradictions(&resolved, path, questions.unwrap_or_default());
+                    resolved
+                        .into_iter()
+                        .map(|(condition, _)| condition)
+                        .collect::<Vec<_>>()
+                });
+            let unconditional = raw_profile
+                .when
+                .as_ref()
+                .is_none_or(|when| when.value.is_empty());
+            if index == last && !unconditional {
+                let span = raw_profile
+                    .when
+                    .as_ref()
+                    .map_or(&raw_profile.span, |when| &when.span);
+                self.error(
+                    span,
+                    field_path(path, "when"),
+                    "le dernier profil doit être sans condition\u{a0}: c’est celui des personnes \
+                     qu’aucun autre profil ne décrit",
+                );
+                complete = false;
+            } else if index != last && unconditional {
+                self.error(
+                    &raw_profile.span,
+                    field_path(path, "when"),
+                    "seul le dernier profil peut être sans condition\u{a0}: les profils suivants ne \
+                     seraient jamais attribués",
+                );
+                complete = false;
             }
-            match (id, label, description, min, max) {
-                (Some(id), Some(label), Some(description), Some(min), Some(max)) => {
-                    profiles.push((
-                        Profile {
-                            id,
-                            label,
-                            min,
-                            max,
-                            description,
-                        },
-                        raw_profile.span.clone(),
-                        path,
-                    ));
+            match (id, label, description, conditions) {
+                (Some(id), Some(label), Some(description), Some(conditions)) => {
+                    profiles.push(Profile {
+                        id,
+                        label,
+                        description,
+                        conditions,
+                    });
                 }
                 _ => complete = false,
             }
         }
-        if !complete {
-            return None;
-        }
-        profiles.sort_by_key(|(profile, _, _)| profile.min);
-        // Walk the bands upwards: each must start right after the previous one.
-        let mut next_uncovered: u16 = 0;
-        let mut previous: Option<&Profile> = None;
-        let mut highest: Option<(&Range<usize>, &str)> = None;
-        let mut covered = true;
-        for (profile, span, path) in &profiles {
-            let min = u16::from(profile.min);
-            if min > next_uncovered {
-                self.error(
-                    span,
-                    field_path(path, "min"),
-                    format!(
-                        "trou\u{a0}: aucun profil ne couvre les scores {next_uncovered} à {}",
-                        min - 1
-                    ),
-                );
-                covered = false;
-            } else if min < next_uncovered {
-                if let Some(previous) = previous {
-                    self.error(
-                        span,
-                        field_path(path, "min"),
-                        format!(
-                            "chevauchement\u{a0}: les scores {} à {} sont à la fois dans «\u{a0}{}\u{a0}» et «\u{a0}{}\u{a0}»",
-                            min,
-                            (next_uncovered - 1).min(u16::from(profile.max)),
-                            previous.id,
-                            profile.id
-                        ),
-                    );
-                }
-                covered = false;
-            }
-            if u16::from(profile.max) + 1 > next_uncovered {
-                next_uncovered = u16::from(profile.max) + 1;
-                previous = Some(profile);
-                highest = Some((span, path));
-            }
-        }
-        if next_uncovered <= 100 {
-            let (span, field) = match highest {
-                Some((span, path)) => (span, field_path(path, "max")),
-                None => (list_span, "profiles".to_owned()),
-            };
-            self.error(
-                span,
-                field,
-                format!("trou\u{a0}: aucun profil ne couvre les scores {next_uncovered} à 100"),
-            );
-            covered = false;
-        }
-        covered.then(|| {
-            profiles
-                .into_iter()
-                .map(|(profile, _, _)| profile)
-                .collect()
-        })
-    }
-
-    /// A profile bound: required, between 0 and 100.
-    fn score_bound(
-        &mut self,
-        value: Option<&Located<i64>>,
-        table_span: &Range<usize>,
-        path: &str,
-        key: &str,
-    ) -> Option<u8> {
-        let field = field_path(path, key);
-        let Some(value) = value else {
-            self.missing(
-                table_span,
-                field,
-                format!("champ obligatoire manquant\u{a0}: {key}"),
-            );
-            return None;
-        };
-        match u8::try_from(value.value) {
-            Ok(bound) if bound <= 100 => Some(bound),
-            _ => {
-                self.error(
-                    &value.span,
-                    field,
-                    format!("{key} = {} hors de 0 à 100", value.value),
-                );
-                None
-            }
-        }
+        complete.then_some(profiles)
     }
 
     fn recommendations(
@@ -1015,8 +966,10 @@ impl Validator<'_, '_, '_> {
                 self.error(
                     raw.map_or(&FILE_START, |raw| &raw.span),
                     "recommendations",
-                    "un autodiagnostic a des recommandations ([[recommendations]]), dont au moins \
-                     une sans condition",
+                    format!(
+                        "un autodiagnostic a des recommandations ([[recommendations]]), dont au moins \
+                         {PLAN_MIN} toujours applicables"
+                    ),
                 );
                 return None;
             }
@@ -1034,22 +987,151 @@ impl Validator<'_, '_, '_> {
                 None => complete = false,
             }
         }
-        let has_fallback = raw.iter().any(|recommendation| {
-            recommendation
-                .when
-                .as_ref()
-                .is_none_or(|when| when.value.is_empty())
-        });
-        if !has_fallback {
+        if !self.dependencies(raw) {
+            complete = false;
+        }
+        // On the recommendations that are valid so far: the others' errors
+        // are already reported.
+        self.dependency_horizons(raw, &recommendations);
+        let fallbacks: Vec<&str> = raw
+            .iter()
+            .filter(|recommendation| is_fallback(recommendation))
+            .filter_map(|recommendation| recommendation.id.as_ref().map(|id| id.value.as_str()))
+            .collect();
+        if fallbacks.len() < PLAN_MIN {
+            let found = if fallbacks.is_empty() {
+                "aucune".to_owned()
+            } else {
+                fallbacks.join(", ")
+            };
             self.error(
                 list_span,
                 "recommendations",
-                "aucune recommandation sans condition (when)\u{a0}: il en faut au moins une pour que le \
-                 plan d’action ne soit jamais vide",
+                format!(
+                    "il faut au moins {PLAN_MIN} recommandations toujours applicables (sans when ni \
+                     after, une variante par défaut, aucune pour «\u{a0}semaine\u{a0}») pour que tout plan \
+                     ait {PLAN_MIN} actions\u{a0}; trouvées\u{a0}: {found}"
+                ),
             );
             complete = false;
         }
         complete.then_some(recommendations)
+    }
+
+    /// `after` lists: known ids, not the recommendation itself, no cycle.
+    /// Returns whether they are all sound.
+    fn dependencies(&mut self, raw: &[RawRecommendation]) -> bool {
+        let ids: Vec<&str> = raw
+            .iter()
+            .filter_map(|recommendation| recommendation.id.as_ref().map(|id| id.value.as_str()))
+            .collect();
+        let mut sound = true;
+        let mut edges: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for recommendation in raw {
+            let (Some(id), Some(after)) = (&recommendation.id, &recommendation.after) else {
+                continue;
+            };
+            for (index, target) in after.value.iter().enumerate() {
+                let field = format!("{}.after[{index}]", recommendation.path);
+                if target.value == id.value {
+                    self.error(
+                        &target.span,
+                        field,
+                        format!(
+                            "«\u{a0}{}\u{a0}» ne peut pas venir après elle-même",
+                            id.value
+                        ),
+                    );
+                    sound = false;
+                } else if !ids.contains(&target.value.as_str()) {
+                    let known: Vec<String> = ids.iter().map(|id| (*id).to_owned()).collect();
+                    self.error(
+                        &target.span,
+                        field,
+                        format!(
+                            "recommandation inconnue «\u{a0}{}\u{a0}» ({})",
+                            target.value,
+                            known_list("recommandations connues", &known)
+                        ),
+                    );
+                    sound = false;
+                } else {
+                    edges
+                        .entry(id.value.as_str())
+                        .or_default()
+                        .push(target.value.as_str());
+                }
+            }
+        }
+        // Each cycle is reported once, at the `after` of its first member in
+        // file order.
+        let mut reported: BTreeSet<&str> = BTreeSet::new();
+        for recommendation in raw {
+            let (Some(id), Some(after)) = (&recommendation.id, &recommendation.after) else {
+                continue;
+            };
+            if reported.contains(id.value.as_str()) {
+                continue;
+            }
+            if let Some(cycle) = find_cycle(&edges, &id.value) {
+                reported.extend(cycle.iter().copied());
+                self.error(
+                    &after.span,
+                    format!("{}.after", recommendation.path),
+                    format!(
+                        "dépendances en cycle, aucune ne pourrait venir en premier\u{a0}: {}",
+                        cycle.join(" → ")
+                    ),
+                );
+                sound = false;
+            }
+        }
+        sound
+    }
+
+    /// An action comes after those it depends on, so none of its variants
+    /// may be for an earlier horizon than any variant of theirs: this
+    /// week's actions come first in a plan.
+    fn dependency_horizons(&mut self, raw: &[RawRecommendation], built: &[Recommendation]) {
+        let find = |id: &str| built.iter().find(|recommendation| recommendation.id == id);
+        for recommendation in raw {
+            let (Some(id), Some(after)) = (&recommendation.id, &recommendation.after) else {
+                continue;
+            };
+            let Some(action) = find(&id.value) else {
+                continue;
+            };
+            for (index, target) in after.value.iter().enumerate() {
+                let Some(before) = find(&target.value) else {
+                    continue;
+                };
+                let clash = action.variants.iter().find_map(|late| {
+                    before
+                        .variants
+                        .iter()
+                        .find(|early| early.horizon > late.horizon)
+                        .map(|early| (late, early))
+                });
+                if let Some((late, early)) = clash {
+                    self.error(
+                        &target.span,
+                        format!("{}.after[{index}]", recommendation.path),
+                        format!(
+                            "«\u{a0}{}\u{a0}» vient après «\u{a0}{}\u{a0}», mais sa variante «\u{a0}{}\u{a0}» est pour \
+                             «\u{a0}{}\u{a0}» et la variante «\u{a0}{}\u{a0}» de «\u{a0}{}\u{a0}» pour «\u{a0}{}\u{a0}»\u{a0}: \
+                             une action ne peut pas être plus urgente que ce dont elle dépend",
+                            action.id,
+                            before.id,
+                            late.id,
+                            late.horizon.as_str(),
+                            early.id,
+                            before.id,
+                            early.horizon.as_str()
+                        ),
+                    );
+                }
+            }
+        }
     }
 
     fn recommendation(
@@ -1061,106 +1143,329 @@ impl Validator<'_, '_, '_> {
         let path = raw.path.as_str();
         let id = self.id(raw.id.as_ref(), &raw.span, path);
         let title = self.required_text(raw.title.as_ref(), &raw.span, &field_path(path, "title"));
-        let why = self.required_text(raw.why.as_ref(), &raw.span, &field_path(path, "why"));
-        let how = self.required_text(raw.how.as_ref(), &raw.span, &field_path(path, "how"));
-        let chapter = match &raw.chapter {
-            Some(chapter) => self.chapter(chapter, &field_path(path, "chapter")),
-            None => {
-                self.missing(
-                    &raw.span,
-                    field_path(path, "chapter"),
-                    "champ obligatoire manquant\u{a0}: chapter (le chapitre qui explique l’action)",
-                );
-                None
-            }
+        // Fields a variant may take from its action: read once, here.
+        let defaults = VariantFields {
+            given: [
+                ("why", raw.why.is_some()),
+                ("how", raw.how.is_some()),
+                ("chapter", raw.chapter.is_some()),
+                ("priority", raw.priority.is_some()),
+                ("horizon", raw.horizon.is_some()),
+            ]
+            .into_iter()
+            .filter_map(|(key, given)| given.then_some(key))
+            .collect(),
+            title: title.clone(),
+            why: self.optional_text(raw.why.as_ref(), &field_path(path, "why")),
+            how: self.optional_text(raw.how.as_ref(), &field_path(path, "how")),
+            chapter: raw
+                .chapter
+                .as_ref()
+                .and_then(|chapter| self.chapter(chapter, &field_path(path, "chapter"))),
+            priority: raw
+                .priority
+                .as_ref()
+                .and_then(|priority| self.priority(priority, path)),
+            horizon: raw
+                .horizon
+                .as_ref()
+                .and_then(|horizon| self.horizon(horizon, path)),
         };
-        let priority = match &raw.priority {
-            None => {
-                self.missing(
-                    &raw.span,
-                    field_path(path, "priority"),
-                    "champ obligatoire manquant\u{a0}: priority (de 0 à 100)",
-                );
-                None
+        let action_when = self.resolve_when(raw.when.as_ref(), path, questions, names);
+        let action_sound = match &action_when {
+            Some(resolved) => {
+                self.contradictions(resolved, path, questions.unwrap_or_default());
+                !self.diagnostics.has_error_under(&field_path(path, "when"))
             }
-            Some(priority) => match u8::try_from(priority.value) {
-                Ok(value) if value <= 100 => Some(value),
-                _ => {
-                    self.error(
-                        &priority.span,
-                        field_path(path, "priority"),
-                        format!("priority = {} hors de 0 à 100", priority.value),
-                    );
-                    None
+            None => false,
+        };
+        let after = raw
+            .after
+            .as_ref()
+            .map(|after| after.value.iter().map(|id| id.value.clone()).collect())
+            .unwrap_or_default();
+
+        let variants = match &raw.variants {
+            None => {
+                // The action is its own single variant: every field required.
+                let fields = self.resolve_variant_fields(&defaults, None, &raw.span, path);
+                match (id.clone(), fields) {
+                    (Some(id), Some(fields)) => Some(vec![fields.into_variant(id, Vec::new())]),
+                    _ => None,
                 }
-            },
-        };
-        let horizon = match &raw.horizon {
-            None => {
-                self.missing(
-                    &raw.span,
-                    field_path(path, "horizon"),
-                    "champ obligatoire manquant\u{a0}: horizon = \"semaine\", \"mois\" ou \"trimestre\"",
+            }
+            Some(list) if list.value.is_empty() => {
+                self.error(
+                    &list.span,
+                    field_path(path, "variants"),
+                    "la liste des variantes est vide\u{a0}: retirez-la ou ajoutez-en une",
                 );
                 None
             }
-            Some(horizon) => {
-                let parsed = Horizon::parse(&horizon.value);
-                if parsed.is_none() {
-                    self.error(
-                        &horizon.span,
-                        field_path(path, "horizon"),
-                        format!(
-                            "horizon «\u{a0}{}\u{a0}» inconnu\u{a0}: \"semaine\", \"mois\" ou \"trimestre\"",
-                            horizon.value
-                        ),
-                    );
-                }
-                parsed
-            }
+            Some(list) => self.variants(
+                &list.value,
+                &defaults,
+                action_when.as_deref().filter(|_| action_sound),
+                questions,
+                names,
+            ),
         };
-        let conditions = self.conditions(raw, questions, names);
+        let conditions = action_when.map(|resolved| {
+            resolved
+                .into_iter()
+                .map(|(condition, _)| condition)
+                .collect::<Vec<_>>()
+        });
         Some(Recommendation {
             id: id?,
             title: title?,
-            why: why?,
-            how: how?,
-            chapter: chapter?,
-            priority: priority?,
-            horizon: horizon?,
+            after,
             conditions: conditions?,
+            variants: variants?,
         })
     }
 
-    /// The `when` list of one recommendation: each condition resolved, then
-    /// the rule checked as a whole for contradictions.
-    fn conditions(
+    fn variants(
         &mut self,
-        raw: &RawRecommendation,
+        raw: &[RawVariant],
+        defaults: &VariantFields,
+        action_when: Option<&[(Condition, &Located<String>)]>,
         questions: Option<&[Question]>,
         names: &Names,
-    ) -> Option<Vec<Condition>> {
-        let Some(when) = &raw.when else {
+    ) -> Option<Vec<Variant>> {
+        self.duplicate_ids(
+            raw.iter()
+                .map(|variant| (variant.path.as_str(), variant.id.as_ref())),
+            "variante",
+        );
+        let mut variants = Vec::new();
+        let mut complete = true;
+        // Condition texts of earlier variants: the same set again could never
+        // be chosen.
+        let mut seen: Vec<(BTreeSet<String>, String)> = Vec::new();
+        let last = raw.len() - 1;
+        for (index, raw_variant) in raw.iter().enumerate() {
+            let path = raw_variant.path.as_str();
+            let id = self.id(raw_variant.id.as_ref(), &raw_variant.span, path);
+            let fields =
+                self.resolve_variant_fields(defaults, Some(raw_variant), &raw_variant.span, path);
+            let resolved = self.resolve_when(raw_variant.when.as_ref(), path, questions, names);
+            if let (Some(resolved), Some(action_when)) = (&resolved, action_when) {
+                let mut together: Vec<(Condition, &Located<String>)> = action_when.to_vec();
+                together.extend(resolved.iter().cloned());
+                self.contradictions(&together, path, questions.unwrap_or_default());
+            }
+            let texts: BTreeSet<String> = raw_variant
+                .when
+                .iter()
+                .flat_map(|when| &when.value)
+                .map(|text| text.value.split_whitespace().collect::<Vec<_>>().join(" "))
+                .collect();
+            if texts.is_empty() && index != last {
+                self.error(
+                    &raw_variant.span,
+                    field_path(path, "when"),
+                    "seule la dernière variante peut être sans condition\u{a0}: les variantes suivantes \
+                     ne seraient jamais retenues",
+                );
+                complete = false;
+            } else if let Some((_, earlier)) = seen.iter().find(|(set, _)| *set == texts) {
+                let span = raw_variant
+                    .when
+                    .as_ref()
+                    .map_or(&raw_variant.span, |when| &when.span);
+                self.error(
+                    span,
+                    field_path(path, "when"),
+                    format!(
+                        "mêmes conditions que la variante «\u{a0}{earlier}\u{a0}»\u{a0}: celle-ci ne serait \
+                         jamais retenue"
+                    ),
+                );
+                complete = false;
+            }
+            if let Some(id) = &id {
+                seen.push((texts, id.clone()));
+            }
+            match (id, fields, resolved) {
+                (Some(id), Some(fields), Some(resolved)) => variants.push(
+                    fields.into_variant(
+                        id,
+                        resolved
+                            .into_iter()
+                            .map(|(condition, _)| condition)
+                            .collect(),
+                    ),
+                ),
+                _ => complete = false,
+            }
+        }
+        complete.then_some(variants)
+    }
+
+    /// A variant's fields, each taken from the variant or else from its
+    /// action; a field found in neither is reported missing.
+    fn resolve_variant_fields(
+        &mut self,
+        defaults: &VariantFields,
+        raw: Option<&RawVariant>,
+        span: &Range<usize>,
+        path: &str,
+    ) -> Option<VariantFields> {
+        let missing = |validator: &mut Self, key: &str, hint: &str| {
+            if defaults.given.contains(&key) {
+                return;
+            }
+            let where_ = if raw.is_some() {
+                " (dans la variante ou dans sa recommandation)"
+            } else {
+                ""
+            };
+            validator.missing(
+                span,
+                field_path(path, key),
+                format!("champ obligatoire manquant\u{a0}: {key}{hint}{where_}"),
+            );
+        };
+        let title = match raw.and_then(|raw| raw.title.as_ref()) {
+            Some(title) => self.non_blank(title, &field_path(path, "title")),
+            None => defaults.title.clone(),
+        };
+        let why = match raw.and_then(|raw| raw.why.as_ref()) {
+            Some(why) => self.non_blank(why, &field_path(path, "why")),
+            None => defaults.why.clone(),
+        };
+        if why.is_none() && raw.is_none_or(|raw| raw.why.is_none()) {
+            missing(self, "why", "");
+        }
+        let how = match raw.and_then(|raw| raw.how.as_ref()) {
+            Some(how) => self.non_blank(how, &field_path(path, "how")),
+            None => defaults.how.clone(),
+        };
+        if how.is_none() && raw.is_none_or(|raw| raw.how.is_none()) {
+            missing(self, "how", "");
+        }
+        let chapter = match raw.and_then(|raw| raw.chapter.as_ref()) {
+            Some(chapter) => self.chapter(chapter, &field_path(path, "chapter")),
+            None => defaults.chapter.clone(),
+        };
+        if chapter.is_none() && raw.is_none_or(|raw| raw.chapter.is_none()) {
+            missing(
+                self,
+                "chapter",
+                " (la section du livre qui explique l’action)",
+            );
+        }
+        let priority = match raw.and_then(|raw| raw.priority.as_ref()) {
+            Some(priority) => self.priority(priority, path),
+            None => defaults.priority,
+        };
+        if priority.is_none() && raw.is_none_or(|raw| raw.priority.is_none()) {
+            missing(self, "priority", " (de 0 à 100)");
+        }
+        let horizon = match raw.and_then(|raw| raw.horizon.as_ref()) {
+            Some(horizon) => self.horizon(horizon, path),
+            None => defaults.horizon,
+        };
+        if horizon.is_none() && raw.is_none_or(|raw| raw.horizon.is_none()) {
+            missing(self, "horizon", " = \"semaine\", \"mois\" ou \"trimestre\"");
+        }
+        Some(VariantFields {
+            given: Vec::new(),
+            title: Some(title?),
+            why: Some(why?),
+            how: Some(how?),
+            chapter: Some(chapter?),
+            priority: Some(priority?),
+            horizon: Some(horizon?),
+        })
+    }
+
+    fn priority(&mut self, priority: &Located<i64>, path: &str) -> Option<u8> {
+        match u8::try_from(priority.value) {
+            Ok(value) if value <= 100 => Some(value),
+            _ => {
+                self.error(
+                    &priority.span,
+                    field_path(path, "priority"),
+                    format!("priority = {} hors de 0 à 100", priority.value),
+                );
+                None
+            }
+        }
+    }
+
+    fn horizon(&mut self, horizon: &Located<String>, path: &str) -> Option<Horizon> {
+        let parsed = Horizon::parse(&horizon.value);
+        if parsed.is_none() {
+            self.error(
+                &horizon.span,
+                field_path(path, "horizon"),
+                format!(
+                    "horizon «\u{a0}{}\u{a0}» inconnu\u{a0}: \"semaine\", \"mois\" ou \"trimestre\"",
+                    horizon.value
+                ),
+            );
+        }
+        parsed
+    }
+
+    /// The `when` list of a profile, recommendation or variant, each
+    /// condition resolved (contradictions are checked by the caller, who
+    /// knows which conditions go together). `None` after an error.
+    fn resolve_when<'w>(
+        &mut self,
+        when: Option<&'w Located<Vec<Located<String>>>>,
+        path: &str,
+        questions: Option<&[Question]>,
+        names: &Names,
+    ) -> Option<Vec<(Condition, &'w Located<String>)>> {
+        let Some(when) = when else {
             return Some(Vec::new());
         };
         let mut resolved = Vec::new();
         let mut complete = true;
         for (index, text) in when.value.iter().enumerate() {
-            let field = format!("{}.when[{index}]", raw.path);
-            match self.condition(text, &field, questions, names) {
+            let field = format!("{path}.when[{index}]");
+            match self.alternatives(text, &field, questions, names) {
                 Some(condition) => resolved.push((condition, text)),
                 None => complete = false,
             }
         }
-        if complete {
-            self.contradictions(&resolved, &raw.path, questions.unwrap_or_default());
+        complete.then_some(resolved)
+    }
+
+    /// One `when` item: a condition, or several joined by `or`.
+    fn alternatives(
+        &mut self,
+        text: &Located<String>,
+        field: &str,
+        questions: Option<&[Question]>,
+        names: &Names,
+    ) -> Option<Condition> {
+        let parts = match condition::split_alternatives(&text.value) {
+            Ok(parts) => parts,
+            Err(message) => {
+                self.error(&text.span, field, message);
+                return None;
+            }
+        };
+        if parts.len() == 1 {
+            return self.condition(text, field, questions, names);
         }
-        complete.then(|| {
-            resolved
-                .into_iter()
-                .map(|(condition, _)| condition)
-                .collect()
-        })
+        let mut any = Vec::new();
+        let mut complete = true;
+        for part in parts {
+            let located = Located {
+                value: part,
+                span: text.span.clone(),
+            };
+            match self.condition(&located, field, questions, names) {
+                Some(condition) => any.push(condition),
+                None => complete = false,
+            }
+        }
+        complete.then_some(Condition::Any(any))
     }
 
     fn condition(
@@ -1297,6 +1602,19 @@ impl Validator<'_, '_, '_> {
                 );
                 return None;
             }
+            if question.topic.is_none() {
+                self.error(
+                    &text.span,
+                    field,
+                    format!(
+                        "la question «\u{a0}{}\u{a0}» sert dans une condition\u{a0}: donnez-lui un topic \
+                         (ce qu’elle mesure, par exemple «\u{a0}le temps passé chaque semaine sur \
+                         les réseaux\u{a0}») pour que le plan puisse expliquer ses choix",
+                        question.id
+                    ),
+                );
+                return None;
+            }
             return Some(Condition::ScaleValue {
                 question: question.id.clone(),
                 comparison,
@@ -1328,6 +1646,22 @@ impl Validator<'_, '_, '_> {
                     "la question «\u{a0}{}\u{a0}» n’a pas de choix «\u{a0}{value}\u{a0}» ({})",
                     question.id,
                     known_list("choix possibles", &choice_ids)
+                ),
+            );
+            return None;
+        }
+        if question
+            .choice(value)
+            .is_some_and(|choice| choice.fact.is_none())
+        {
+            self.error(
+                &text.span,
+                field,
+                format!(
+                    "le choix «\u{a0}{value}\u{a0}» de la question «\u{a0}{}\u{a0}» sert dans une condition\u{a0}: \
+                     donnez-lui un fact, ce que ce choix dit de la personne en français simple \
+                     («\u{a0}vous n’avez pas encore de site\u{a0}»), pour que le plan puisse expliquer ses choix",
+                    question.id
                 ),
             );
             return None;
@@ -1375,6 +1709,8 @@ impl Validator<'_, '_, '_> {
                         .unwrap_or((i64::MIN, i64::MAX));
                     (format!("q:{question}"), domain, *comparison, *value)
                 }
+                // An alternative constrains nothing on its own.
+                Condition::Any(_) => continue,
                 Condition::ChoiceSelected { question, choice }
                 | Condition::ChoiceNotSelected { question, choice } => {
                     let target = choices.entry(question).or_default();
@@ -1490,4 +1826,94 @@ fn known_list(what: &str, names: &[String]) -> String {
     } else {
         format!("{what}\u{a0}: {}", names.join(", "))
     }
+}
+
+/// The fields a variant may inherit from its action.
+#[derive(Clone)]
+struct VariantFields {
+    /// The fields the action gives, valid or not: a variant that inherits an
+    /// invalid one is not reported again as missing it.
+    given: Vec<&'static str>,
+    title: Option<String>,
+    why: Option<String>,
+    how: Option<String>,
+    chapter: Option<ChapterRef>,
+    priority: Option<u8>,
+    horizon: Option<Horizon>,
+}
+
+impl VariantFields {
+    /// Only called once every field has been resolved.
+    fn into_variant(self, id: String, conditions: Vec<Condition>) -> Variant {
+        Variant {
+            id,
+            title: self.title.unwrap_or_default(),
+            why: self.why.unwrap_or_default(),
+            how: self.how.unwrap_or_default(),
+            chapter: self.chapter.unwrap_or(ChapterRef {
+                path: String::new(),
+                anchor: None,
+            }),
+            priority: self.priority.unwrap_or_default(),
+            horizon: self.horizon.unwrap_or(Horizon::Trimestre),
+            conditions,
+        }
+    }
+}
+
+/// Whether a recommendation applies to everyone, whatever the answers, and
+/// can always take a place in a plan: no condition, no dependency, a
+/// default variant, never for this week (whose places are capped).
+fn is_fallback(raw: &RawRecommendation) -> bool {
+    let empty = |list: &Option<Located<Vec<Located<String>>>>| {
+        list.as_ref().is_none_or(|list| list.value.is_empty())
+    };
+    let week = |horizon: Option<&Located<String>>| {
+        horizon.is_some_and(|horizon| horizon.value == Horizon::Semaine.as_str())
+    };
+    if !empty(&raw.when) || !empty(&raw.after) {
+        return false;
+    }
+    match &raw.variants {
+        None => !week(raw.horizon.as_ref()),
+        Some(variants) => {
+            variants.value.last().is_some_and(|last| empty(&last.when))
+                && variants
+                    .value
+                    .iter()
+                    .all(|variant| !week(variant.horizon.as_ref().or(raw.horizon.as_ref())))
+        }
+    }
+}
+
+/// A cycle of `after` links through `start`, as the ids along it with
+/// `start` at both ends; `None` when `start` is on no cycle.
+fn find_cycle<'a>(edges: &BTreeMap<&'a str, Vec<&'a str>>, start: &'a str) -> Option<Vec<&'a str>> {
+    // Depth-first search from `start`, keeping the path, until it comes back.
+    let mut path: Vec<(&str, usize)> = vec![(start, 0)];
+    let mut visited: BTreeSet<&str> = BTreeSet::new();
+    while let Some((node, next)) = path.last().copied() {
+        let targets = edges.get(node).map(Vec::as_slice).unwrap_or_default();
+        if let Some(target) = targets.get(next) {
+            if let Some(top) = path.last_mut() {
+                top.1 += 1;
+            }
+            if *target == start {
+                let mut cycle: Vec<&str> = path.iter().map(|(id, _)| *id).collect();
+                cycle.push(start);
+                return Some(cycle);
+            }
+            if visited.insert(target) {
+                path.push((target, 0));
+            }
+        } else {
+            path.pop();
+        }
+    }
+    None
+}
+
+/// Whether the question's `kind` is given and is not `kind`.
+fn kind_is_not(raw: &RawQuestion, kind: &str) -> bool {
+    raw.kind.as_ref().is_some_and(|given| given.value != kind)
 }

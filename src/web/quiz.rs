@@ -425,7 +425,11 @@ struct DimensionView {
 #[derive(Serialize)]
 struct StepView {
     rank: usize,
+    /// The action's short name, as in group results.
+    action: String,
     title: String,
+    /// Why this action was chosen, from the answers.
+    reasons: Vec<String>,
     why: String,
     how_html: String,
     chapter_url: String,
@@ -439,6 +443,9 @@ struct KnowledgeView {
     total: usize,
     percent: u8,
     questions: Vec<KnowledgeQuestionView>,
+    /// The chapter to read again.
+    chapter_url: Option<String>,
+    chapter_title: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -446,6 +453,8 @@ struct KnowledgeQuestionView {
     number: usize,
     text: String,
     correct: bool,
+    /// Some right choices ticked, not all (or with wrong ones).
+    partial: bool,
     choices: Vec<KnowledgeChoiceView>,
 }
 
@@ -533,19 +542,19 @@ fn result_page(state: &AppState, loaded: &LoadedResult, token: &str) -> ResultPa
                     value: d.percent,
                 })
                 .collect();
-            let plan = outcome
-                .plan
-                .iter()
-                .filter_map(|id| quiz.recommendation(id))
+            let plan = crate::scoring::plan_steps(quiz, &loaded.answers, outcome)
+                .into_iter()
                 .enumerate()
-                .map(|(index, rec)| StepView {
+                .map(|(index, step)| StepView {
                     rank: index + 1,
-                    title: rec.title.clone(),
-                    why: rec.why.clone(),
-                    how_html: markdown::to_html(&rec.how),
-                    chapter_url: chapter_url(&rec.chapter.html_path()),
-                    chapter_title: state.chapter_title(&rec.chapter.path),
-                    horizon: rec.horizon.label(),
+                    action: step.recommendation.title.clone(),
+                    title: step.variant.title.clone(),
+                    reasons: step.reasons,
+                    why: step.variant.why.clone(),
+                    how_html: markdown::to_html(&step.variant.how),
+                    chapter_url: chapter_url(&step.variant.chapter.html_path()),
+                    chapter_title: state.chapter_title(&step.variant.chapter.path),
+                    horizon: step.variant.horizon.label(),
                 })
                 .collect();
             let profile = quiz.profile(&outcome.profile);
@@ -573,13 +582,12 @@ fn result_page(state: &AppState, loaded: &LoadedResult, token: &str) -> ResultPa
                         Some(Answer::Choices(ids)) => ids.iter().map(String::as_str).collect(),
                         _ => BTreeSet::new(),
                     };
+                    let result = outcome.questions.iter().find(|r| r.question == question.id);
                     KnowledgeQuestionView {
                         number: index + 1,
                         text: question.text.clone(),
-                        correct: outcome
-                            .questions
-                            .iter()
-                            .any(|r| r.question == question.id && r.correct),
+                        correct: result.is_some_and(|r| r.correct),
+                        partial: result.is_some_and(|r| r.partial()),
                         choices: question
                             .choices
                             .iter()
@@ -600,6 +608,8 @@ fn result_page(state: &AppState, loaded: &LoadedResult, token: &str) -> ResultPa
                     total: outcome.total,
                     percent: outcome.percent,
                     questions,
+                    chapter_url: quiz.chapter.as_ref().map(|c| chapter_url(&c.html_path())),
+                    chapter_title: quiz.chapter.as_ref().map(|c| state.chapter_title(&c.path)),
                 }),
             )
         }
