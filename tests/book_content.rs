@@ -648,8 +648,8 @@ fn every_anchor_a_quiz_file_links_to_exists() {
         if path.extension().is_none_or(|e| e != "toml") {
             continue;
         }
-        let value: toml::Value = toml::from_str(&read(&path)).unwrap();
-        collect_chapters(&value, &path, &mut links);
+        let document: toml_edit::DocumentMut = read(&path).parse().unwrap();
+        collect_chapters(document.as_item(), &path, &mut links);
     }
     assert!(!links.is_empty(), "no quiz file names a chapter");
     let mut broken = Vec::new();
@@ -667,24 +667,37 @@ fn every_anchor_a_quiz_file_links_to_exists() {
     assert!(broken.is_empty(), "quiz links broken: {broken:#?}");
 }
 
-fn collect_chapters(value: &toml::Value, quiz: &Path, out: &mut Vec<(PathBuf, String)>) {
-    match value {
-        toml::Value::Table(table) => {
-            for (key, value) in table {
-                match (key.as_str(), value) {
-                    ("chapter", toml::Value::String(link)) => {
-                        out.push((quiz.to_path_buf(), link.clone()))
+fn collect_chapters(item: &toml_edit::Item, quiz: &Path, out: &mut Vec<(PathBuf, String)>) {
+    use toml_edit::{Item, Value};
+    fn value(v: &Value, quiz: &Path, out: &mut Vec<(PathBuf, String)>) {
+        match v {
+            Value::InlineTable(table) => {
+                for (key, v) in table.iter() {
+                    match (key, v) {
+                        ("chapter", Value::String(link)) => {
+                            out.push((quiz.to_path_buf(), link.value().clone()))
+                        }
+                        _ => value(v, quiz, out),
                     }
-                    _ => collect_chapters(value, quiz, out),
                 }
             }
+            Value::Array(items) => items.iter().for_each(|v| value(v, quiz, out)),
+            _ => {}
         }
-        toml::Value::Array(items) => {
-            for item in items {
-                collect_chapters(item, quiz, out);
+    }
+    let table = |table: &toml_edit::Table, out: &mut Vec<(PathBuf, String)>| {
+        for (key, item) in table.iter() {
+            match (key, item.as_str()) {
+                ("chapter", Some(link)) => out.push((quiz.to_path_buf(), link.to_string())),
+                _ => collect_chapters(item, quiz, out),
             }
         }
-        _ => {}
+    };
+    match item {
+        Item::Table(t) => table(t, out),
+        Item::ArrayOfTables(tables) => tables.iter().for_each(|t| table(t, out)),
+        Item::Value(v) => value(v, quiz, out),
+        Item::None => {}
     }
 }
 
