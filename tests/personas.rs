@@ -512,6 +512,353 @@ const PERSONAS: &[Persona] = &[
         before: &[("site", "liste"), ("liste", "relier-soutiens")],
         never_says: &["une à deux heures"],
     },
+    Persona {
+        name: "Plombier : une fiche PagesJaunes, ni site ni réseau, des clients qui appellent",
+        answers: &[
+            ("activite", &["commerce"]),
+            ("public", &["direct"]),
+            ("site", &["aucun"]),
+            ("domaine", &["aucun"]),
+            ("liste", &["fichier"]),
+            ("soutien", &["non"]),
+            ("fiche", &["a-revoir"]),
+            ("joindre", &["4"]),
+            ("part-reseaux", &["minorite"]),
+            ("temps-hebdo", &["1"]),
+            ("boost", &["jamais"]),
+            ("origine", &["intuition"]),
+            ("publication", &["peu"]),
+            ("plateformes", &["aucune"]),
+            ("hebergement", &["ne-sais-pas"]),
+        ],
+        profile: "locataire",
+        must: &[
+            "domaine.reserver",
+            "fiche.sans-site",
+            "site.creer-commerce",
+            "liste.commerce",
+        ],
+        must_not: &[
+            "site.creer-artisan",
+            "reseaux",
+            "linkedin",
+            "avis",
+            "publicite",
+        ],
+        before: &[("domaine", "site"), ("fiche", "site"), ("site", "liste")],
+        never_says: &["étiquettes", "Invitez aussi vos abonnés"],
+    },
+    Persona {
+        name: "Photographe de mariage : Instagram, site sur un créateur de sites à son nom, boosts de temps en temps",
+        answers: &[
+            ("activite", &["autre"]),
+            ("public", &["instagram", "direct"]),
+            ("site", &["constructeur"]),
+            ("domaine", &["structure"]),
+            ("liste", &["fichier"]),
+            ("soutien", &["non"]),
+            ("fiche", &["sans-lieu"]),
+            ("joindre", &["2"]),
+            ("part-reseaux", &["une-partie"]),
+            ("temps-hebdo", &["4"]),
+            ("boost", &["parfois"]),
+            ("origine", &["intuition"]),
+            ("publication", &["natif"]),
+            ("plateformes", &["domine"]),
+            ("hebergement", &["us"]),
+        ],
+        profile: "transition",
+        must: &["liste.lancer", "reseaux.minimale", "publier-chez-soi"],
+        must_not: &["site", "domaine", "fiche", "linkedin", "soutiens"],
+        before: &[("liste", "publier-chez-soi")],
+        never_says: &[],
+    },
+    Persona {
+        name: "Professeure de yoga : une communauté WhatsApp, des élèves sur Instagram, pas de site",
+        answers: &[
+            ("activite", &["autre"]),
+            ("public", &["whatsapp", "instagram", "direct"]),
+            ("site", &["aucun"]),
+            ("domaine", &["aucun"]),
+            ("liste", &["fichier"]),
+            ("soutien", &["non"]),
+            ("fiche", &["sans-lieu"]),
+            ("joindre", &["4"]),
+            ("part-reseaux", &["une-partie"]),
+            ("temps-hebdo", &["2"]),
+            ("boost", &["jamais"]),
+            ("origine", &["intuition"]),
+            ("publication", &["natif"]),
+            ("plateformes", &["domine"]),
+        ],
+        profile: "locataire",
+        must: &["domaine.reserver", "site.creer", "liste.lancer"],
+        must_not: &[
+            "fiche",
+            "liste.whatsapp",
+            "espace-membres",
+            "linkedin",
+            "exporter.contacts",
+        ],
+        before: &[
+            ("domaine", "site"),
+            ("site", "liste"),
+            ("site", "publier-chez-soi"),
+        ],
+        never_says: &["l’association"],
+    },
+    Persona {
+        name: "Association d’information locale : un grand groupe Facebook, un site WordPress, une lettre en sommeil",
+        answers: &[
+            ("activite", &["association"]),
+            ("public", &["facebook", "direct"]),
+            ("site", &["heberge"]),
+            ("domaine", &["structure"]),
+            ("liste", &["dormante"]),
+            ("soutien", &["adhesions"]),
+            ("fiche", &["sans-lieu"]),
+            ("joindre", &["2"]),
+            ("part-reseaux", &["presque-tous"]),
+            ("temps-hebdo", &["4"]),
+            ("boost", &["jamais"]),
+            ("origine", &["non"]),
+            ("publication", &["site-dabord"]),
+            ("plateformes", &["une"]),
+            ("hebergement", &["mixte"]),
+        ],
+        profile: "transition",
+        must: &["liste.relance", "inviter.association", "reseaux.minimale"],
+        must_not: &[
+            "site",
+            "domaine",
+            "adhesions",
+            "publier-chez-soi",
+            "liste.whatsapp",
+        ],
+        before: &[("liste", "inviter")],
+        never_says: &[],
+    },
+    Persona {
+        name: "Streameur Twitch avec un serveur Discord, rien à lui",
+        answers: &[
+            ("activite", &["createur"]),
+            ("public", &["autre-reseau", "whatsapp", "youtube"]),
+            ("site", &["aucun"]),
+            ("domaine", &["aucun"]),
+            ("liste", &["non"]),
+            ("soutien", &["non"]),
+            ("fiche", &["sans-lieu"]),
+            ("joindre", &["1"]),
+            ("part-reseaux", &["presque-tous"]),
+            ("temps-hebdo", &["5"]),
+            ("boost", &["jamais"]),
+            ("origine", &["intuition"]),
+            ("publication", &["natif"]),
+            ("plateformes", &["domine"]),
+        ],
+        profile: "locataire",
+        must: &[
+            "domaine.reserver",
+            "site.creer-createur",
+            "liste.createur",
+            "reseaux.createur",
+            "soutiens",
+        ],
+        must_not: &["reseaux.minimale", "relier-soutiens", "fiche", "publicite"],
+        before: &[("domaine", "site"), ("site", "liste")],
+        never_says: &["une à deux heures"],
+    },
+    Persona {
+        name: "Fondatrice d’un logiciel pour les entreprises : blog sur son domaine, lettre mensuelle, LinkedIn et X",
+        answers: &[
+            ("activite", &["b2b"]),
+            ("public", &["linkedin", "autre-reseau", "direct"]),
+            ("site", &["heberge"]),
+            ("domaine", &["structure"]),
+            ("liste", &["active"]),
+            ("soutien", &["non"]),
+            ("fiche", &["sans-lieu"]),
+            ("joindre", &["3"]),
+            ("part-reseaux", &["une-partie"]),
+            ("temps-hebdo", &["3"]),
+            ("boost", &["parfois"]),
+            ("origine", &["mesure"]),
+            ("publication", &["site-dabord"]),
+            ("plateformes", &["domine"]),
+            ("hebergement", &["us"]),
+        ],
+        profile: "chez-soi",
+        must: &["linkedin.avec-site", "references", "inviter.inviter"],
+        must_not: &["site", "domaine", "liste", "fiche", "linkedin.sans-site"],
+        before: &[("linkedin", "references")],
+        never_says: &[],
+    },
+    Persona {
+        name: "Vigneron qui vend en ligne : boutique WordPress, lettre en sommeil, caveau sur les cartes",
+        answers: &[
+            ("activite", &["commerce"]),
+            ("public", &["facebook", "instagram", "direct"]),
+            ("site", &["heberge"]),
+            ("domaine", &["structure"]),
+            ("liste", &["dormante"]),
+            ("soutien", &["non"]),
+            ("fiche", &["a-jour"]),
+            ("joindre", &["3"]),
+            ("part-reseaux", &["minorite"]),
+            ("temps-hebdo", &["2"]),
+            ("boost", &["parfois"]),
+            ("origine", &["intuition"]),
+            ("publication", &["surtout-reseaux"]),
+            ("plateformes", &["domine"]),
+            ("hebergement", &["mixte"]),
+        ],
+        profile: "transition",
+        must: &["liste.relance", "inviter.inviter", "publier-chez-soi"],
+        must_not: &["site", "domaine", "fiche", "linkedin", "soutiens"],
+        before: &[("liste", "inviter")],
+        never_says: &[],
+    },
+    Persona {
+        name: "Retraité qui lance un blog : rien en ligne",
+        answers: &[
+            ("activite", &["createur"]),
+            ("public", &["demarrage"]),
+            ("site", &["aucun"]),
+            ("domaine", &["aucun"]),
+            ("liste", &["non"]),
+            ("soutien", &["non"]),
+            ("fiche", &["sans-lieu"]),
+            ("joindre", &["1"]),
+            ("part-reseaux", &["ne-sais-pas"]),
+            ("temps-hebdo", &["1"]),
+            ("boost", &["jamais"]),
+            ("origine", &["non"]),
+            ("publication", &["peu"]),
+            ("plateformes", &["aucune"]),
+        ],
+        profile: "locataire",
+        must: &["domaine.reserver", "site.creer-createur", "liste.createur"],
+        must_not: &[
+            "soutiens",
+            "relier-soutiens",
+            "reseaux",
+            "exporter.contacts",
+            "inviter",
+        ],
+        before: &[("domaine", "site"), ("site", "liste")],
+        never_says: &["Vos œuvres vivent aujourd’hui"],
+    },
+    Persona {
+        name: "Médiathèque municipale : pages sur le site de la ville, fiche aux horaires faux",
+        answers: &[
+            ("activite", &["autre"]),
+            ("public", &["facebook", "instagram", "direct"]),
+            ("site", &["prestataire"]),
+            ("domaine", &["structure"]),
+            ("liste", &["fichier"]),
+            ("soutien", &["non"]),
+            ("fiche", &["a-revoir"]),
+            ("joindre", &["3"]),
+            ("part-reseaux", &["minorite"]),
+            ("temps-hebdo", &["3"]),
+            ("boost", &["jamais"]),
+            ("origine", &["intuition"]),
+            ("publication", &["surtout-reseaux"]),
+            ("plateformes", &["domine"]),
+            ("hebergement", &["ne-sais-pas"]),
+        ],
+        profile: "locataire",
+        must: &[
+            "site.reprendre-prestataire",
+            "fiche.avec-site",
+            "liste.lancer",
+        ],
+        must_not: &["domaine", "site.creer", "avis", "linkedin"],
+        before: &[("site", "liste")],
+        never_says: &[],
+    },
+    Persona {
+        name: "Vendeuse de bijoux sur Etsy : Instagram et Pinterest, pas de site",
+        answers: &[
+            ("activite", &["commerce"]),
+            ("public", &["plateforme-vente", "instagram", "autre-reseau"]),
+            ("site", &["aucun"]),
+            ("domaine", &["aucun"]),
+            ("liste", &["non"]),
+            ("soutien", &["non"]),
+            ("fiche", &["sans-lieu"]),
+            ("joindre", &["1"]),
+            ("part-reseaux", &["minorite"]),
+            ("temps-hebdo", &["3"]),
+            ("boost", &["parfois"]),
+            ("origine", &["mesure"]),
+            ("publication", &["natif"]),
+            ("plateformes", &["une"]),
+            ("hebergement", &["ne-sais-pas"]),
+        ],
+        profile: "locataire",
+        must: &["domaine.reserver", "site.creer-artisan", "liste.commerce"],
+        must_not: &["fiche", "avis", "site.creer-commerce"],
+        before: &[("domaine", "site"), ("site", "liste")],
+        never_says: &["horaires et votre adresse", "au comptoir (un"],
+    },
+    Persona {
+        name: "Réponses incohérentes : nulle part en ligne, mais une liste mensuelle et un domaine sans site",
+        answers: &[
+            ("activite", &["autre"]),
+            ("public", &["demarrage"]),
+            ("site", &["aucun"]),
+            ("domaine", &["gratuite"]),
+            ("liste", &["active"]),
+            ("soutien", &["contributions", "adhesions"]),
+            ("fiche", &["a-jour"]),
+            ("joindre", &["5"]),
+            ("part-reseaux", &["presque-tous"]),
+            ("temps-hebdo", &["5"]),
+            ("boost", &["recherche"]),
+            ("origine", &["mesure"]),
+            ("publication", &["site-dabord"]),
+            ("plateformes", &["aucune"]),
+            ("hebergement", &["europe"]),
+        ],
+        profile: "transition",
+        must: &["domaine", "site.creer"],
+        must_not: &[
+            "liste",
+            "inviter",
+            "soutiens",
+            "relier-soutiens",
+            "fiche",
+            "adhesions",
+        ],
+        before: &[("domaine", "site"), ("site", "referencement")],
+        never_says: &[],
+    },
+    Persona {
+        name: "Salon de coiffure : rendez-vous sur une plateforme, Instagram, fiche à jour, pas de site",
+        answers: &[
+            ("activite", &["commerce"]),
+            ("public", &["plateforme-vente", "instagram", "direct"]),
+            ("site", &["aucun"]),
+            ("domaine", &["aucun"]),
+            ("liste", &["fichier"]),
+            ("soutien", &["non"]),
+            ("fiche", &["a-jour"]),
+            ("joindre", &["3"]),
+            ("part-reseaux", &["une-partie"]),
+            ("temps-hebdo", &["2"]),
+            ("boost", &["jamais"]),
+            ("origine", &["intuition"]),
+            ("publication", &["natif"]),
+            ("plateformes", &["domine"]),
+            ("hebergement", &["ne-sais-pas"]),
+        ],
+        profile: "locataire",
+        must: &["domaine.reserver", "site.creer-commerce", "liste.commerce"],
+        must_not: &["fiche", "site.creer-artisan"],
+        before: &[("domaine", "site"), ("site", "liste")],
+        never_says: &[],
+    },
 ];
 
 fn persona(name: &str) -> &'static Persona {
@@ -888,8 +1235,68 @@ fn scores_and_plans_worked_out_by_hand() {
 
     // The association: liste's WhatsApp variant (90) outranks site (88) but
     // depends on it, so site comes first and carries its urgency.
-    let (_, association) = persona_outcome(persona("Association"));
+    let (_, association) = persona_outcome(persona("Association de quartier"));
     assert_eq!(&association.plan[..3], ["domaine", "site", "liste"]);
+
+    // The plumber: no public place, but a trade that goes to its clients,
+    // so the listing question concerns him.
+    //   propriete: direct +2, fichier +1, joindre 4 → 3 steps × 2 = +6 = 9
+    //              → 15 / 31 = 48.4 → 48
+    //   independance: minorite +1, temps 1 → 0, jamais +1 = 2 → 13 / 15 = 86.7 → 87
+    //   temps: jamais +1, intuition +1 = 2 → 14 / 16 = 87.5 → 88
+    //   repartition: joindre 3 steps × 1 = +3, aucune +3 = 6 → 11 / 14 = 78.6 → 79
+    //   vie-privee: 0 (ne-sais-pas answered) → 7 / 12 = 58.3 → 58
+    //   overall (48 + 87 + 88 + 79 + 58) / 5 = 72
+    // Plan: domaine 92 and fiche 91 (both this week), the local site 88,
+    // the customers' list 86, asking where people came from 75; no
+    // minimal-presence step (independance 87, one hour a week).
+    let (_, plumber) = persona_outcome(persona("Plombier"));
+    assert_eq!(
+        percents(&plumber),
+        named(&[
+            ("propriete", 48),
+            ("independance", 87),
+            ("temps", 88),
+            ("repartition", 79),
+            ("vie-privee", 58),
+        ])
+    );
+    assert_eq!(plumber.overall, 72);
+    assert_eq!(
+        plumber.plan,
+        ["domaine", "fiche", "site", "liste", "mesurer"]
+    );
+
+    // The B2B software founder, already at home.
+    //   propriete: linkedin −1, autre-reseau −1, direct +2, heberge +3,
+    //              structure +3, active +4, joindre 3 → +4, site-dabord +2 = 16
+    //              → 22 / 31 = 71.0 → 71
+    //   independance: une-partie −1, temps 3 → −2, parfois −1, site-dabord +2 = −2
+    //              → 9 / 15 = 60
+    //   temps: temps 3 → −4, parfois −1, mesure +3 = −2 → 10 / 16 = 62.5 → 63
+    //   repartition: heberge +1, active +1, joindre +2, une-partie −1,
+    //              domine −1 = 2 → 7 / 14 = 50
+    //   vie-privee: linkedin −1, autre-reseau −1, us −1 = −3 → 4 / 12 = 33.3 → 33
+    //   overall (71 + 60 + 63 + 50 + 33) / 5 = 55.4 → 55
+    // Plan: LinkedIn 90 (this week), minimal presence 80, inviting 77 (no
+    // list step: hers is active), references 74 (no site step: hers is
+    // hers), then search ads 68 rather than boosts.
+    let (_, founder) = persona_outcome(persona("Fondatrice"));
+    assert_eq!(
+        percents(&founder),
+        named(&[
+            ("propriete", 71),
+            ("independance", 60),
+            ("temps", 63),
+            ("repartition", 50),
+            ("vie-privee", 33),
+        ])
+    );
+    assert_eq!(founder.overall, 55);
+    assert_eq!(
+        founder.plan,
+        ["linkedin", "reseaux", "inviter", "references", "publicite"]
+    );
 }
 
 #[test]
