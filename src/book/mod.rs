@@ -12,6 +12,7 @@
 pub mod pdf;
 pub mod preprocessor;
 mod print;
+pub mod search;
 pub mod worksheet;
 
 use std::path::{Component, Path, PathBuf};
@@ -193,11 +194,25 @@ pub fn build(project: &Project, options: &BuildOptions) -> Result<Built> {
     book.build()
         .map_err(|e| anyhow::anyhow!("{e:#}"))
         .context("la construction du livre a échoué")?;
+    write_search_index(&book, &out)?;
     let title = book.config.book.title.clone().unwrap_or_default();
     let description = book.config.book.description.clone().unwrap_or_default();
     print::add_cover_and_contents(&out.join("print.html"), &title, &description)?;
     name_callout_anchors(&out)?;
     Ok(Built { out, content })
+}
+
+/// Replaces mdBook's search index with the French one (see [`search`]).
+fn write_search_index(book: &MDBook, out: &Path) -> Result<()> {
+    let html = book.config.html_config().unwrap_or_default();
+    let Some(search_config) = html.search.filter(|s| s.enable) else {
+        return Ok(());
+    };
+    let (preprocessed, _) = book
+        .preprocess_book(&mdbook::renderer::HtmlHandlebars::new())
+        .map_err(|e| anyhow::anyhow!("{e:#}"))
+        .context("la construction du livre a échoué")?;
+    search::write(out, &preprocessed, &search_config).context("index de recherche")
 }
 
 /// `with_preprocessor` wants a concrete type; this adapts a boxed one.
