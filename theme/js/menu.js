@@ -23,7 +23,13 @@
 
     var wide = window.matchMedia("(min-width: 1080px)");
     var active = sidebar.querySelector("a.active");
-    if (active) { active.setAttribute("aria-current", "page"); }
+    if (active) {
+        active.setAttribute("aria-current", "page");
+        var box = sidebar.querySelector(".sidebar-scrollbox");
+        if (box && box.scrollTop === 0 && active.offsetTop > box.clientHeight * 0.7) {
+            box.scrollTop = active.offsetTop - box.clientHeight / 2;
+        }
+    }
 
     function isOpen() { return checkbox.checked; }
 

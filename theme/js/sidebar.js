@@ -13,5 +13,11 @@
         open = saved !== "hidden";
     }
     checkbox.checked = open;
+    // mdBook's toc.js scrolls the current chapter into view with
+    // scrollIntoView, which also scrolls the page past its title; a saved
+    // position makes it skip that (menu.js scrolls the contents alone).
+    try {
+        if (sessionStorage.getItem("sidebar-scroll") === null) { sessionStorage.setItem("sidebar-scroll", "0"); }
+    } catch (e) { /* no storage */ }
     document.documentElement.classList.toggle("sidebar-visible", open);
 })();

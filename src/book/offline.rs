@@ -1,0 +1,61 @@
+//! The offline book (opened from disk) has no server behind it: a link to a
+//! server route (the workshop creation page `atelier/nouveau`, a quiz page…)
+//! would lead nowhere. Such links become their text; links to the book's
+//! pages, anchors and the web stay.
+
+use std::path::Path;
+use std::sync::LazyLock;
+
+use anyhow::{Context, Result};
+use regex::{Captures, Regex};
+
+use super::print::{is_external, normalize_path};
+
+static LINK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?s)<a\b[^>]*\bhref="([^"]*)"[^>]*>(.*?)</a>"#).unwrap());
+
+/// Unwraps, in every page under `root`, the links that lead to no file of
+/// the book.
+pub fn unlink_server_routes(root: &Path) -> Result<()> {
+    visit(root, root)
+}
+
+fn visit(root: &Path, dir: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dir)
+        .with_context(|| format!("lecture de «\u{a0}{}\u{a0}»", dir.display()))?
+    {
+        let path = entry?.path();
+        if path.is_dir() {
+            visit(root, &path)?;
+        } else if path.extension().is_some_and(|e| e == "html") {
+            let relative = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let folder = relative.rsplit_once('/').map_or("", |(folder, _)| folder);
+            let html = std::fs::read_to_string(&path)
+                .with_context(|| format!("lecture de «\u{a0}{}\u{a0}»", path.display()))?;
+            let fixed = LINK.replace_all(&html, |c: &Captures| {
+                let href = &c[1];
+                let file = href.split(['#', '?']).next().unwrap_or("");
+                if is_external(href) || file.is_empty() {
+                    return c[0].to_string();
+                }
+                let target = normalize_path(&format!("{folder}/{file}"));
+                let exists =
+                    root.join(&target).is_file() || root.join(&target).join("index.html").is_file();
+                if exists {
+                    c[0].to_string()
+                } else {
+                    c[2].to_string()
+                }
+            });
+            if fixed != html {
+                std::fs::write(&path, fixed.as_bytes())
+                    .with_context(|| format!("écriture de «\u{a0}{}\u{a0}»", path.display()))?;
+            }
+        }
+    }
+    Ok(())
+}
