@@ -9,9 +9,10 @@
 //!   which must be set *after* loading (setting it before would add a command
 //!   preprocessor named `admonish`).
 
+mod offline;
 pub mod pdf;
 pub mod preprocessor;
-mod print;
+pub mod print;
 pub mod search;
 pub mod worksheet;
 
@@ -195,11 +196,60 @@ pub fn build(project: &Project, options: &BuildOptions) -> Result<Built> {
         .map_err(|e| anyhow::anyhow!("{e:#}"))
         .context("la construction du livre a échoué")?;
     write_search_index(&book, &out)?;
-    let title = book.config.book.title.clone().unwrap_or_default();
-    let description = book.config.book.description.clone().unwrap_or_default();
-    print::add_cover_and_contents(&out.join("print.html"), &title, &description)?;
+    let print_html = out.join("print.html");
+    if print_html.is_file() {
+        let title = book.config.book.title.clone().unwrap_or_default();
+        let description = book.config.book.description.clone().unwrap_or_default();
+        let starts = print::make_links_internal(&out, &chapter_pages(&book.book))?;
+        let contents = contents_entries(&book.book.sections, 1);
+        print::add_cover_and_contents(&print_html, &title, &description, &contents, &starts)?;
+    }
+    if options.target == Target::Offline {
+        offline::unlink_server_routes(&out)?;
+    }
     name_callout_anchors(&out)?;
     Ok(Built { out, content })
+}
+
+/// The chapters' pages in reading order (print.html's order).
+fn chapter_pages(book: &mdbook::book::Book) -> Vec<String> {
+    book.iter()
+        .filter_map(|item| match item {
+            mdbook::BookItem::Chapter(ch) if !ch.is_draft_chapter() => ch.path.as_ref().map(|p| {
+                p.with_extension("html")
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The print contents: parts and chapters, nested as in SUMMARY.md.
+fn contents_entries(items: &[mdbook::BookItem], depth: usize) -> Vec<print::TocEntry> {
+    let mut entries = Vec::new();
+    for item in items {
+        match item {
+            mdbook::BookItem::PartTitle(title) => {
+                entries.push(print::TocEntry::Part(title.clone()))
+            }
+            mdbook::BookItem::Chapter(ch) => {
+                if let Some(path) = &ch.path {
+                    entries.push(print::TocEntry::Chapter {
+                        page: path
+                            .with_extension("html")
+                            .to_string_lossy()
+                            .replace('\\', "/"),
+                        title: ch.name.clone(),
+                        depth,
+                    });
+                }
+                entries.extend(contents_entries(&ch.sub_items, depth + 1));
+            }
+            mdbook::BookItem::Separator => {}
+        }
+    }
+    entries
 }
 
 /// Replaces mdBook's search index with the French one (see [`search`]).
