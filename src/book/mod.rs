@@ -208,6 +208,7 @@ pub fn build(project: &Project, options: &BuildOptions) -> Result<Built> {
         offline::unlink_server_routes(&out)?;
     }
     name_callout_anchors(&out)?;
+    open_contents_in_place(&out)?;
     Ok(Built { out, content })
 }
 
@@ -311,6 +312,18 @@ pub fn chapters_of(book: &mdbook::book::Book) -> Vec<(String, String)> {
             _ => None,
         })
         .collect()
+}
+
+/// toc.html is mdBook's contents for a frame (`target="_parent"` links); here
+/// it is a page of its own, where the contents button leads without
+/// JavaScript: its links open in place.
+fn open_contents_in_place(dir: &Path) -> Result<()> {
+    let path = dir.join("toc.html");
+    let Ok(html) = std::fs::read_to_string(&path) else {
+        return Ok(());
+    };
+    std::fs::write(&path, html.replace(" target=\"_parent\"", ""))
+        .with_context(|| format!("écriture de «\u{a0}{}\u{a0}»", path.display()))
 }
 
 /// mdbook-admonish gives each callout an anchor link with no text (its "§"
