@@ -12,6 +12,8 @@
 #[path = "support/browser.rs"]
 mod browser;
 mod common;
+#[path = "support/offline_book.rs"]
+mod offline_book;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -115,20 +117,6 @@ async fn screenshot(client: &Client, name: &str) {
     std::fs::create_dir_all(&dir).unwrap();
     let png = client.screenshot().await.unwrap();
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
-}
-
-/// The offline book, built to a temp folder: its `file://` address.
-fn offline_book(fixture: &FixtureProject, out: &std::path::Path) -> String {
-    let project = chezsoi::project::Project::open(fixture.root()).unwrap();
-    let built = chezsoi::book::build(
-        &project,
-        &chezsoi::book::BuildOptions {
-            out: Some(out.to_path_buf()),
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    format!("file://{}", built.out.canonicalize().unwrap().display())
 }
 
 async fn expanded(client: &Client) -> bool {
@@ -277,7 +265,7 @@ async fn contents_open_close_reopen_and_lead_to_a_chapter_at_every_width() {
     let fixture = FixtureProject::real();
     let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
     let out = tempfile::tempdir().unwrap();
-    let offline = offline_book(&fixture, out.path());
+    let offline = offline_book::file_url(fixture.root(), out.path());
     let mut profiles = Vec::new();
     for (label, base) in [("servi", server.base_url.clone()), ("hors-ligne", offline)] {
         for width in WIDTHS {
@@ -296,7 +284,7 @@ async fn without_javascript_the_contents_are_one_link_away() {
     let fixture = FixtureProject::real();
     let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
     let out = tempfile::tempdir().unwrap();
-    let offline = offline_book(&fixture, out.path());
+    let offline = offline_book::file_url(fixture.root(), out.path());
     let mut profiles = Vec::new();
     for (label, base) in [("servi", server.base_url.clone()), ("hors-ligne", offline)] {
         for width in [390, 1366] {

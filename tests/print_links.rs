@@ -5,24 +5,14 @@
 //! where each chapter starts; no worksheet starts on a half-empty page.
 
 mod common;
+#[allow(dead_code)] // file_url: for the browser tests
+#[path = "support/offline_book.rs"]
+mod offline_book;
 
 use std::collections::HashSet;
 
 use common::FixtureProject;
 use regex::Regex;
-
-fn build_offline(fixture: &FixtureProject, out: &std::path::Path) -> std::path::PathBuf {
-    let project = chezsoi::project::Project::open(fixture.root()).unwrap();
-    chezsoi::book::build(
-        &project,
-        &chezsoi::book::BuildOptions {
-            out: Some(out.to_path_buf()),
-            ..Default::default()
-        },
-    )
-    .unwrap()
-    .out
-}
 
 fn percent_decode(text: &str) -> String {
     url::form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
@@ -35,7 +25,7 @@ fn percent_decode(text: &str) -> String {
 fn every_internal_link_of_print_html_targets_an_id_of_print_html() {
     let fixture = FixtureProject::real();
     let out = tempfile::tempdir().unwrap();
-    let book = build_offline(&fixture, out.path());
+    let book = offline_book::build(fixture.root(), out.path());
     let html = std::fs::read_to_string(book.join("print.html")).unwrap();
 
     let ids: Vec<String> = Regex::new(r#"\bid="([^"]*)""#)
@@ -103,7 +93,7 @@ fn every_internal_link_of_print_html_targets_an_id_of_print_html() {
 fn the_offline_book_has_no_dead_server_link() {
     let fixture = FixtureProject::real();
     let out = tempfile::tempdir().unwrap();
-    let book = build_offline(&fixture, out.path());
+    let book = offline_book::build(fixture.root(), out.path());
     let href = Regex::new(r##"<a\b[^>]*\bhref="([^"#?]*)[^"]*""##).unwrap();
     let mut stack = vec![book.clone()];
     let mut checked = 0;
@@ -148,7 +138,7 @@ fn the_pdf_contents_have_page_numbers_and_worksheets_fill_their_pages() {
     };
     let fixture = FixtureProject::real();
     let out = tempfile::tempdir().unwrap();
-    let book = build_offline(&fixture, out.path());
+    let book = offline_book::build(fixture.root(), out.path());
     let pdf = book.join("chezsoi.pdf");
     chezsoi::book::pdf::print_pdf(&book, &pdf).unwrap();
     let pages = chezsoi::book::pdf::page_texts(&pdf).unwrap();

@@ -9,6 +9,8 @@
 #[path = "support/browser.rs"]
 mod browser;
 mod common;
+#[path = "support/offline_book.rs"]
+mod offline_book;
 
 use std::time::Duration;
 
@@ -23,19 +25,6 @@ struct Hit {
     url: String,
     teaser_text: String,
     teaser_html: String,
-}
-
-fn offline_book(fixture: &FixtureProject, out: &std::path::Path) -> String {
-    let project = chezsoi::project::Project::open(fixture.root()).unwrap();
-    let built = chezsoi::book::build(
-        &project,
-        &chezsoi::book::BuildOptions {
-            out: Some(out.to_path_buf()),
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    format!("file://{}", built.out.canonicalize().unwrap().display())
 }
 
 /// Types `query` in the search box (as a reader does) and returns the hits.
@@ -196,7 +185,7 @@ async fn french_queries_find_their_sections_served_and_offline() {
     let fixture = FixtureProject::real();
     let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
     let out = tempfile::tempdir().unwrap();
-    let offline = offline_book(&fixture, out.path());
+    let offline = offline_book::file_url(fixture.root(), out.path());
     let client = driver.session(true).await;
     check_queries(&client, &server.base_url, "servi").await;
     check_queries(&client, &offline, "hors ligne").await;
@@ -213,7 +202,7 @@ async fn the_browser_stems_every_word_of_the_book_as_the_index_did() {
     };
     let fixture = FixtureProject::real();
     let out = tempfile::tempdir().unwrap();
-    let offline = offline_book(&fixture, out.path());
+    let offline = offline_book::file_url(fixture.root(), out.path());
     let client = driver.session(true).await;
     client.goto(&format!("{offline}/index.html")).await.unwrap();
     find(&client, "#search-toggle").await;

@@ -1,7 +1,8 @@
-//! The offline book (opened from disk) has no server behind it: a link to a
-//! server route (the workshop creation page `atelier/nouveau`, a quiz page…)
-//! would lead nowhere. Such links become their text; links to the book's
-//! pages, anchors and the web stay.
+//! Pages that must work with less: the offline book (opened from disk) has
+//! no server behind it, so a link to a server route (the workshop creation
+//! page `atelier/nouveau`, a quiz page…) would lead nowhere: such links
+//! become their text, while links to the book's pages, anchors and the web
+//! stay. And the contents page (toc.html) serves readers without JavaScript.
 
 use std::path::Path;
 use std::sync::LazyLock;
@@ -58,4 +59,16 @@ fn visit(root: &Path, dir: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// toc.html is mdBook's contents for a frame (`target="_parent"` links); here
+/// it is a page of its own, where the contents button leads without
+/// JavaScript: its links open in place.
+pub fn open_contents_in_place(dir: &Path) -> Result<()> {
+    let path = dir.join("toc.html");
+    let Ok(html) = std::fs::read_to_string(&path) else {
+        return Ok(());
+    };
+    std::fs::write(&path, html.replace(" target=\"_parent\"", ""))
+        .with_context(|| format!("écriture de «\u{a0}{}\u{a0}»", path.display()))
 }

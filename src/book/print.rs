@@ -15,6 +15,7 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use anyhow::{Context, Result, bail};
+use mdbook::MDBook;
 use regex::{Captures, Regex};
 
 /// What mdBook puts between two chapters when `page-break = true`.
@@ -188,6 +189,59 @@ pub fn make_links_internal(out: &Path, pages: &[String]) -> Result<HashMap<Strin
     std::fs::write(&print_html, rewritten)
         .with_context(|| format!("écriture de «\u{a0}{}\u{a0}»", print_html.display()))?;
     Ok(starts)
+}
+
+/// Makes print.html's links internal and opens it with the cover and the
+/// contents (nothing to do when `[output.html.print]` is off).
+pub fn finish(book: &MDBook, out: &Path) -> Result<()> {
+    let print_html = out.join("print.html");
+    if !print_html.is_file() {
+        return Ok(());
+    }
+    let title = book.config.book.title.clone().unwrap_or_default();
+    let description = book.config.book.description.clone().unwrap_or_default();
+    let starts = make_links_internal(out, &chapter_pages(&book.book))?;
+    let contents = summary_entries(&book.book.sections, 1);
+    add_cover_and_contents(&print_html, &title, &description, &contents, &starts)
+}
+
+/// The chapters' pages in reading order (print.html's order).
+fn chapter_pages(book: &mdbook::book::Book) -> Vec<String> {
+    book.iter()
+        .filter_map(|item| match item {
+            mdbook::BookItem::Chapter(ch) if !ch.is_draft_chapter() => ch.path.as_ref().map(|p| {
+                p.with_extension("html")
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The print contents: parts and chapters, nested as in SUMMARY.md.
+fn summary_entries(items: &[mdbook::BookItem], depth: usize) -> Vec<TocEntry> {
+    let mut entries = Vec::new();
+    for item in items {
+        match item {
+            mdbook::BookItem::PartTitle(title) => entries.push(TocEntry::Part(title.clone())),
+            mdbook::BookItem::Chapter(ch) => {
+                if let Some(path) = &ch.path {
+                    entries.push(TocEntry::Chapter {
+                        page: path
+                            .with_extension("html")
+                            .to_string_lossy()
+                            .replace('\\', "/"),
+                        title: ch.name.clone(),
+                        depth,
+                    });
+                }
+                entries.extend(summary_entries(&ch.sub_items, depth + 1));
+            }
+            mdbook::BookItem::Separator => {}
+        }
+    }
+    entries
 }
 
 fn escape(text: &str) -> String {

@@ -27,6 +27,7 @@ use anyhow::{Context, Result};
 use elasticlunr::lang::French;
 use elasticlunr::pipeline::PipelineFn;
 use elasticlunr::{IndexBuilder, Language, Pipeline};
+use mdbook::MDBook;
 use mdbook::book::{Book, BookItem, Chapter};
 use mdbook::config::Search;
 use pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
@@ -393,6 +394,19 @@ pub fn write(out: &Path, book: &Book, search: &Search) -> Result<()> {
         })?;
     }
     Ok(())
+}
+
+/// Replaces mdBook's search index with the French one (see the module's comment).
+pub fn write_for(book: &MDBook, out: &Path) -> Result<()> {
+    let html = book.config.html_config().unwrap_or_default();
+    let Some(search_config) = html.search.filter(|s| s.enable) else {
+        return Ok(());
+    };
+    let (preprocessed, _) = book
+        .preprocess_book(&mdbook::renderer::HtmlHandlebars::new())
+        .map_err(|e| anyhow::anyhow!("{e:#}"))
+        .context("la construction du livre a échoué")?;
+    write(out, &preprocessed, &search_config).context("index de recherche")
 }
 
 #[cfg(test)]
