@@ -195,75 +195,14 @@ pub fn build(project: &Project, options: &BuildOptions) -> Result<Built> {
     book.build()
         .map_err(|e| anyhow::anyhow!("{e:#}"))
         .context("la construction du livre a échoué")?;
-    write_search_index(&book, &out)?;
-    let print_html = out.join("print.html");
-    if print_html.is_file() {
-        let title = book.config.book.title.clone().unwrap_or_default();
-        let description = book.config.book.description.clone().unwrap_or_default();
-        let starts = print::make_links_internal(&out, &chapter_pages(&book.book))?;
-        let contents = contents_entries(&book.book.sections, 1);
-        print::add_cover_and_contents(&print_html, &title, &description, &contents, &starts)?;
-    }
+    search::write_for(&book, &out)?;
+    print::finish(&book, &out)?;
     if options.target == Target::Offline {
         offline::unlink_server_routes(&out)?;
     }
     name_callout_anchors(&out)?;
-    open_contents_in_place(&out)?;
+    offline::open_contents_in_place(&out)?;
     Ok(Built { out, content })
-}
-
-/// The chapters' pages in reading order (print.html's order).
-fn chapter_pages(book: &mdbook::book::Book) -> Vec<String> {
-    book.iter()
-        .filter_map(|item| match item {
-            mdbook::BookItem::Chapter(ch) if !ch.is_draft_chapter() => ch.path.as_ref().map(|p| {
-                p.with_extension("html")
-                    .to_string_lossy()
-                    .replace('\\', "/")
-            }),
-            _ => None,
-        })
-        .collect()
-}
-
-/// The print contents: parts and chapters, nested as in SUMMARY.md.
-fn contents_entries(items: &[mdbook::BookItem], depth: usize) -> Vec<print::TocEntry> {
-    let mut entries = Vec::new();
-    for item in items {
-        match item {
-            mdbook::BookItem::PartTitle(title) => {
-                entries.push(print::TocEntry::Part(title.clone()))
-            }
-            mdbook::BookItem::Chapter(ch) => {
-                if let Some(path) = &ch.path {
-                    entries.push(print::TocEntry::Chapter {
-                        page: path
-                            .with_extension("html")
-                            .to_string_lossy()
-                            .replace('\\', "/"),
-                        title: ch.name.clone(),
-                        depth,
-                    });
-                }
-                entries.extend(contents_entries(&ch.sub_items, depth + 1));
-            }
-            mdbook::BookItem::Separator => {}
-        }
-    }
-    entries
-}
-
-/// Replaces mdBook's search index with the French one (see [`search`]).
-fn write_search_index(book: &MDBook, out: &Path) -> Result<()> {
-    let html = book.config.html_config().unwrap_or_default();
-    let Some(search_config) = html.search.filter(|s| s.enable) else {
-        return Ok(());
-    };
-    let (preprocessed, _) = book
-        .preprocess_book(&mdbook::renderer::HtmlHandlebars::new())
-        .map_err(|e| anyhow::anyhow!("{e:#}"))
-        .context("la construction du livre a échoué")?;
-    search::write(out, &preprocessed, &search_config).context("index de recherche")
 }
 
 /// `with_preprocessor` wants a concrete type; this adapts a boxed one.
@@ -312,18 +251,6 @@ pub fn chapters_of(book: &mdbook::book::Book) -> Vec<(String, String)> {
             _ => None,
         })
         .collect()
-}
-
-/// toc.html is mdBook's contents for a frame (`target="_parent"` links); here
-/// it is a page of its own, where the contents button leads without
-/// JavaScript: its links open in place.
-fn open_contents_in_place(dir: &Path) -> Result<()> {
-    let path = dir.join("toc.html");
-    let Ok(html) = std::fs::read_to_string(&path) else {
-        return Ok(());
-    };
-    std::fs::write(&path, html.replace(" target=\"_parent\"", ""))
-        .with_context(|| format!("écriture de «\u{a0}{}\u{a0}»", path.display()))
 }
 
 /// mdbook-admonish gives each callout an anchor link with no text (its "§"
