@@ -163,6 +163,9 @@ fn the_pdf_contents_have_page_numbers_and_worksheets_fill_their_pages() {
         seen += 1;
     }
     assert!(seen > 10, "only {seen} chapters in the contents");
+    // External links keep their address on paper.
+    let printed = pages.iter().filter(|p| p.contains("(https://")).count();
+    assert!(printed > 0, "no external address printed");
 
     let lines = |text: &str| text.lines().filter(|l| !l.trim().is_empty()).count();
     let mut full: Vec<usize> = pages.iter().map(|p| lines(p)).collect();

@@ -3,6 +3,9 @@
 //! page `atelier/nouveau`, a quiz page…) would lead nowhere: such links
 //! become their text, while links to the book's pages, anchors and the web
 //! stay. And the contents page (toc.html) serves readers without JavaScript.
+//! mdBook also writes files that no page of this book loads (icon font,
+//! code highlighter, clipboard helper): they are removed, so that the
+//! offline folder carries only what it uses.
 
 use std::path::Path;
 use std::sync::LazyLock;
@@ -71,4 +74,31 @@ pub fn open_contents_in_place(dir: &Path) -> Result<()> {
     };
     std::fs::write(&path, html.replace(" target=\"_parent\"", ""))
         .with_context(|| format!("écriture de «\u{a0}{}\u{a0}»", path.display()))
+}
+
+/// What mdBook writes for books with code or icons: no page here loads them
+/// (theme/index.hbs), so they go.
+const UNUSED: [&str; 6] = [
+    "FontAwesome",
+    "highlight.js",
+    "highlight.css",
+    "tomorrow-night.css",
+    "ayu-highlight.css",
+    "clipboard.min.js",
+];
+
+/// Removes mdBook's files that no page of the book loads.
+pub fn remove_unused_assets(dir: &Path) -> Result<()> {
+    for name in UNUSED {
+        let path = dir.join(name);
+        let removed = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else if path.is_file() {
+            std::fs::remove_file(&path)
+        } else {
+            continue;
+        };
+        removed.with_context(|| format!("suppression de «\u{a0}{}\u{a0}»", path.display()))?;
+    }
+    Ok(())
 }
