@@ -202,6 +202,7 @@ pub fn build(project: &Project, options: &BuildOptions) -> Result<Built> {
     }
     name_callout_anchors(&out)?;
     offline::open_contents_in_place(&out)?;
+    offline::remove_unused_assets(&out)?;
     Ok(Built { out, content })
 }
 
