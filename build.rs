@@ -43,6 +43,7 @@ fn install(prefix: &Path) {
             "--no-package-lock",
             "--no-audit",
             "--no-fund",
+            "--prefer-offline",
             "--ignore-scripts",
             "--loglevel=error",
             "--prefix",
