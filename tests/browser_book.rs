@@ -429,6 +429,8 @@ async fn every_page_kind_passes_axe_without_javascript_in_light_and_dark_and_in_
         format!("{waiting}/gestion"),
         waiting.clone(),
         revealed.clone(),
+        "/stats/diagnostic".to_string(),
+        "/quiz/inconnu".to_string(),
     ];
     let mut profiles = Vec::new();
     let mut report = Vec::new();
