@@ -73,8 +73,12 @@ fn the_offline_book_shows_worksheets_and_no_form() {
     );
     assert!(html.contains("data-worksheet=\"diagnostic\""));
     assert!(
-        html.contains("demande le site chezsoi"),
+        html.contains("version en ligne du guide"),
         "no note about the interactive version"
+    );
+    assert!(
+        !html.contains("chezsoi serve") && !html.contains("cargo "),
+        "the offline worksheet speaks to developers"
     );
     assert!(html.contains("Barème\u{a0}: compter ses points"));
     for profile in &quiz.profiles {

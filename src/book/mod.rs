@@ -9,9 +9,11 @@
 //!   which must be set *after* loading (setting it before would add a command
 //!   preprocessor named `admonish`).
 
+mod offline;
 pub mod pdf;
 pub mod preprocessor;
-mod print;
+pub mod print;
+pub mod search;
 pub mod worksheet;
 
 use std::path::{Component, Path, PathBuf};
@@ -193,10 +195,14 @@ pub fn build(project: &Project, options: &BuildOptions) -> Result<Built> {
     book.build()
         .map_err(|e| anyhow::anyhow!("{e:#}"))
         .context("la construction du livre a échoué")?;
-    let title = book.config.book.title.clone().unwrap_or_default();
-    let description = book.config.book.description.clone().unwrap_or_default();
-    print::add_cover_and_contents(&out.join("print.html"), &title, &description)?;
+    search::write_for(&book, &out)?;
+    print::finish(&book, &out)?;
+    if options.target == Target::Offline {
+        offline::unlink_server_routes(&out)?;
+    }
     name_callout_anchors(&out)?;
+    offline::open_contents_in_place(&out)?;
+    offline::remove_unused_assets(&out)?;
     Ok(Built { out, content })
 }
 

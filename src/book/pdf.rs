@@ -1,6 +1,12 @@
 //! The PDF, printed from print.html by headless Chromium (Debian's
 //! `chromium`). Page numbers, page breaks and the look of callouts come from
 //! the print stylesheet, so the PDF and a browser's print agree.
+//!
+//! Chromium cannot print « see page N » by itself (no CSS `target-counter`),
+//! so the contents get their page numbers in two passes: print, read each
+//! page's text back with `pdftotext` (poppler-utils) to find where each
+//! chapter starts, write the numbers into print.html, print again. The
+//! numbers' slots have a fixed width, so the second layout is the first one.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -67,11 +73,54 @@ pub fn print_pdf(book_dir: &Path, pdf: &Path) -> Result<()> {
             print_html.display()
         );
     }
+    run_chromium(&chromium, &print_html, pdf)?;
+    let Some(texts) = page_texts(pdf) else {
+        println!(
+            "  pdftotext introuvable\u{a0}: la table des matières reste sans numéros de page \
+             (paquet Debian «\u{a0}poppler-utils\u{a0}»)"
+        );
+        return Ok(());
+    };
+    let html = std::fs::read_to_string(&print_html)
+        .with_context(|| format!("lecture de «\u{a0}{}\u{a0}»", print_html.display()))?;
+    let entries = super::print::contents_entries(&html);
+    let pages = super::print::find_start_pages(&entries, &texts);
+    if pages.len() < entries.len() {
+        println!(
+            "  {} chapitres sur {} retrouvés dans le PDF pour la table des matières",
+            pages.len(),
+            entries.len()
+        );
+    }
+    super::print::set_page_numbers(&print_html, &pages)?;
+    run_chromium(&chromium, &print_html, pdf)
+}
+
+/// The text of each page of `pdf`, or `None` without `pdftotext`.
+pub fn page_texts(pdf: &Path) -> Option<Vec<String>> {
+    let output = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(pdf)
+        .arg("-")
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    Some(text.split('\u{c}').map(str::to_string).collect())
+}
+
+/// One pass: print.html to `pdf`, showing progress on stdout.
+fn run_chromium(chromium: &Path, print_html: &Path, pdf: &Path) -> Result<()> {
     let profile =
         tempfile::tempdir().context("dossier temporaire impossible à créer pour Chromium")?;
     let url = format!("file://{}", print_html.canonicalize()?.display());
-    let mut child = headless_command(&chromium, profile.path())
+    let mut child = headless_command(chromium, profile.path())
         .arg("--no-pdf-header-footer")
+        // Bookmarks from the headings: the PDF's own table of contents.
+        .arg("--generate-pdf-document-outline")
         .arg(format!("--print-to-pdf={}", pdf.display()))
         .arg(url)
         .stdout(Stdio::null())

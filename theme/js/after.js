@@ -1,18 +1,7 @@
-// Loaded after mdBook's book.js: French labels for the parts that mdBook's
-// scripts write themselves, accessibility attributes, print and live reload.
+// Loaded last: French labels for what mdBook's search writes itself, the
+// keyboard shortcuts (instead of mdBook's book.js), print and live reload.
 (function () {
     "use strict";
-    var state = window.chezsoiSidebarState || "visible";
-    var toggle = document.getElementById("sidebar-toggle");
-    var sidebar = document.getElementById("sidebar");
-    if (toggle && sidebar) {
-        toggle.setAttribute("aria-expanded", state === "visible");
-        sidebar.setAttribute("aria-hidden", state !== "visible");
-        Array.prototype.forEach.call(document.querySelectorAll("#sidebar a"), function (link) {
-            link.setAttribute("tabIndex", state === "visible" ? 0 : -1);
-        });
-    }
-
     // mdBook's search writes its summary line in English; say it in French.
     var header = document.getElementById("searchresults-header");
     if (header && window.MutationObserver) {
@@ -44,6 +33,37 @@
         form.addEventListener("submit", function (event) { event.stopPropagation(); });
     });
 
+    // Keyboard: ← and → for the neighbouring chapters, ? for the help.
+    var help = document.getElementById("mdbook-help-container");
+    function showHelp(show) {
+        if (help) { help.style.display = show ? "flex" : ""; }
+    }
+    document.addEventListener("keydown", function (event) {
+        if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) { return; }
+        var target = event.target;
+        if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName))) {
+            return;
+        }
+        if (event.key === "Escape") {
+            showHelp(false);
+        } else if (event.key === "?") {
+            event.preventDefault();
+            showHelp(!(help && help.style.display === "flex"));
+        } else if (event.key === "ArrowLeft" || event.key === "ArrowRight") {
+            if (event.shiftKey || (window.search && window.search.hasFocus && window.search.hasFocus())) { return; }
+            var link = document.querySelector(event.key === "ArrowLeft" ? "a[rel~=prev]" : "a[rel~=next]");
+            if (link) {
+                event.preventDefault();
+                window.location.href = link.href;
+            }
+        }
+    });
+    if (help) {
+        help.addEventListener("click", function (event) {
+            if (event.target === help) { showHelp(false); }
+        });
+    }
+
     var map = document.getElementById("chezsoi-fragment-map");
     if (map) {
         try {
@@ -61,6 +81,7 @@
     if (window.chezsoi && window.chezsoi.liveReload && window.EventSource && location.protocol !== "file:") {
         var source = new EventSource("/" + window.chezsoi.liveReload);
         source.addEventListener("reload", function () { source.close(); location.reload(); });
-        window.addEventListener("beforeunload", function () { source.close(); });
+        // No unload handler (it would keep the page out of the back/forward
+        // cache): the browser closes the stream when it leaves the page.
     }
 })();

@@ -17,13 +17,19 @@
     var prefersDark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
     window.default_theme = prefersDark ? window.default_dark_theme : window.default_light_theme;
 
+    // The themes the book keeps (each checked for contrast); a theme saved
+    // by an older version (Sépia, Nuit…) falls back to the automatic choice.
+    var themes = [window.default_light_theme, window.default_dark_theme];
     var theme = null;
     try {
         theme = localStorage.getItem("mdbook-theme");
         // Older mdBook versions stored the value wrapped in quotes.
         if (theme && theme.charAt(0) === '"') {
             theme = theme.slice(1, -1);
-            localStorage.setItem("mdbook-theme", theme);
+        }
+        if (theme && themes.indexOf(theme) < 0) {
+            localStorage.removeItem("mdbook-theme");
+            theme = null;
         }
     } catch (e) { /* storage disabled: keep the default */ }
     var html = document.documentElement;

@@ -1,0 +1,516 @@
+//! The book in a real browser (headless Chromium through WebDriver), served
+//! by `chezsoi serve` and opened from disk (`file://`): the contents at
+//! phone, tablet, laptop and desktop widths, with the mouse, the keyboard
+//! and without JavaScript; WCAG AA (axe-core) with JavaScript off in light
+//! and dark system settings, and in each theme. Without Chromium these
+//! tests print "skipped"; under CI=true they must run.
+//!
+//! `CHEZSOI_SCREENSHOTS=DIR cargo test --test browser_book` also saves what
+//! they see, at 390 and 1366 px, light and dark.
+
+#[allow(dead_code)] // the shared session builder: these tests need their own
+#[path = "support/browser.rs"]
+mod browser;
+mod common;
+#[path = "support/offline_book.rs"]
+mod offline_book;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use browser::{Driver, axe_violations, find};
+use common::{FixtureProject, Server};
+use fantoccini::{Client, ClientBuilder, Locator, key::Key};
+use serde_json::json;
+
+const WIDTHS: [u32; 6] = [320, 390, 768, 1024, 1366, 1920];
+
+/// A browser session of a given viewport width, with or without JavaScript,
+/// with the system in light or dark mode.
+async fn session(
+    driver: &Driver,
+    profiles: &mut Vec<tempfile::TempDir>,
+    width: u32,
+    javascript: bool,
+    dark: bool,
+) -> Client {
+    let profile = tempfile::tempdir().unwrap();
+    let chromium: PathBuf = chezsoi::book::pdf::find_chromium().expect("chromium");
+    let mut args = vec![
+        "--headless".to_string(),
+        "--no-sandbox".to_string(),
+        "--disable-gpu".to_string(),
+        "--disable-dev-shm-usage".to_string(),
+        "--disable-background-networking".to_string(),
+        "--disable-component-update".to_string(),
+        "--disable-sync".to_string(),
+        "--no-first-run".to_string(),
+        "--allow-file-access-from-files".to_string(),
+        format!("--user-data-dir={}", profile.path().display()),
+    ];
+    if !javascript {
+        args.push("--blink-settings=scriptEnabled=false".to_string());
+    }
+    if dark {
+        args.push("--force-dark-mode".to_string());
+    }
+    profiles.push(profile);
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".to_string(),
+        json!({
+            "binary": chromium,
+            "args": args,
+            // A viewport of exactly this width, phones included (a desktop
+            // window cannot be made that narrow).
+            "mobileEmulation": { "deviceMetrics": { "width": width, "height": 800, "pixelRatio": 1.0 } },
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a WebDriver session")
+}
+
+/// Polls a JavaScript condition until it holds (at most 5 s).
+async fn wait_until(client: &Client, condition: &str, what: &str) {
+    let script = format!("return !!({condition});");
+    for _ in 0..100 {
+        if client
+            .execute(&script, vec![])
+            .await
+            .unwrap()
+            .as_bool()
+            .unwrap_or(false)
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{what}: still false after 5 s: {condition}");
+}
+
+async fn eval(client: &Client, expression: &str) -> serde_json::Value {
+    client
+        .execute(&format!("return ({expression});"), vec![])
+        .await
+        .unwrap()
+}
+
+/// The contents are on screen: visible, inside the viewport, wide enough to read.
+const CONTENTS_SHOWN: &str = "(() => { const s = document.getElementById('sidebar'); \
+    const r = s.getBoundingClientRect(); return getComputedStyle(s).visibility === 'visible' \
+    && r.left >= -1 && r.right <= innerWidth + 1 && r.width > 150; })()";
+const CONTENTS_HIDDEN: &str = "(() => { const s = document.getElementById('sidebar'); \
+    const r = s.getBoundingClientRect(); return getComputedStyle(s).visibility === 'hidden' \
+    || r.right <= 0; })()";
+const FOCUS_IN_CONTENTS: &str =
+    "!!document.activeElement && !!document.activeElement.closest('#sidebar')";
+
+async fn screenshot(client: &Client, name: &str) {
+    let Some(dir) = std::env::var_os("CHEZSOI_SCREENSHOTS") else {
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+async fn expanded(client: &Client) -> bool {
+    find(client, "#sidebar-toggle")
+        .await
+        .attr("aria-expanded")
+        .await
+        .unwrap()
+        .as_deref()
+        == Some("true")
+}
+
+async fn active_chapter(client: &Client) -> (String, Option<String>) {
+    let link = find(client, "#sidebar a.active").await;
+    let text = eval(
+        client,
+        "document.querySelector('#sidebar a.active').textContent.trim()",
+    )
+    .await;
+    (
+        text.as_str().unwrap_or_default().to_string(),
+        link.attr("aria-current").await.unwrap(),
+    )
+}
+
+/// Open, close, reopen with the mouse; open and close with the keyboard;
+/// follow a link; on one page width.
+async fn check_contents(client: &Client, base: &str, width: u32, label: &str) {
+    let what = format!("{label}, {width} px");
+    client
+        .goto(&format!("{base}/02-portee.html"))
+        .await
+        .unwrap();
+    find(client, "button#sidebar-toggle").await;
+    assert_eq!(
+        eval(client, "innerWidth").await.as_u64(),
+        Some(u64::from(width)),
+        "{what}: viewport"
+    );
+    let wide = width >= 1080;
+    assert_eq!(expanded(client).await, wide, "{what}: initial state");
+    if wide {
+        wait_until(client, CONTENTS_SHOWN, &what).await;
+    } else {
+        wait_until(client, CONTENTS_HIDDEN, &what).await;
+    }
+    assert_eq!(
+        active_chapter(client).await,
+        ("La perte de portée".to_string(), Some("page".to_string())),
+        "{what}: current chapter"
+    );
+
+    let toggle = find(client, "#sidebar-toggle").await;
+    if wide {
+        toggle.click().await.unwrap();
+        wait_until(client, CONTENTS_HIDDEN, &format!("{what}: close")).await;
+        assert!(
+            !expanded(client).await,
+            "{what}: aria-expanded after closing"
+        );
+    }
+    // Open, close, reopen with the mouse.
+    toggle.click().await.unwrap();
+    wait_until(client, CONTENTS_SHOWN, &format!("{what}: open")).await;
+    assert!(
+        expanded(client).await,
+        "{what}: aria-expanded after opening"
+    );
+    wait_until(
+        client,
+        FOCUS_IN_CONTENTS,
+        &format!("{what}: focus moves into the contents"),
+    )
+    .await;
+    if width == 390 || width == 1366 {
+        screenshot(client, &format!("contents-open-{label}-{width}")).await;
+    }
+    toggle.click().await.unwrap();
+    wait_until(client, CONTENTS_HIDDEN, &format!("{what}: close again")).await;
+    assert!(
+        !expanded(client).await,
+        "{what}: aria-expanded after closing"
+    );
+    toggle.click().await.unwrap();
+    wait_until(client, CONTENTS_SHOWN, &format!("{what}: reopen")).await;
+
+    // Keyboard: Escape closes and gives the focus back to the button, Enter
+    // on the button opens with the focus on the current chapter.
+    client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(&Key::Escape.to_string())
+        .await
+        .unwrap();
+    wait_until(client, CONTENTS_HIDDEN, &format!("{what}: Escape closes")).await;
+    wait_until(
+        client,
+        "document.activeElement && document.activeElement.id === 'sidebar-toggle'",
+        &format!("{what}: focus back on the button"),
+    )
+    .await;
+    client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    wait_until(client, CONTENTS_SHOWN, &format!("{what}: Enter opens")).await;
+    wait_until(
+        client,
+        "document.activeElement && document.activeElement.classList.contains('active')",
+        &format!("{what}: focus on the current chapter"),
+    )
+    .await;
+
+    // Follow a link.
+    client
+        .find(Locator::XPath(
+            "//nav[@id='sidebar']//a[normalize-space()='Les alternatives']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_until(
+        client,
+        "location.pathname.endsWith('/04-alternatives.html')",
+        &format!("{what}: follow a link"),
+    )
+    .await;
+    assert_eq!(
+        active_chapter(client).await.0,
+        "Les alternatives",
+        "{what}: current chapter after following a link"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn contents_open_close_reopen_and_lead_to_a_chapter_at_every_width() {
+    let Some(driver) = browser::driver_or_skip("contents at every width") else {
+        return;
+    };
+    let fixture = FixtureProject::real();
+    let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
+    let out = tempfile::tempdir().unwrap();
+    let offline = offline_book::file_url(fixture.root(), out.path());
+    let mut profiles = Vec::new();
+    for (label, base) in [("servi", server.base_url.clone()), ("hors-ligne", offline)] {
+        for width in WIDTHS {
+            let client = session(&driver, &mut profiles, width, true, false).await;
+            check_contents(&client, &base, width, label).await;
+            client.close().await.unwrap();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_javascript_the_contents_are_one_link_away() {
+    let Some(driver) = browser::driver_or_skip("contents without JavaScript") else {
+        return;
+    };
+    let fixture = FixtureProject::real();
+    let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
+    let out = tempfile::tempdir().unwrap();
+    let offline = offline_book::file_url(fixture.root(), out.path());
+    let mut profiles = Vec::new();
+    for (label, base) in [("servi", server.base_url.clone()), ("hors-ligne", offline)] {
+        for width in [390, 1366] {
+            let client = session(&driver, &mut profiles, width, false, false).await;
+            client
+                .goto(&format!("{base}/02-portee.html"))
+                .await
+                .unwrap();
+            let link = find(&client, "a#sidebar-toggle").await;
+            assert!(
+                link.is_displayed().await.unwrap(),
+                "{label} {width}: the contents link is shown"
+            );
+            // Followed by address: WebDriver's click hangs on a navigation
+            // when the page's scripts are off.
+            let href = link.prop("href").await.unwrap().unwrap();
+            assert!(href.ends_with("/toc.html"), "{label} {width}: {href}");
+            client.goto(&href).await.unwrap();
+            let title = find(&client, "main h1").await.text().await.unwrap();
+            assert_eq!(title, "Sommaire", "{label} {width}");
+            screenshot(&client, &format!("toc-sans-js-{label}-{width}")).await;
+            let chapter = client
+                .find(Locator::XPath(
+                    "//main//a[normalize-space()='Les alternatives']",
+                ))
+                .await
+                .unwrap();
+            assert!(chapter.is_displayed().await.unwrap());
+            client
+                .goto(&chapter.prop("href").await.unwrap().unwrap())
+                .await
+                .unwrap();
+            assert_eq!(
+                find(&client, "main h1").await.text().await.unwrap(),
+                "Les alternatives"
+            );
+            let url = client.current_url().await.unwrap();
+            assert!(
+                url.path().ends_with("/04-alternatives.html"),
+                "{label} {width}: {url}"
+            );
+            client.close().await.unwrap();
+        }
+    }
+}
+
+// ------------------------------------------------------------ themes (axe)
+
+fn create_workshop(server: &Server, title: &str) -> (String, String) {
+    let body = serde_urlencoded::to_string([
+        ("titre", title),
+        ("questionnaire", "diagnostic"),
+        ("minimum", "3"),
+    ])
+    .unwrap();
+    let reply = common::http(
+        &server.addr(),
+        "POST",
+        "/atelier/nouveau",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        body.as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    let manage = reply.header("location").unwrap().to_string();
+    let base = manage.strip_suffix("/gestion").unwrap().to_string();
+    let page = common::http(&server.addr(), "GET", &manage, &[], b"").unwrap();
+    let code = page
+        .text()
+        .split_once("class=\"chezsoi-join-code-inline\">")
+        .and_then(|(_, rest)| rest.split_once('<'))
+        .map(|(code, _)| code.replace(' ', ""))
+        .expect("the management page shows the join code");
+    (base, code)
+}
+
+fn post_answers(server: &Server, path: &str, quiz: &chezsoi::quiz::Quiz, pick: usize) -> String {
+    let mut fields = common::valid_answers(quiz, pick);
+    if let Some(code) = path.strip_prefix("/a/") {
+        fields.push(("atelier".to_string(), code.to_string()));
+    }
+    let reply = common::http(
+        &server.addr(),
+        "POST",
+        path,
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        serde_urlencoded::to_string(fields).unwrap().as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    reply.header("location").unwrap().to_string()
+}
+
+/// Relative luminance of the page's background (0 black … 1 white).
+const BACKGROUND_LUMINANCE: &str = "(() => { const colour = e => getComputedStyle(e).backgroundColor.match(/[\\d.]+/g).map(Number); \
+    let c = colour(document.body); if (c.length > 3 && c[3] === 0) { c = colour(document.documentElement); } \
+    const l = c.slice(0, 3).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }); \
+    return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2]; })()";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_page_kind_passes_axe_without_javascript_in_light_and_dark_and_in_each_theme() {
+    let Some(driver) = browser::driver_or_skip("axe-core, themes and no-JS") else {
+        return;
+    };
+    let Some(axe) = browser::axe_script_or_skip("axe-core, themes and no-JS") else {
+        return;
+    };
+    let fixture = FixtureProject::real();
+    let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
+    let content = chezsoi::project::Project::open(fixture.root())
+        .unwrap()
+        .load_content()
+        .unwrap();
+    let diagnostic = content.catalog.get("diagnostic").unwrap();
+    let result = post_answers(&server, "/quiz/diagnostic", diagnostic, 0);
+    let (waiting, waiting_code) = create_workshop(&server, "Atelier en attente");
+    let (revealed, revealed_code) = create_workshop(&server, "Atelier révélé");
+    for pick in 0..3 {
+        post_answers(&server, &format!("/a/{revealed_code}"), diagnostic, pick);
+    }
+    let reveal = common::http(
+        &server.addr(),
+        "POST",
+        &format!("{revealed}/reveler"),
+        &[],
+        b"",
+    )
+    .unwrap();
+    assert_eq!(reveal.status, 303);
+
+    let pages = [
+        "/".to_string(),
+        "/02-portee.html".to_string(),
+        "/annexes/glossaire.html".to_string(),
+        "/toc.html".to_string(),
+        "/quiz/diagnostic".to_string(),
+        "/quiz/verif-portee".to_string(),
+        result,
+        "/atelier/nouveau".to_string(),
+        "/a".to_string(),
+        format!("/a/{waiting_code}"),
+        format!("{waiting}/gestion"),
+        waiting.clone(),
+        revealed.clone(),
+        "/stats/diagnostic".to_string(),
+        "/quiz/inconnu".to_string(),
+    ];
+    let mut profiles = Vec::new();
+    let mut report = Vec::new();
+    // (label, JavaScript, system in dark mode, theme chosen in the book)
+    let settings = [
+        ("sans JS, système clair", false, false, None),
+        ("sans JS, système sombre", false, true, None),
+        ("thème Clair, système sombre", true, true, Some("light")),
+        ("thème Sombre, système clair", true, false, Some("navy")),
+        ("thème automatique, système sombre", true, true, None),
+    ];
+    for (label, javascript, dark, theme) in settings {
+        let client = session(&driver, &mut profiles, 1366, javascript, dark).await;
+        if let Some(theme) = theme {
+            client.goto(&format!("{}/", server.base_url)).await.unwrap();
+            client
+                .execute(
+                    &format!("localStorage.setItem('mdbook-theme', '{theme}');"),
+                    vec![],
+                )
+                .await
+                .unwrap();
+        }
+        let dark_page = theme.map_or(dark, |t| t == "navy");
+        for page in &pages {
+            client
+                .goto(&format!("{}{page}", server.base_url))
+                .await
+                .unwrap();
+            find(&client, "main").await;
+            let luminance = eval(&client, BACKGROUND_LUMINANCE)
+                .await
+                .as_f64()
+                .unwrap_or(-1.0);
+            assert_eq!(
+                luminance < 0.2,
+                dark_page,
+                "[{label}] {page}: background luminance {luminance}"
+            );
+            if page == "/02-portee.html" || page == "/quiz/diagnostic" {
+                let name = format!(
+                    "{}-{}",
+                    page.trim_matches('/').replace(['/', '.'], "-"),
+                    label.replace([' ', ','], "-")
+                );
+                screenshot(&client, &name).await;
+            }
+            // axe-core runs through WebDriver even when the page's own
+            // scripts are off; timers are off then too, so its queue runs on
+            // promises instead.
+            if !javascript {
+                client
+                    .execute(
+                        "window.setTimeout = (f, ...a) => { Promise.resolve().then(() => f(...a)); return 0; }; \
+                         window.clearTimeout = () => {};",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+            }
+            for violation in axe_violations(&client, &axe).await {
+                // Known, and not this test's subject: the glossary's headings
+                // jump from h1 to h3 (the book's chapters are rewritten
+                // separately; remove this exception once they are in order),
+                // and without JavaScript the projector view refreshes itself
+                // (its live count; its layout is a later issue).
+                let known = (page == "/annexes/glossaire.html"
+                    && violation.starts_with("heading-order"))
+                    || (!javascript && page == &waiting && violation.starts_with("meta-refresh"));
+                if !known {
+                    report.push(format!("[{label}] {page}: {violation}"));
+                }
+            }
+        }
+        client.close().await.unwrap();
+    }
+    assert!(
+        report.is_empty(),
+        "{} accessibility violations:\n{}",
+        report.len(),
+        report.join("\n")
+    );
+}
