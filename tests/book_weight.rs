@@ -42,7 +42,7 @@ fn a_chapter_loads_less_than_150_kb_and_nothing_it_does_not_need() {
         "index.html",
         "02-portee.html",
         "annexes/glossaire.html",
-        "05-action/canaux.html",
+        "05-action/site.html",
         "toc.html",
     ] {
         let files = loaded_by(&book, page);

@@ -228,7 +228,7 @@ impl Preprocessor for BoxedPreprocessor {
 }
 
 /// Chapters listed in SUMMARY.md: (path relative to the book's source
-/// folder, e.g. `05-action/canaux.md`, title).
+/// folder, e.g. `05-action/site.md`, title).
 pub fn chapters(project: &Project) -> Result<Vec<(String, String)>> {
     let config = load_config(project, None)?;
     let book = MDBook::load_with_config(&project.root, config)

@@ -32,7 +32,7 @@ static LINK: LazyLock<Regex> =
 pub enum TocEntry {
     /// A part title from SUMMARY.md (« Le constat », « Agir »…).
     Part(String),
-    /// A chapter: its page (`05-action/canaux.html`), its title, its depth (1 = top).
+    /// A chapter: its page (`05-action/site.html`), its title, its depth (1 = top).
     Chapter {
         page: String,
         title: String,

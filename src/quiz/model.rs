@@ -319,7 +319,7 @@ impl Horizon {
 /// A chapter of the book: a path listed in SUMMARY.md, and an optional anchor.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ChapterRef {
-    /// As written in SUMMARY.md, e.g. `05-action/canaux.md`.
+    /// As written in SUMMARY.md, e.g. `05-action/site.md`.
     pub path: String,
     /// Without the `#`.
     pub anchor: Option<String>,
@@ -327,7 +327,7 @@ pub struct ChapterRef {
 
 impl ChapterRef {
     /// The page mdBook renders for it, relative to the book root:
-    /// `05-action/canaux.html#liste`.
+    /// `05-action/site.html#liste`.
     pub fn html_path(&self) -> String {
         let page = match self.path.strip_suffix(".md") {
             Some(stem) => format!("{stem}.html"),
@@ -486,10 +486,10 @@ mod tests {
     #[test]
     fn chapter_html_path_keeps_anchor() {
         let chapter = ChapterRef {
-            path: "05-action/canaux.md".into(),
+            path: "05-action/site.md".into(),
             anchor: Some("liste".into()),
         };
-        assert_eq!(chapter.html_path(), "05-action/canaux.html#liste");
+        assert_eq!(chapter.html_path(), "05-action/site.html#liste");
         let plain = ChapterRef {
             path: "02-portee.md".into(),
             anchor: None,

@@ -22,7 +22,7 @@ pub struct StaticFile {
 
 #[derive(Default)]
 pub struct StaticBook {
-    /// By URL path without the leading slash (`05-action/canaux.html`).
+    /// By URL path without the leading slash (`05-action/site.html`).
     files: HashMap<String, StaticFile>,
 }
 
