@@ -1,10 +1,10 @@
 //! Building a book in-process: output location, callouts, safety of sources.
 
-mod common;
+mod support;
 
 use chezsoi::book::{self, BuildOptions};
 use chezsoi::project::Project;
-use common::FixtureProject;
+use support::FixtureProject;
 
 fn build(fixture: &FixtureProject) -> anyhow::Result<std::path::PathBuf> {
     let project = Project::open(fixture.root())?;

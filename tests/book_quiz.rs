@@ -1,7 +1,7 @@
 //! Quizzes inside the book: the site's form, the offline worksheet, the
 //! print version and the PDF.
 
-mod common;
+mod support;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -9,7 +9,7 @@ use std::process::Command;
 use chezsoi::book::{self, BuildOptions, Target};
 use chezsoi::project::Project;
 use chezsoi::quiz::QuestionKind;
-use common::FixtureProject;
+use support::FixtureProject;
 
 fn build(fixture: &FixtureProject, target: Target) -> anyhow::Result<book::Built> {
     let project = Project::open(fixture.root())?;
@@ -198,13 +198,13 @@ fn an_escaped_directive_stays_literal() {
 
 #[test]
 fn the_pdf_has_the_chapters_and_the_scoring_key() {
-    let Some(_) = common::chromium_or_skip("the_pdf_has_the_chapters_and_the_scoring_key") else {
+    let Some(_) = support::chromium_or_skip("the_pdf_has_the_chapters_and_the_scoring_key") else {
         return;
     };
-    let Some(pdftotext) = common::tool_or_skip("the_pdf", "pdftotext", "poppler-utils") else {
+    let Some(pdftotext) = support::tool_or_skip("the_pdf", "pdftotext", "poppler-utils") else {
         return;
     };
-    let Some(pdfinfo) = common::tool_or_skip("the_pdf", "pdfinfo", "poppler-utils") else {
+    let Some(pdfinfo) = support::tool_or_skip("the_pdf", "pdfinfo", "poppler-utils") else {
         return;
     };
     let fixture = FixtureProject::real();
@@ -268,7 +268,7 @@ fn the_pdf_has_the_chapters_and_the_scoring_key() {
 #[test]
 fn the_offline_book_opens_from_disk_without_console_errors() {
     let Some(chromium) =
-        common::chromium_or_skip("the_offline_book_opens_from_disk_without_console_errors")
+        support::chromium_or_skip("the_offline_book_opens_from_disk_without_console_errors")
     else {
         return;
     };

@@ -4,13 +4,13 @@
 
 #[path = "support/browser.rs"]
 mod browser;
-mod common;
+mod support;
 
 use std::time::Duration;
 
 use browser::{axe_violations, find};
-use common::{FixtureProject, Server};
 use fantoccini::{Client, Locator, key::Key};
+use support::{FixtureProject, Server};
 
 fn normalize(text: &str) -> String {
     text.replace(['\u{a0}', '\u{202f}'], " ")
@@ -320,10 +320,7 @@ async fn pages_have_no_accessibility_violations_in_light_and_dark_themes() {
     // Workshops in each state the projector shows: waiting for answers,
     // enough answers to reveal, revealed (a self-assessment and a
     // knowledge check).
-    let content = chezsoi::project::Project::open(fixture.root())
-        .unwrap()
-        .load_content()
-        .unwrap();
+    let content = fixture.content();
     let (waiting, waiting_code) =
         create_workshop_over_http(&server, "Atelier en attente", "diagnostic");
     let (ready, ready_code) = create_workshop_over_http(&server, "Atelier complet", "diagnostic");
@@ -471,14 +468,14 @@ async fn assert_marker(client: &Client, when: &str) {
 /// A participant's answers as the workshop's form sends them: the quiz
 /// version, the workshop's code and one field per question.
 fn workshop_form(quiz: &chezsoi::quiz::Quiz, code: &str, pick: usize) -> String {
-    let mut fields = common::valid_answers(quiz, pick);
+    let mut fields = support::valid_answers(quiz, pick);
     fields.push(("atelier".to_string(), code.to_string()));
     serde_urlencoded::to_string(fields).unwrap()
 }
 
 /// Posts a participant's answers to `/a/{code}` over plain HTTP.
 fn answer_over_http(server: &Server, quiz: &chezsoi::quiz::Quiz, code: &str, pick: usize) {
-    let reply = common::http(
+    let reply = support::http(
         &server.addr(),
         "POST",
         &format!("/a/{code}"),
@@ -501,7 +498,7 @@ fn create_workshop_over_http(server: &Server, title: &str, quiz: &str) -> (Strin
     let body =
         serde_urlencoded::to_string([("titre", title), ("questionnaire", quiz), ("minimum", "3")])
             .unwrap();
-    let reply = common::http(
+    let reply = support::http(
         &server.addr(),
         "POST",
         "/atelier/nouveau",
@@ -512,7 +509,7 @@ fn create_workshop_over_http(server: &Server, title: &str, quiz: &str) -> (Strin
     assert_eq!(reply.status, 303, "{}", reply.text());
     let manage = reply.header("location").unwrap().to_string();
     let base = manage.strip_suffix("/gestion").unwrap().to_string();
-    let page = common::http(&server.addr(), "GET", &manage, &[], b"").unwrap();
+    let page = support::http(&server.addr(), "GET", &manage, &[], b"").unwrap();
     let text = page.text();
     let code = text
         .split_once("class=\"chezsoi-join-code-inline\">")
@@ -523,19 +520,13 @@ fn create_workshop_over_http(server: &Server, title: &str, quiz: &str) -> (Strin
 }
 
 fn reveal_over_http(server: &Server, base: &str) {
-    let reply = common::http(&server.addr(), "POST", &format!("{base}/reveler"), &[], b"").unwrap();
+    let reply =
+        support::http(&server.addr(), "POST", &format!("{base}/reveler"), &[], b"").unwrap();
     assert_eq!(reply.status, 303, "{}", reply.text());
 }
 
 fn diagnostic(fixture: &FixtureProject) -> std::sync::Arc<chezsoi::quiz::Quiz> {
-    chezsoi::project::Project::open(fixture.root())
-        .unwrap()
-        .load_content()
-        .unwrap()
-        .catalog
-        .get("diagnostic")
-        .unwrap()
-        .clone()
+    fixture.content().catalog.get("diagnostic").unwrap().clone()
 }
 
 /// For each chart of the group's results, the figures its SVG shows and

@@ -1,10 +1,10 @@
 //! The real binary, as a user runs it.
 
-mod common;
+mod support;
 
 use std::process::Command;
 
-use common::FixtureProject;
+use support::FixtureProject;
 
 fn chezsoi() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_chezsoi"));
@@ -119,8 +119,24 @@ fn serve_reports_a_busy_port_and_a_bad_database_folder() {
 
 #[test]
 fn speaks_the_mdbook_preprocessor_protocol() {
-    let status = chezsoi().args(["supports", "html"]).status().unwrap();
-    assert!(status.success());
+    // mdBook asks `<command> supports <renderer>`, and book.toml's command
+    // is `… preprocess`: both spellings must answer yes, without reading
+    // standard input.
+    for question in [
+        ["preprocess", "supports", "html"].as_slice(),
+        &["supports", "html"],
+    ] {
+        let output = chezsoi()
+            .args(question)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{question:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 
     let fixture = FixtureProject::new();
     let input = serde_json::json!([
@@ -166,18 +182,47 @@ fn speaks_the_mdbook_preprocessor_protocol() {
 }
 
 #[test]
+fn a_stock_mdbook_build_runs_the_preprocessor_from_book_toml() {
+    // mdBook's own build (the library behind the `mdbook` command), on the
+    // real project, with book.toml's `[preprocessor.chezsoi]` pointed at
+    // this binary: mdBook asks `… preprocess supports html`, then pipes the
+    // real `[context, book]` through `… preprocess`.
+    let fixture = FixtureProject::real();
+    fixture.set_book_toml_line(
+        "command = ",
+        &format!("command = \"{} preprocess\"", env!("CARGO_BIN_EXE_chezsoi")),
+    );
+    let stock = mdbook::MDBook::load(fixture.root()).expect("mdBook reads book.toml");
+    stock.build().expect("a stock mdBook build");
+    let page = std::fs::read_to_string(fixture.path("target/book/02-portee.html")).unwrap();
+    assert!(
+        !page.contains("{{#quiz"),
+        "the quiz directive was left as text"
+    );
+    assert!(
+        page.contains("data-worksheet=\"verif-portee\""),
+        "no worksheet for the chapter's quiz"
+    );
+    assert!(
+        page.contains("class=\"admonition admonish-"),
+        "callouts were not rendered"
+    );
+    assert!(
+        !page.contains("language-admonish"),
+        "a callout was left as a code block"
+    );
+}
+
+#[test]
 fn db_backup_copies_a_running_database() {
     let fixture = FixtureProject::real();
     let db = fixture.path("data/live.db");
-    let content = chezsoi::project::Project::open(fixture.root())
-        .unwrap()
-        .load_content()
-        .unwrap();
+    let content = fixture.content();
     let quiz = content.catalog.get("diagnostic").unwrap().clone();
-    let server = common::Server::start(fixture.root(), &db, &[]);
+    let server = support::Server::start(fixture.root(), &db, &[]);
     for pick in 0..3 {
-        let body = serde_urlencoded::to_string(common::valid_answers(&quiz, pick)).unwrap();
-        let reply = common::http(
+        let body = serde_urlencoded::to_string(support::valid_answers(&quiz, pick)).unwrap();
+        let reply = support::http(
             &server.addr(),
             "POST",
             "/quiz/diagnostic",
@@ -247,8 +292,8 @@ fn serve_refuses_to_start_on_a_broken_quiz_and_names_the_place() {
 #[test]
 fn serve_stops_cleanly_on_sigterm() {
     let fixture = FixtureProject::new();
-    let mut server = common::Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
-    let reply = common::http(&server.addr(), "GET", "/", &[], b"").unwrap();
+    let mut server = support::Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
+    let reply = support::http(&server.addr(), "GET", "/", &[], b"").unwrap();
     assert_eq!(reply.status, 200);
     let status = Command::new("kill")
         .args(["-TERM", &server.child.id().to_string()])
@@ -271,8 +316,8 @@ fn serve_stops_cleanly_on_sigterm() {
 #[test]
 fn serve_builds_the_site_version_of_the_book() {
     let fixture = FixtureProject::real();
-    let server = common::Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
-    let page = common::http(
+    let server = support::Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
+    let page = support::http(
         &server.addr(),
         "GET",
         "/05-action/diagnostic.html",
@@ -290,21 +335,102 @@ fn serve_builds_the_site_version_of_the_book() {
         !html.contains("data-live-reload"),
         "live reload only with --watch"
     );
-    let home = common::http(&server.addr(), "GET", "/", &[], b"")
+    let home = support::http(&server.addr(), "GET", "/", &[], b"")
         .unwrap()
         .text();
     assert!(
         home.contains("class=\"chezsoi-join\""),
         "the served home page has no join form"
     );
-    drop(server);
+}
 
-    let watched = common::Server::start(fixture.root(), &fixture.path("data/t.db"), &["--watch"]);
-    let page = common::http(&watched.addr(), "GET", "/02-portee.html", &[], b"")
-        .unwrap()
-        .text();
+#[test]
+fn serve_watch_rebuilds_reloads_and_keeps_the_pages_through_a_failed_rebuild() {
+    let fixture = FixtureProject::real();
+    let server = support::Server::start(fixture.root(), &fixture.path("data/t.db"), &["--watch"]);
+    let addr = server.addr();
+    let page = |path: &str| support::http(&addr, "GET", path, &[], b"").unwrap().text();
     assert!(
-        page.contains("data-live-reload=\"__chezsoi/reload\""),
-        "--watch pages must reload themselves"
+        page("/02-portee.html").contains("data-live-reload=\"__chezsoi/reload\""),
+        "--watch pages must listen for reloads"
     );
+    let chapter = fixture.path("book/02-portee.md");
+    let original = std::fs::read_to_string(&chapter).unwrap();
+    let mut reloads = support::EventStream::open(&addr, "/__chezsoi/reload");
+
+    // Reload events until the page shows `text` (an editor's save may
+    // come in two writes, and so in two rebuilds).
+    let mut reloaded_with = |text: &str| {
+        for _ in 0..5 {
+            assert_eq!(reloads.next_event(), "reload");
+            if page("/02-portee.html").contains(text) {
+                return;
+            }
+        }
+        panic!("no reload brought « {text} »");
+    };
+
+    // An edit: the book is rebuilt, then open pages are told to reload.
+    let edited = format!("{original}\nUne phrase ajoutée pendant l’aperçu.\n");
+    std::fs::write(&chapter, &edited).unwrap();
+    reloaded_with("Une phrase ajoutée pendant l’aperçu.");
+
+    // A broken chapter: the rebuild fails and says why; the pages stay.
+    std::fs::write(
+        &chapter,
+        format!("{edited}\n{{{{#quiz questionnaire-fantome}}}}\n"),
+    )
+    .unwrap();
+    server.wait_stderr("questionnaire-fantome");
+    let kept = page("/02-portee.html");
+    assert!(
+        kept.contains("Une phrase ajoutée pendant l’aperçu."),
+        "the last good pages are served"
+    );
+    assert!(
+        kept.contains("data-worksheet=\"verif-portee\"")
+            || kept.contains("action=\"/quiz/verif-portee\"")
+    );
+
+    // Mended: rebuilt and reloaded again.
+    std::fs::write(&chapter, format!("{original}\nUne autre phrase.\n")).unwrap();
+    reloaded_with("Une autre phrase.");
+    assert!(!page("/02-portee.html").contains("Une phrase ajoutée pendant l’aperçu."));
+}
+
+#[test]
+fn serve_min_group_sets_the_statistics_threshold() {
+    let fixture = FixtureProject::real();
+    let quiz = fixture.content().catalog.get("diagnostic").unwrap().clone();
+    let server = support::Server::start(
+        fixture.root(),
+        &fixture.path("data/t.db"),
+        &["--min-group", "2"],
+    );
+    let addr = server.addr();
+    let stats = || {
+        support::http(&addr, "GET", "/stats/diagnostic", &[], b"")
+            .unwrap()
+            .text()
+    };
+    let post = |pick: usize| {
+        let body = serde_urlencoded::to_string(support::valid_answers(&quiz, pick)).unwrap();
+        let reply = support::http(
+            &addr,
+            "POST",
+            "/quiz/diagnostic",
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            body.as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(reply.status, 303);
+    };
+    post(0);
+    let one = stats();
+    assert!(one.contains("Pas encore assez de réponses"), "{one}");
+    assert!(one.contains("à partir de 2 réponses"), "{one}");
+    post(1);
+    let two = stats();
+    assert!(two.contains("2 réponses enregistrées"), "{two}");
+    assert!(two.contains("Moyenne par dimension"), "{two}");
 }

@@ -5,17 +5,17 @@
 //! `results` and `workshops` are unchanged) and that the next ordinary
 //! request still works (a valid submission still gets its 303).
 
-mod common;
 #[path = "support/router.rs"]
 mod router;
+mod support;
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, Method, Request, StatusCode, header};
 use chezsoi::quiz::{QuestionKind, Quiz};
 use chezsoi::web::BODY_LIMIT;
 use chezsoi::workshop::FacilitatorKey;
-use common::valid_answers;
 use router::{App, Facilitated, Reply, encode};
+use support::valid_answers;
 
 /// How a request body travels.
 #[derive(Clone)]
@@ -1016,7 +1016,7 @@ async fn a_facilitators_markup_comes_back_escaped_everywhere() {
     let quiz = app.quiz("diagnostic");
     let title = "<script>alert(1)</script><img src=x onerror=alert(2)> \"Cie\" & l'équipe {{ 7*7 }} {% raw %}";
     assert!(title.chars().count() <= chezsoi::workshop::TITLE_MAX_CHARS);
-    let escaped = "&lt;script&gt;alert(1)&lt;&#x2F;script&gt;&lt;img src=x onerror=alert(2)&gt; \
+    let escaped = "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; \
                    &quot;Cie&quot; &amp; l&#x27;équipe {{ 7*7 }} {% raw %}";
     let workshop = app.create_workshop(title, "diagnostic", 3).await;
     let mut shown = Vec::new();

@@ -2,13 +2,13 @@
 //! an operator runs them: the real binary, a copy of the project, a temp
 //! database.
 
-mod common;
+mod support;
 
 use std::process::{Command, Output};
 
 use chezsoi::store::Store;
 use chezsoi::workshop::{FacilitatorKey, JOIN_CODE_ALPHABET};
-use common::FixtureProject;
+use support::FixtureProject;
 
 fn chezsoi() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_chezsoi"));

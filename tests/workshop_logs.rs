@@ -2,7 +2,7 @@
 //! lives in the path, must not reach it. Alone in its test binary because
 //! it installs a log subscriber for the whole process.
 
-mod common;
+mod support;
 
 use std::sync::{Arc, Mutex};
 
@@ -12,8 +12,8 @@ use chezsoi::book::{self, BuildOptions};
 use chezsoi::project::Project;
 use chezsoi::store::Store;
 use chezsoi::web::{self, AppState};
-use common::FixtureProject;
 use http_body_util::BodyExt;
+use support::FixtureProject;
 use tower::ServiceExt;
 
 /// A writer that keeps every log line.

@@ -16,9 +16,10 @@ use std::sync::Mutex;
 
 use rusqlite::{Connection, OpenFlags};
 
+pub use commit::Inserted;
 pub use migrations::{LATEST_VERSION, migrations};
-pub use results::{NewResult, StoredResult, round_to_hour};
-pub use workshops::{NewWorkshop, Workshop, WorkshopInsert, WorkshopReveal};
+pub use results::{NewResult, Participants, StoredResult, round_to_hour};
+pub use workshops::{NewWorkshop, Workshop, WorkshopReveal};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -60,7 +61,7 @@ pub struct Store {
     /// avoids busy errors under load.
     writer: Mutex<Connection>,
     /// Results waiting for the next group commit (see `commit.rs`).
-    pending: commit::Queue,
+    queue: commit::Queue,
     /// Read-only connections, reused: in WAL mode readers never wait for
     /// the writer.
     readers: Mutex<Vec<Connection>>,
@@ -96,7 +97,7 @@ impl Store {
             },
         })?;
         Ok(Store {
-            pending: commit::Queue::default(),
+            queue: commit::Queue::default(),
             readers: Mutex::new(Vec::new()),
             path: path.to_path_buf(),
             writer: Mutex::new(conn),

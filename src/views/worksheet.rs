@@ -6,8 +6,8 @@
 
 use serde::Serialize;
 
+use super::Templates;
 use crate::quiz::{Comparison, Condition, Mode, QuestionKind, Quiz};
-use crate::web::Templates;
 
 #[derive(Serialize)]
 struct WorksheetView<'a> {

@@ -12,8 +12,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use super::templates::render_error_page;
 use super::{BODY_LIMIT, REQUEST_TIMEOUT};
+use crate::views::render_error_page;
 
 /// No origin but our own, for anything. Styles allow inline attributes because
 /// mdBook's scripts set element styles; scripts never run inline.
@@ -123,7 +123,10 @@ async fn french_errors(response: Response) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
-    Response::from_parts(parts, Body::from(render_error_page(status, &message)))
+    Response::from_parts(
+        parts,
+        Body::from(render_error_page(status.as_u16(), &message)),
+    )
 }
 
 fn is_html(response: &Response) -> bool {

@@ -1,14 +1,17 @@
 //! The HTTP side: one `router()` listing every route, shared state, and the
-//! layers every response goes through.
+//! layers every response goes through. Pages are drawn by `crate::views`;
+//! every submission of answers goes through `submission`.
 
-mod chart;
 mod error;
+mod form;
 mod layers;
-mod markdown;
+mod pages;
 mod path;
 mod quiz;
+mod result;
 mod static_files;
-mod templates;
+mod stats;
+mod submission;
 mod throttle;
 mod token;
 mod workshop;
@@ -28,13 +31,15 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 pub use error::AppError;
-pub use templates::Templates;
+pub use form::MAX_FIELDS;
 pub use throttle::{CREATION_PER_MINUTE, PARTICIPATION_PER_MINUTE};
 pub use workshop::WorkshopSettings;
 
-pub use crate::project::Content;
-use crate::quiz::Catalog;
-use crate::store::Store;
+use crate::aggregate::Participation;
+use crate::content::Content;
+use crate::quiz::{Catalog, Quiz};
+use crate::store::{Participants, Store, StoreError};
+use crate::views::Templates;
 
 /// Largest request body accepted (a full diagnostic is well under 4 KiB).
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -142,11 +147,17 @@ impl AppState {
     }
 
     pub fn chapter_title(&self, path: &str) -> String {
-        self.content()
-            .chapter_titles
-            .get(path)
-            .cloned()
-            .unwrap_or_else(|| path.to_string())
+        self.content().chapter_title(path)
+    }
+
+    /// The quiz with this id, or the French 404 that names it.
+    fn quiz(&self, id: &str) -> Result<Arc<Quiz>, AppError> {
+        self.catalog().get(id).cloned().ok_or_else(|| {
+            AppError::NotFound(format!(
+                "Aucun questionnaire ne porte l’identifiant «\u{a0}{}\u{a0}».",
+                pages::shorten(id)
+            ))
+        })
     }
 
     /// A rendered page from the cache, or rendered now and kept.
@@ -226,30 +237,48 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .route("/sante", get(health))
         .route("/quiz/{id}", get(quiz::show).post(quiz::submit))
-        .route("/r/{token}", get(quiz::result))
-        .route("/r/{token}/reponses.json", get(quiz::result_json))
-        .route("/r/{token}/supprimer", post(quiz::delete))
-        .route("/stats/{id}", get(quiz::stats))
+        .route("/r/{token}", get(result::show))
+        .route("/r/{token}/reponses.json", get(result::download))
+        .route("/r/{token}/supprimer", post(result::delete))
+        .route("/stats/{id}", get(stats::show))
         .route("/_app/quiz.js", get(quiz_script))
-        .route("/a", get(workshop::join_by_code))
-        .route("/a/{code}", get(workshop::join).post(workshop::answer))
+        .route("/a", get(workshop::join::by_code))
+        .route(
+            "/a/{code}",
+            get(workshop::join::show).post(workshop::join::answer),
+        )
         .route(
             "/atelier/nouveau",
-            get(workshop::new_form).post(workshop::create),
+            get(workshop::create::form).post(workshop::create::create),
         )
-        .route("/atelier/{id}/{key}", get(workshop::projector))
-        .route("/atelier/{id}/{key}/gestion", get(workshop::manage))
-        .route("/atelier/{id}/{key}/direct", get(workshop::events))
-        .route("/atelier/{id}/{key}/reveler", post(workshop::reveal))
-        .route("/atelier/{id}/{key}/fermer", post(workshop::close))
-        .route("/atelier/{id}/{key}/supprimer", post(workshop::delete))
+        .route("/atelier/{id}/{key}", get(workshop::facilitator::projector))
+        .route(
+            "/atelier/{id}/{key}/gestion",
+            get(workshop::facilitator::manage),
+        )
+        .route(
+            "/atelier/{id}/{key}/direct",
+            get(workshop::facilitator::events),
+        )
+        .route(
+            "/atelier/{id}/{key}/reveler",
+            post(workshop::facilitator::reveal),
+        )
+        .route(
+            "/atelier/{id}/{key}/fermer",
+            post(workshop::facilitator::close),
+        )
+        .route(
+            "/atelier/{id}/{key}/supprimer",
+            post(workshop::facilitator::delete),
+        )
         .route(
             "/atelier/{id}/{key}/resultats.csv",
-            get(workshop::export_csv),
+            get(workshop::downloads::csv),
         )
         .route(
             "/atelier/{id}/{key}/resultats.json",
-            get(workshop::export_json),
+            get(workshop::downloads::json),
         )
         // Every other address below /atelier is routed too, so that logs
         // name a route template and never a path holding a key.
@@ -268,19 +297,39 @@ pub fn router(state: AppState) -> Router {
     layers::apply(app)
 }
 
+/// `GET /sante`: "ok" once the database answers a query on the results
+/// table; its failure is the French 500 page.
 async fn health(State(state): State<AppState>) -> Result<&'static str, AppError> {
-    let store = state.inner.store.clone();
-    tokio::task::spawn_blocking(move || store.schema_version())
-        .await
-        .map_err(|e| AppError::internal(e.into()))?
-        .map_err(|e| AppError::internal(e.into()))?;
+    blocking(&state, |store| store.check_health()).await?;
     Ok("ok")
 }
 
-/// The quiz as a plain HTML form posting to the server, for embedding in the
-/// book: the same view and template as the quiz page.
-pub fn render_quiz_form(templates: &Templates, quiz: &crate::quiz::Quiz) -> anyhow::Result<String> {
-    quiz::render_form(templates, quiz)
+/// Runs store work off the async threads.
+async fn blocking<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, AppError> {
+    let store = state.store().clone();
+    Ok(tokio::task::spawn_blocking(move || work(&store)).await??)
+}
+
+/// The stored answers and outcome of each participant of a quiz or a
+/// workshop, for aggregates only. Rows that no longer decode (written by
+/// another version) are left out.
+async fn participations(
+    state: &AppState,
+    who: Participants,
+) -> Result<Vec<Participation>, AppError> {
+    let rows = blocking(state, move |store| store.participations(who)).await?;
+    Ok(rows
+        .iter()
+        .filter_map(|(answers, outcome)| {
+            Some(Participation {
+                answers: serde_json::from_str(answers).ok()?,
+                outcome: serde_json::from_str(outcome).ok()?,
+            })
+        })
+        .collect())
 }
 
 /// The quiz script is part of the binary, like the templates.

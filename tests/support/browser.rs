@@ -23,8 +23,8 @@ impl Drop for Driver {
 
 /// chromedriver and chromium, or a visible "skipped" (a failure under CI=true).
 pub fn driver_or_skip(test: &str) -> Option<Driver> {
-    let chromium = super::common::chromium_or_skip(test)?;
-    let chromedriver = super::common::tool_or_skip(test, "chromedriver", "chromium-driver")?;
+    let chromium = crate::support::chromium_or_skip(test)?;
+    let chromedriver = crate::support::tool_or_skip(test, "chromedriver", "chromium-driver")?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -105,7 +105,7 @@ pub fn axe_script_or_skip(test: &str) -> Option<String> {
         .join("target/npm/node_modules/axe-core/axe.min.js");
     match std::fs::read_to_string(&path) {
         Ok(script) => Some(script),
-        Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+        Err(_) if crate::support::in_ci() => {
             panic!(
                 "{test}: axe-core is required when CI=true ({} missing; .ci/run installs it)",
                 path.display()

@@ -1,0 +1,299 @@
+//! A result's pages: `GET /r/{token}` (profile, scores, chart and plan, or
+//! the corrections of a knowledge check), `GET /r/{token}/reponses.json`
+//! (everything stored for it) and `POST /r/{token}/supprimer`.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Serialize;
+
+use super::path::Param;
+use super::token::ResultToken;
+use super::{AppError, AppState, blocking, pages};
+use crate::quiz::Quiz;
+use crate::scoring::{Answer, Answers, Outcome};
+use crate::store::StoredResult;
+use crate::views::charts::{self, Bar};
+use crate::views::dates::{format_hour, iso_hour};
+use crate::views::{chapter_url, markdown};
+
+#[derive(Serialize)]
+struct ResultPage {
+    title: String,
+    quiz_id: String,
+    quiz_title: String,
+    token: String,
+    created: String,
+    stale_version: bool,
+    /// Given in a workshop: deleted with it.
+    in_workshop: bool,
+    self_assessment: Option<SelfAssessmentView>,
+    knowledge: Option<KnowledgeView>,
+}
+
+#[derive(Serialize)]
+struct SelfAssessmentView {
+    overall: u8,
+    profile_label: String,
+    profile_description: String,
+    chart_svg: String,
+    dimensions: Vec<DimensionView>,
+    plan: Vec<StepView>,
+}
+
+#[derive(Serialize)]
+struct DimensionView {
+    label: String,
+    percent: u8,
+    answered: bool,
+    description: Option<String>,
+    chapter_url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct StepView {
+    rank: usize,
+    title: String,
+    why: String,
+    how_html: String,
+    chapter_url: String,
+    chapter_title: String,
+    horizon: &'static str,
+}
+
+#[derive(Serialize)]
+struct KnowledgeView {
+    correct: usize,
+    total: usize,
+    percent: u8,
+    questions: Vec<KnowledgeQuestionView>,
+}
+
+#[derive(Serialize)]
+struct KnowledgeQuestionView {
+    number: usize,
+    text: String,
+    correct: bool,
+    choices: Vec<KnowledgeChoiceView>,
+}
+
+#[derive(Serialize)]
+struct KnowledgeChoiceView {
+    label: String,
+    chosen: bool,
+    correct: bool,
+    explanation: Option<String>,
+}
+
+struct LoadedResult {
+    quiz: Arc<Quiz>,
+    stored: StoredResult,
+    answers: Answers,
+    outcome: Outcome,
+}
+
+async fn load_result(state: &AppState, token: &str) -> Result<LoadedResult, AppError> {
+    let gone = || AppError::NotFound("Ce résultat n’existe pas ou a été supprimé.".into());
+    let token = ResultToken::parse(token).ok_or_else(gone)?;
+    let hash = token.hash();
+    let stored = blocking(state, move |store| store.find_result(&hash))
+        .await?
+        .ok_or_else(gone)?;
+    let quiz = state
+        .catalog()
+        .get(&stored.quiz_id)
+        .cloned()
+        .ok_or_else(gone)?;
+    let answers: Answers = serde_json::from_str(&stored.answers_json)?;
+    let outcome: Outcome = serde_json::from_str(&stored.outcome_json)?;
+    Ok(LoadedResult {
+        quiz,
+        stored,
+        answers,
+        outcome,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Param(token): Param<String>,
+) -> Result<Response, AppError> {
+    let loaded = load_result(&state, &token).await?;
+    let page = result_page(&state, &loaded, &token);
+    Ok(pages::private(pages::render(
+        &state,
+        StatusCode::OK,
+        "result.html",
+        &page,
+    )?))
+}
+
+fn result_page(state: &AppState, loaded: &LoadedResult, token: &str) -> ResultPage {
+    let quiz = &loaded.quiz;
+    let (self_assessment, knowledge) = match &loaded.outcome {
+        Outcome::SelfAssessment(outcome) => {
+            let dimensions: Vec<DimensionView> = outcome
+                .dimensions
+                .iter()
+                .filter_map(|score| {
+                    let dimension = quiz.dimension(&score.dimension)?;
+                    Some(DimensionView {
+                        label: dimension.label.clone(),
+                        percent: score.percent,
+                        answered: score.answered,
+                        description: dimension.description.clone(),
+                        chapter_url: dimension
+                            .chapter
+                            .as_ref()
+                            .map(|c| chapter_url(&c.html_path())),
+                    })
+                })
+                .collect();
+            let bars: Vec<Bar<'_>> = dimensions
+                .iter()
+                .map(|d| Bar {
+                    label: &d.label,
+                    value: d.percent,
+                })
+                .collect();
+            let plan = outcome
+                .plan
+                .iter()
+                .filter_map(|id| quiz.recommendation(id))
+                .enumerate()
+                .map(|(index, rec)| StepView {
+                    rank: index + 1,
+                    title: rec.title.clone(),
+                    why: rec.why.clone(),
+                    how_html: markdown::to_html(&rec.how),
+                    chapter_url: chapter_url(&rec.chapter.html_path()),
+                    chapter_title: state.chapter_title(&rec.chapter.path),
+                    horizon: rec.horizon.label(),
+                })
+                .collect();
+            let profile = quiz.profile(&outcome.profile);
+            (
+                Some(SelfAssessmentView {
+                    overall: outcome.overall,
+                    profile_label: profile
+                        .map(|p| p.label.clone())
+                        .unwrap_or_else(|| outcome.profile.clone()),
+                    profile_description: profile.map(|p| p.description.clone()).unwrap_or_default(),
+                    chart_svg: charts::bars(&bars),
+                    dimensions,
+                    plan,
+                }),
+                None,
+            )
+        }
+        Outcome::Knowledge(outcome) => {
+            let questions = quiz
+                .questions
+                .iter()
+                .enumerate()
+                .map(|(index, question)| {
+                    let chosen: BTreeSet<&str> = match loaded.answers.get(&question.id) {
+                        Some(Answer::Choices(ids)) => ids.iter().map(String::as_str).collect(),
+                        _ => BTreeSet::new(),
+                    };
+                    KnowledgeQuestionView {
+                        number: index + 1,
+                        text: question.text.clone(),
+                        correct: outcome
+                            .questions
+                            .iter()
+                            .any(|r| r.question == question.id && r.correct),
+                        choices: question
+                            .choices
+                            .iter()
+                            .map(|choice| KnowledgeChoiceView {
+                                label: choice.label.clone(),
+                                chosen: chosen.contains(choice.id.as_str()),
+                                correct: choice.correct,
+                                explanation: choice.explanation.clone(),
+                            })
+                            .collect(),
+                    }
+                })
+                .collect();
+            (
+                None,
+                Some(KnowledgeView {
+                    correct: outcome.correct,
+                    total: outcome.total,
+                    percent: outcome.percent,
+                    questions,
+                }),
+            )
+        }
+    };
+    ResultPage {
+        title: format!("Votre résultat — {}", quiz.title),
+        quiz_id: quiz.id.clone(),
+        quiz_title: quiz.title.clone(),
+        token: token.to_string(),
+        created: format_hour(loaded.stored.created_hour),
+        stale_version: loaded.stored.quiz_version != quiz.version,
+        in_workshop: loaded.stored.workshop_id.is_some(),
+        self_assessment,
+        knowledge,
+    }
+}
+
+/// "Download my answers": everything stored for this result, nothing more.
+pub async fn download(
+    State(state): State<AppState>,
+    Param(token): Param<String>,
+) -> Result<Response, AppError> {
+    let loaded = load_result(&state, &token).await?;
+    #[derive(Serialize)]
+    struct Export<'a> {
+        quiz_id: &'a str,
+        quiz_version: &'a str,
+        quiz_title: &'a str,
+        created_hour_utc: String,
+        answers: &'a Answers,
+        outcome: &'a Outcome,
+    }
+    let export = Export {
+        quiz_id: &loaded.stored.quiz_id,
+        quiz_version: &loaded.stored.quiz_version,
+        quiz_title: &loaded.quiz.title,
+        created_hour_utc: iso_hour(loaded.stored.created_hour),
+        answers: &loaded.answers,
+        outcome: &loaded.outcome,
+    };
+    Ok(pages::download(
+        "application/json; charset=utf-8",
+        "chezsoi-mes-reponses.json",
+        serde_json::to_string_pretty(&export)?,
+    ))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    Param(token): Param<String>,
+) -> Result<Response, AppError> {
+    let gone = || AppError::NotFound("Ce résultat n’existe pas ou a déjà été supprimé.".into());
+    let token = ResultToken::parse(&token).ok_or_else(gone)?;
+    let hash = token.hash();
+    let deleted = blocking(&state, move |store| store.delete_result(&hash)).await?;
+    if !deleted {
+        return Err(gone());
+    }
+    #[derive(Serialize)]
+    struct Deleted {
+        title: &'static str,
+    }
+    Ok(pages::private(pages::render(
+        &state,
+        StatusCode::OK,
+        "deleted.html",
+        &Deleted {
+            title: "Résultat supprimé",
+        },
+    )?))
+}
