@@ -12,7 +12,6 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use mdbook::book::{Book, BookItem};
-use mdbook::config::Config;
 
 use crate::project::Project;
 use crate::quiz::{self, Catalog, ChapterIndex, QuizErrors};
@@ -60,13 +59,7 @@ impl Content {
 
 /// The book's chapters as mdBook reads them, without building anything.
 fn read_chapters(project: &Project) -> Result<Book> {
-    let path = project.book_toml();
-    let mut config = Config::from_disk(&path).with_context(|| {
-        format!(
-            "impossible de lire la configuration «\u{a0}{}\u{a0}»",
-            path.display()
-        )
-    })?;
+    let mut config = project.read_config()?;
     // Reading must never write: no chapter file is created for a missing one.
     config.build.create_missing = false;
     let src = project.root.join(&config.book.src);

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use mdbook::config::Config;
 
 #[derive(Debug, Clone)]
 pub struct Project {
@@ -40,6 +41,17 @@ impl Project {
 
     pub fn theme_dir(&self) -> PathBuf {
         self.root.join("theme")
+    }
+
+    /// book.toml as mdBook reads it; the error names the file.
+    pub fn read_config(&self) -> Result<Config> {
+        let path = self.book_toml();
+        Config::from_disk(&path).with_context(|| {
+            format!(
+                "impossible de lire la configuration «\u{a0}{}\u{a0}»",
+                path.display()
+            )
+        })
     }
 
     /// `path` relative to the project when it is inside it, for messages.

@@ -2,25 +2,25 @@
 
 mod support;
 
+use std::path::Path;
 use std::process::Command;
 
-use support::FixtureProject;
+use support::{FixtureProject, chezsoi, fails, succeeds};
 
-fn chezsoi() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_chezsoi"));
+/// `chezsoi serve` on `addr` for the project at `root` and the database `db`.
+fn serve(root: &Path, db: &Path, addr: &str) -> Command {
+    let mut command = chezsoi();
     command
-        .env_remove("CHEZSOI_ADDR")
-        .env_remove("CHEZSOI_DB")
-        .env_remove("CHEZSOI_ROOT")
-        .env_remove("RUST_BACKTRACE");
+        .args(["serve", "--addr", addr, "--root"])
+        .arg(root)
+        .arg("--db")
+        .arg(db);
     command
 }
 
 #[test]
 fn help_lists_every_subcommand_in_french() {
-    let output = chezsoi().arg("--help").output().unwrap();
-    assert!(output.status.success());
-    let help = String::from_utf8(output.stdout).unwrap();
+    let help = succeeds(chezsoi().arg("--help"));
     for sub in ["serve", "book", "quiz", "db", "preprocess", "supports"] {
         assert!(
             help.contains(&format!("  {sub} ")),
@@ -34,8 +34,7 @@ fn help_lists_every_subcommand_in_french() {
         "clap's English label leaked:\n{help}"
     );
 
-    let serve =
-        String::from_utf8(chezsoi().args(["serve", "--help"]).output().unwrap().stdout).unwrap();
+    let serve = succeeds(chezsoi().args(["serve", "--help"]));
     for env in ["CHEZSOI_ADDR", "CHEZSOI_DB", "CHEZSOI_ROOT"] {
         assert!(
             serve.contains(env),
@@ -48,32 +47,25 @@ fn help_lists_every_subcommand_in_french() {
 fn book_build_writes_the_html_where_asked() {
     let fixture = FixtureProject::new();
     let out = fixture.path("sortie");
-    let output = chezsoi()
-        .args(["book", "build", "--root"])
-        .arg(fixture.root())
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let stdout = succeeds(
+        chezsoi()
+            .args(["book", "build", "--root"])
+            .arg(fixture.root())
+            .arg("--out")
+            .arg(&out),
     );
     assert!(out.join("index.html").is_file());
-    assert!(String::from_utf8_lossy(&output.stdout).contains("Livre construit"));
+    assert!(stdout.contains("Livre construit"));
 }
 
 #[test]
 fn errors_are_one_french_paragraph_without_panic() {
     let empty = tempfile::tempdir().unwrap();
-    let output = chezsoi()
-        .args(["book", "build", "--root"])
-        .arg(empty.path())
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = fails(
+        chezsoi()
+            .args(["book", "build", "--root"])
+            .arg(empty.path()),
+    );
     assert!(stderr.starts_with("erreur\u{a0}: "), "{stderr}");
     assert!(stderr.contains("book.toml"), "{stderr}");
     assert!(
@@ -87,29 +79,21 @@ fn serve_reports_a_busy_port_and_a_bad_database_folder() {
     let fixture = FixtureProject::new();
     let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = busy.local_addr().unwrap().to_string();
-    let output = chezsoi()
-        .args(["serve", "--addr", &addr, "--root"])
-        .arg(fixture.root())
-        .arg("--db")
-        .arg(fixture.path("data/t.db"))
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = fails(&mut serve(
+        fixture.root(),
+        &fixture.path("data/t.db"),
+        &addr,
+    ));
     assert!(stderr.contains("déjà utilisée"), "{stderr}");
     assert!(stderr.contains("--addr"), "{stderr}");
 
     let blocker = fixture.path("un-fichier");
     std::fs::write(&blocker, "").unwrap();
-    let output = chezsoi()
-        .args(["serve", "--addr", "127.0.0.1:0", "--root"])
-        .arg(fixture.root())
-        .arg("--db")
-        .arg(blocker.join("t.db"))
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = fails(&mut serve(
+        fixture.root(),
+        &blocker.join("t.db"),
+        "127.0.0.1:0",
+    ));
     assert!(
         stderr.contains("impossible de créer le dossier"),
         "{stderr}"
@@ -126,16 +110,7 @@ fn speaks_the_mdbook_preprocessor_protocol() {
         ["preprocess", "supports", "html"].as_slice(),
         &["supports", "html"],
     ] {
-        let output = chezsoi()
-            .args(question)
-            .stdin(std::process::Stdio::null())
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{question:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        succeeds(chezsoi().args(question).stdin(std::process::Stdio::null()));
     }
 
     let fixture = FixtureProject::new();
@@ -217,35 +192,23 @@ fn a_stock_mdbook_build_runs_the_preprocessor_from_book_toml() {
 fn db_backup_copies_a_running_database() {
     let fixture = FixtureProject::real();
     let db = fixture.path("data/live.db");
-    let content = fixture.content();
-    let quiz = content.catalog.get("diagnostic").unwrap().clone();
+    let quiz = fixture.quiz("diagnostic");
     let server = support::Server::start(fixture.root(), &db, &[]);
     for pick in 0..3 {
-        let body = serde_urlencoded::to_string(support::valid_answers(&quiz, pick)).unwrap();
-        let reply = support::http(
-            &server.addr(),
-            "POST",
-            "/quiz/diagnostic",
-            &[("Content-Type", "application/x-www-form-urlencoded")],
-            body.as_bytes(),
-        )
-        .unwrap();
+        let reply = server.post_form("/quiz/diagnostic", &support::valid_answers(&quiz, pick));
         assert_eq!(reply.status, 303);
     }
     let copy = fixture.path("sauvegarde.db");
-    let output = chezsoi()
-        .args(["db", "backup"])
-        .arg(&copy)
-        .arg("--db")
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let backup = || {
+        let mut command = chezsoi();
+        command
+            .args(["db", "backup"])
+            .arg(&copy)
+            .arg("--db")
+            .arg(&db);
+        command
+    };
+    let stdout = succeeds(&mut backup());
     assert!(
         stdout.contains("3 résultats") && stdout.contains("intégrité vérifiée"),
         "{stdout}"
@@ -253,15 +216,7 @@ fn db_backup_copies_a_running_database() {
     let restored = chezsoi::store::Store::open(&copy).unwrap();
     assert_eq!(restored.count_results().unwrap(), 3);
 
-    let again = chezsoi()
-        .args(["db", "backup"])
-        .arg(&copy)
-        .arg("--db")
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(!again.status.success());
-    assert!(String::from_utf8_lossy(&again.stderr).contains("existe déjà"));
+    assert!(fails(&mut backup()).contains("existe déjà"));
     drop(server);
 }
 
@@ -273,15 +228,11 @@ fn serve_refuses_to_start_on_a_broken_quiz_and_names_the_place() {
         "mode = \"connaissances\"\ntitle = \"Essai\"\ntitel = 3\n",
     )
     .unwrap();
-    let output = chezsoi()
-        .args(["serve", "--addr", "127.0.0.1:0", "--root"])
-        .arg(fixture.root())
-        .arg("--db")
-        .arg(fixture.path("data/t.db"))
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = fails(&mut serve(
+        fixture.root(),
+        &fixture.path("data/t.db"),
+        "127.0.0.1:0",
+    ));
     assert!(stderr.contains("quizzes/casse.toml:3:1: titel"), "{stderr}");
     assert!(
         !fixture.path("data/t.db").exists(),
@@ -349,7 +300,7 @@ fn serve_watch_rebuilds_reloads_and_keeps_the_pages_through_a_failed_rebuild() {
     let fixture = FixtureProject::real();
     let server = support::Server::start(fixture.root(), &fixture.path("data/t.db"), &["--watch"]);
     let addr = server.addr();
-    let page = |path: &str| support::http(&addr, "GET", path, &[], b"").unwrap().text();
+    let page = |path: &str| server.get(path).text();
     assert!(
         page("/02-portee.html").contains("data-live-reload=\"__chezsoi/reload\""),
         "--watch pages must listen for reloads"
@@ -401,28 +352,15 @@ fn serve_watch_rebuilds_reloads_and_keeps_the_pages_through_a_failed_rebuild() {
 #[test]
 fn serve_min_group_sets_the_statistics_threshold() {
     let fixture = FixtureProject::real();
-    let quiz = fixture.content().catalog.get("diagnostic").unwrap().clone();
+    let quiz = fixture.quiz("diagnostic");
     let server = support::Server::start(
         fixture.root(),
         &fixture.path("data/t.db"),
         &["--min-group", "2"],
     );
-    let addr = server.addr();
-    let stats = || {
-        support::http(&addr, "GET", "/stats/diagnostic", &[], b"")
-            .unwrap()
-            .text()
-    };
+    let stats = || server.get("/stats/diagnostic").text();
     let post = |pick: usize| {
-        let body = serde_urlencoded::to_string(support::valid_answers(&quiz, pick)).unwrap();
-        let reply = support::http(
-            &addr,
-            "POST",
-            "/quiz/diagnostic",
-            &[("Content-Type", "application/x-www-form-urlencoded")],
-            body.as_bytes(),
-        )
-        .unwrap();
+        let reply = server.post_form("/quiz/diagnostic", &support::valid_answers(&quiz, pick));
         assert_eq!(reply.status, 303);
     };
     post(0);

@@ -22,8 +22,7 @@ const KILL_AFTER: usize = 200;
 fn every_acknowledged_result_survives_a_kill_9() {
     let fixture = FixtureProject::real();
     let db = fixture.path("data/crash.db");
-    let content = fixture.content();
-    let quiz = content.catalog.get("diagnostic").unwrap().clone();
+    let quiz = fixture.quiz("diagnostic");
 
     // One client sends the whole burst: lift the flood limit, or the burst
     // would end in 429s before the kill.

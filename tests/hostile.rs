@@ -177,6 +177,14 @@ async fn site() -> Site {
 }
 
 impl Site {
+    /// The workshop was neither closed, revealed nor deleted.
+    fn assert_untouched(&self, workshop: &Facilitated) {
+        let hash = FacilitatorKey::parse(&workshop.key).unwrap().hash();
+        let stored = self.app.store.find_workshop(workshop.id, &hash).unwrap();
+        let stored = stored.expect("the workshop is still there");
+        assert!(stored.is_open() && !stored.revealed);
+    }
+
     /// Plays every row: its status, the French page, nothing stored, and
     /// then an ordinary submission that must still be stored.
     async fn play(&self, cases: Vec<Case>) {
@@ -384,14 +392,7 @@ async fn hostile_path_parameters_get_a_404_on_every_route() {
         }
     }
     site.play(cases).await;
-    // The open workshop was neither closed, revealed nor deleted.
-    let stored = site
-        .app
-        .store
-        .find_workshop(open.id, &FacilitatorKey::parse(&open.key).unwrap().hash())
-        .unwrap()
-        .unwrap();
-    assert!(stored.is_open() && !stored.revealed);
+    site.assert_untouched(open);
 }
 
 /// Every facilitator route, by method and suffix.
@@ -455,13 +456,7 @@ async fn a_wrong_facilitator_key_is_an_unknown_workshop() {
             .same_as(&site.unknown_workshop),
     );
     site.play(cases).await;
-    let stored = site
-        .app
-        .store
-        .find_workshop(open.id, &FacilitatorKey::parse(&open.key).unwrap().hash())
-        .unwrap()
-        .unwrap();
-    assert!(stored.is_open() && !stored.revealed);
+    site.assert_untouched(open);
 }
 
 /// Bodies that are not the form they claim to be, each with the status it

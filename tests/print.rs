@@ -3,7 +3,7 @@
 mod support;
 
 use chezsoi::scoring::{self, Outcome};
-use support::{FixtureProject, Server, http, valid_answers};
+use support::{FixtureProject, Server, valid_answers};
 
 #[test]
 fn the_longest_plan_prints_on_one_page() {
@@ -18,8 +18,7 @@ fn the_longest_plan_prints_on_one_page() {
         return;
     };
     let fixture = FixtureProject::real();
-    let content = fixture.content();
-    let quiz = content.catalog.get("diagnostic").unwrap().clone();
+    let quiz = fixture.quiz("diagnostic");
     // The answers whose plan is longest: the hardest case for one page.
     let fields = (0..6)
         .map(|pick| valid_answers(&quiz, pick))
@@ -32,15 +31,7 @@ fn the_longest_plan_prints_on_one_page() {
         .unwrap();
 
     let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
-    let body = serde_urlencoded::to_string(&fields).unwrap();
-    let reply = http(
-        &server.addr(),
-        "POST",
-        "/quiz/diagnostic",
-        &[("Content-Type", "application/x-www-form-urlencoded")],
-        body.as_bytes(),
-    )
-    .unwrap();
+    let reply = server.post_form("/quiz/diagnostic", &fields);
     assert_eq!(reply.status, 303);
     let url = format!("{}{}", server.base_url, reply.header("location").unwrap());
 

@@ -63,7 +63,7 @@ async fn serves_the_index_and_a_chapter() {
     let (status, headers, body) = get(&app, "/").await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("<html lang=\"fr\""));
-    assert!(body.contains("Accueil"));
+    assert!(body.contains("Avant-propos"));
     assert_security_headers("/", &headers);
 
     let (status, headers, body) = get(&app, "/02-portee.html").await;

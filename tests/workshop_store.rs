@@ -3,6 +3,20 @@
 
 use chezsoi::store::{Inserted, NewResult, NewWorkshop, Store, WorkshopReveal};
 
+/// A new store in a temp folder, removed with the folder.
+fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.db")).unwrap();
+    (dir, store)
+}
+
+/// Creates a workshop (key hash `[key; 32]`) that must get `code`.
+fn with_code(store: &Store, key: u8, code: &str) -> chezsoi::store::Workshop {
+    store
+        .create_workshop(&new_workshop(key), 1, || code.into())
+        .unwrap()
+}
+
 fn new_workshop(key: u8) -> NewWorkshop {
     NewWorkshop {
         title: "Atelier".into(),
@@ -32,11 +46,8 @@ fn in_workshop(workshop_id: Option<i64>) -> NewResult {
 
 #[test]
 fn a_join_code_taken_by_an_open_workshop_is_drawn_again() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("t.db")).unwrap();
-    let first = store
-        .create_workshop(&new_workshop(1), 5, || "ACDEFG".into())
-        .unwrap();
+    let (_dir, store) = store();
+    let first = with_code(&store, 1, "ACDEFG");
     assert_eq!(first.join_code, "ACDEFG");
 
     let mut drawn = vec!["ACDEFG", "ACDEFG", "HJKMNP"].into_iter();
@@ -55,9 +66,7 @@ fn a_join_code_taken_by_an_open_workshop_is_drawn_again() {
 
     // Closing a workshop frees its code; the open one wins a lookup.
     assert!(store.close_workshop(first.id, 10_800).unwrap());
-    let third = store
-        .create_workshop(&new_workshop(4), 1, || "ACDEFG".into())
-        .unwrap();
+    let third = with_code(&store, 4, "ACDEFG");
     assert_eq!(
         store.find_workshop_by_code("ACDEFG").unwrap().unwrap().id,
         third.id
@@ -73,11 +82,8 @@ fn a_join_code_taken_by_an_open_workshop_is_drawn_again() {
 
 #[test]
 fn results_go_with_their_workshop_and_never_into_a_closed_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("t.db")).unwrap();
-    let workshop = store
-        .create_workshop(&new_workshop(1), 1, || "ACDEFG".into())
-        .unwrap();
+    let (_dir, store) = store();
+    let workshop = with_code(&store, 1, "ACDEFG");
     assert_eq!(
         store.insert_result(&[9; 32], &result()).unwrap(),
         Inserted::Stored {
@@ -134,8 +140,7 @@ fn results_go_with_their_workshop_and_never_into_a_closed_one() {
 
 #[test]
 fn the_schema_refuses_out_of_range_settings() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("t.db")).unwrap();
+    let (_dir, store) = store();
     for (min_group, title) in [
         (2, "Atelier"),
         (1001, "Atelier"),

@@ -460,10 +460,7 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
     let json = app.get(&workshop.path("/resultats.json")).await;
     assert_eq!(json.status, StatusCode::OK);
     assert!(
-        json.headers
-            .get(header::CONTENT_DISPOSITION)
-            .unwrap()
-            .to_str()
+        json.header(header::CONTENT_DISPOSITION)
             .unwrap()
             .contains("attachment")
     );
@@ -526,10 +523,7 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
     let csv = app.get(&workshop.path("/resultats.csv")).await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(
-        csv.headers
-            .get(header::CONTENT_TYPE)
-            .unwrap()
-            .to_str()
+        csv.header(header::CONTENT_TYPE)
             .unwrap()
             .starts_with("text/csv")
     );
@@ -961,16 +955,7 @@ async fn the_creation_form_refuses_bad_input() {
             "Aucun questionnaire",
         ),
     ] {
-        let reply = app
-            .post_form(
-                "/atelier/nouveau",
-                encode(&[
-                    ("titre".into(), title.into()),
-                    ("questionnaire".into(), quiz.into()),
-                    ("minimum".into(), minimum.into()),
-                ]),
-            )
-            .await;
+        let reply = app.post_workshop_form(title, quiz, minimum).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
         assert!(
             reply.body.contains(message),

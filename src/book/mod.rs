@@ -79,13 +79,7 @@ pub fn prepare_admonish_config(config: &mut Config) -> Result<()> {
 
 /// Reads book.toml and checks it before anything is built.
 pub fn load_config(project: &Project, out: Option<&Path>) -> Result<Config> {
-    let path = project.book_toml();
-    let mut config = Config::from_disk(&path).with_context(|| {
-        format!(
-            "impossible de lire la configuration «\u{a0}{}\u{a0}»",
-            path.display()
-        )
-    })?;
+    let mut config = project.read_config()?;
     if let Some(out) = out {
         let out = if out.is_absolute() {
             out.to_path_buf()

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 
-use super::HELP_TEMPLATE;
+use super::{DbArg, HELP_TEMPLATE};
 use crate::store::Store;
 
 #[derive(Debug, Subcommand)]
@@ -20,15 +20,8 @@ pub struct BackupArgs {
     /// Fichier de sauvegarde à créer (il ne doit pas exister)
     #[arg(value_name = "FICHIER")]
     pub file: PathBuf,
-    /// Base à sauvegarder (par défaut : data/chezsoi.db)
-    #[arg(
-        long,
-        env = "CHEZSOI_DB",
-        default_value = "data/chezsoi.db",
-        hide_default_value = true,
-        value_name = "FICHIER"
-    )]
-    pub db: PathBuf,
+    #[command(flatten)]
+    pub db: DbArg,
 }
 
 pub fn run(command: Command) -> Result<()> {
@@ -45,13 +38,13 @@ fn backup(args: BackupArgs) -> Result<()> {
             args.file.display()
         );
     }
-    if !args.db.is_file() {
+    if !args.db.db.is_file() {
         bail!(
             "la base «\u{a0}{}\u{a0}» n’existe pas (option --db ou CHEZSOI_DB)",
-            args.db.display()
+            args.db.db.display()
         );
     }
-    let store = Store::open(&args.db).context("base de données (option --db ou CHEZSOI_DB)")?;
+    let store = Store::open(&args.db.db).context("base de données (option --db ou CHEZSOI_DB)")?;
     store.backup_to(&args.file).with_context(|| {
         format!(
             "sauvegarde vers «\u{a0}{}\u{a0}» impossible",

@@ -37,7 +37,7 @@ pub struct RootArg {
 
 #[derive(Debug, Args)]
 pub struct DbArg {
-    /// Fichier SQLite des résultats anonymes, créé au besoin avec son dossier (par défaut : data/chezsoi.db)
+    /// Fichier SQLite des résultats anonymes (par défaut : data/chezsoi.db) ; serve et workshop le créent au besoin, avec son dossier
     #[arg(
         long,
         env = "CHEZSOI_DB",

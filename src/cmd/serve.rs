@@ -206,8 +206,11 @@ async fn shutdown_signal() {
 ///
 /// The sources are polled (as `mdbook serve` does by default) rather than
 /// watched through inotify: the build reads them, and inotify reports every
-/// read as an event, which would rebuild forever. notify-debouncer-mini
-/// turns an editor's burst of writes into one change.
+/// read as an event, which would rebuild forever. The poller compares
+/// contents, not only times, which it keeps to the second: an edit in the
+/// second of the last look would be missed (the sources are a few hundred
+/// kilobytes). notify-debouncer-mini turns an editor's burst of writes into
+/// one change.
 fn start_watcher(
     project: Project,
     options: BuildOptions,
@@ -220,7 +223,11 @@ fn start_watcher(
         .unwrap_or_else(|_| project.root.join("target"));
     let config = notify_debouncer_mini::Config::default()
         .with_timeout(DEBOUNCE)
-        .with_notify_config(notify::Config::default().with_poll_interval(POLL_INTERVAL));
+        .with_notify_config(
+            notify::Config::default()
+                .with_poll_interval(POLL_INTERVAL)
+                .with_compare_contents(true),
+        );
     let mut debouncer = notify_debouncer_mini::new_debouncer_opt::<_, notify::PollWatcher>(
         config,
         move |result: DebounceEventResult| {

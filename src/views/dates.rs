@@ -2,33 +2,31 @@
 //! rounded to the hour, in UTC), as Unix seconds.
 
 use time::OffsetDateTime;
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
 
-/// The UTC date and hour of a Unix time; the epoch for a time out of range.
-fn utc(unix: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(unix).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+/// A Unix time's UTC date and hour in `format`; the epoch for a time out of
+/// range.
+fn utc(unix: i64, format: &[BorrowedFormatItem<'_>]) -> String {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        .format(format)
+        .unwrap_or_default()
 }
 
 /// "le 27/11/2026 vers 10 h (UTC)": the stored hour, no finer.
 pub fn format_hour(unix: i64) -> String {
-    let at = utc(unix);
-    format!(
-        "le {:02}/{:02}/{} vers {} h (UTC)",
-        at.day(),
-        u8::from(at.month()),
-        at.year(),
-        at.hour()
+    utc(
+        unix,
+        format_description!("le [day]/[month]/[year] vers [hour padding:none] h (UTC)"),
     )
 }
 
 /// "2026-11-27T10:00:00Z" (ISO 8601, UTC), for the JSON downloads.
 pub fn iso_hour(unix: i64) -> String {
-    let at = utc(unix);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:00:00Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour()
+    utc(
+        unix,
+        format_description!("[year]-[month]-[day]T[hour]:00:00Z"),
     )
 }
 

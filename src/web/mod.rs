@@ -236,7 +236,10 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .route("/sante", get(health))
-        .route("/quiz/{id}", get(quiz::show).post(quiz::submit))
+        .route(
+            "/quiz/{id}",
+            get(quiz::show).post(submission::submit::<quiz::QuizId>),
+        )
         .route("/r/{token}", get(result::show))
         .route("/r/{token}/reponses.json", get(result::download))
         .route("/r/{token}/supprimer", post(result::delete))
@@ -245,7 +248,7 @@ pub fn router(state: AppState) -> Router {
         .route("/a", get(workshop::join::by_code))
         .route(
             "/a/{code}",
-            get(workshop::join::show).post(workshop::join::answer),
+            get(workshop::join::show).post(submission::submit::<workshop::join::JoinCode>),
         )
         .route(
             "/atelier/nouveau",

@@ -1,14 +1,13 @@
-//! `GET /quiz/{id}`, the quiz as a plain HTML form, and `POST /quiz/{id}`,
-//! its answers (through `submission`).
+//! `GET /quiz/{id}`, the quiz as a plain HTML form; its answers go through
+//! `submission`, addressed by `QuizId`.
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
 
 use super::path::Param;
-use super::submission::{self, Destination};
-use super::throttle::ClientKey;
+use super::submission::{Address, Destination};
 use super::{AppError, AppState};
 use crate::scoring::FormErrors;
 use crate::views::forms::Submitted;
@@ -35,18 +34,19 @@ pub async fn show(
     Ok(response)
 }
 
-pub async fn submit(
-    State(state): State<AppState>,
-    client: ClientKey,
-    Param(id): Param<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, AppError> {
-    let destination = async {
+/// A quiz's id in `/quiz/{id}`: answers go to the quiz on its own.
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub struct QuizId(String);
+
+impl Address for QuizId {
+    async fn destination(
+        self,
+        state: &AppState,
+    ) -> Result<Result<Destination, Response>, AppError> {
         Ok(Ok(Destination {
-            quiz: state.quiz(&id)?,
+            quiz: state.quiz(&self.0)?,
             workshop: None,
         }))
-    };
-    submission::submit(&state, client, destination, &headers, &body).await
+    }
 }

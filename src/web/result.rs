@@ -5,8 +5,9 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::Response;
 use serde::Serialize;
 
@@ -88,17 +89,28 @@ struct KnowledgeChoiceView {
     explanation: Option<String>,
 }
 
-struct LoadedResult {
+/// The result a permalink (`/r/{token}/…`) designates, with its quiz; a
+/// malformed, unknown or deleted token is one 404.
+pub struct LoadedResult {
+    token: String,
     quiz: Arc<Quiz>,
     stored: StoredResult,
     answers: Answers,
     outcome: Outcome,
 }
 
-async fn load_result(state: &AppState, token: &str) -> Result<LoadedResult, AppError> {
+impl FromRequestParts<AppState> for LoadedResult {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let Param(token) = Param::<String>::from_request_parts(parts, state).await?;
+        load_result(state, token).await
+    }
+}
+
+async fn load_result(state: &AppState, token: String) -> Result<LoadedResult, AppError> {
     let gone = || AppError::NotFound("Ce résultat n’existe pas ou a été supprimé.".into());
-    let token = ResultToken::parse(token).ok_or_else(gone)?;
-    let hash = token.hash();
+    let hash = ResultToken::parse(&token).ok_or_else(gone)?.hash();
     let stored = blocking(state, move |store| store.find_result(&hash))
         .await?
         .ok_or_else(gone)?;
@@ -110,6 +122,7 @@ async fn load_result(state: &AppState, token: &str) -> Result<LoadedResult, AppE
     let answers: Answers = serde_json::from_str(&stored.answers_json)?;
     let outcome: Outcome = serde_json::from_str(&stored.outcome_json)?;
     Ok(LoadedResult {
+        token,
         quiz,
         stored,
         answers,
@@ -119,10 +132,9 @@ async fn load_result(state: &AppState, token: &str) -> Result<LoadedResult, AppE
 
 pub async fn show(
     State(state): State<AppState>,
-    Param(token): Param<String>,
+    loaded: LoadedResult,
 ) -> Result<Response, AppError> {
-    let loaded = load_result(&state, &token).await?;
-    let page = result_page(&state, &loaded, &token);
+    let page = result_page(&state, &loaded);
     Ok(pages::private(pages::render(
         &state,
         StatusCode::OK,
@@ -131,7 +143,7 @@ pub async fn show(
     )?))
 }
 
-fn result_page(state: &AppState, loaded: &LoadedResult, token: &str) -> ResultPage {
+fn result_page(state: &AppState, loaded: &LoadedResult) -> ResultPage {
     let quiz = &loaded.quiz;
     let (self_assessment, knowledge) = match &loaded.outcome {
         Outcome::SelfAssessment(outcome) => {
@@ -234,7 +246,7 @@ fn result_page(state: &AppState, loaded: &LoadedResult, token: &str) -> ResultPa
         title: format!("Votre résultat — {}", quiz.title),
         quiz_id: quiz.id.clone(),
         quiz_title: quiz.title.clone(),
-        token: token.to_string(),
+        token: loaded.token.clone(),
         created: format_hour(loaded.stored.created_hour),
         stale_version: loaded.stored.quiz_version != quiz.version,
         in_workshop: loaded.stored.workshop_id.is_some(),
@@ -244,11 +256,7 @@ fn result_page(state: &AppState, loaded: &LoadedResult, token: &str) -> ResultPa
 }
 
 /// "Download my answers": everything stored for this result, nothing more.
-pub async fn download(
-    State(state): State<AppState>,
-    Param(token): Param<String>,
-) -> Result<Response, AppError> {
-    let loaded = load_result(&state, &token).await?;
+pub async fn download(loaded: LoadedResult) -> Result<Response, AppError> {
     #[derive(Serialize)]
     struct Export<'a> {
         quiz_id: &'a str,

@@ -7,10 +7,13 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use serde::de::DeserializeOwned;
 
 use super::form::{self, WORKSHOP_FIELD};
+use super::path::Param;
 use super::throttle::{Bucket, ClientKey};
 use super::token::ResultToken;
 use super::workshop::{Refusal, refused};
@@ -38,26 +41,36 @@ impl Destination {
     }
 }
 
-/// Runs the whole pipeline. `destination` is awaited only once the client
-/// is within its flood limit: it may be a page that says why there is none
-/// (an unknown or closed workshop).
-pub async fn submit(
-    state: &AppState,
+/// An address answers are posted to: a quiz id (`/quiz/{id}`) or a
+/// workshop's join code (`/a/{code}`).
+pub trait Address: DeserializeOwned + Send + 'static {
+    /// Where answers posted here go, or the page that says why they
+    /// cannot (an unknown or closed workshop).
+    fn destination(
+        self,
+        state: &AppState,
+    ) -> impl Future<Output = Result<Result<Destination, Response>, AppError>> + Send;
+}
+
+/// `POST /quiz/{id}` and `POST /a/{code}`: the whole pipeline.
+pub async fn submit<A: Address>(
+    State(state): State<AppState>,
     client: ClientKey,
-    destination: impl Future<Output = Result<Result<Destination, Response>, AppError>>,
-    headers: &HeaderMap,
-    body: &Bytes,
+    Param(address): Param<A>,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Result<Response, AppError> {
     // The same limit for a quiz as for a workshop: a script cannot fill the
-    // statistics, a room sharing one address stays far below it.
+    // statistics, a room sharing one address stays far below it. Checked
+    // before the address is even looked up.
     state.throttle(Bucket::Participation, client)?;
-    let destination = match destination.await? {
+    let destination = match address.destination(&state).await? {
         Ok(destination) => destination,
         Err(page) => return Ok(page),
     };
-    let fields = form::read(headers, body)?;
+    let fields = form::read(&headers, &body)?;
     check_workshop_field(&destination, &fields)?;
-    let answers = match check_answers(state, &destination, &fields)? {
+    let answers = match check_answers(&state, &destination, &fields)? {
         Ok(answers) => answers,
         Err(refused) => return Ok(refused),
     };
@@ -65,7 +78,7 @@ pub async fn submit(
     let workshop_id = destination.workshop.as_ref().map(|w| w.id);
     let result = new_result(&destination.quiz, &answers, workshop_id)?;
     let hash = token.hash();
-    let inserted = blocking(state, move |store| store.insert_result(&hash, &result)).await?;
+    let inserted = blocking(&state, move |store| store.insert_result(&hash, &result)).await?;
     match (inserted, &destination.workshop) {
         (Inserted::Stored { workshop_answers }, workshop) => {
             if let (Some(workshop), Some(answers)) = (workshop, workshop_answers) {
@@ -76,10 +89,10 @@ pub async fn submit(
         }
         // Closed or deleted between the form and the commit: nothing stored.
         (Inserted::WorkshopClosed, Some(workshop)) => {
-            refused(state, &workshop.join_code, Refusal::Closed)
+            refused(&state, &workshop.join_code, Refusal::Closed)
         }
         (Inserted::WorkshopMissing, Some(workshop)) => {
-            refused(state, &workshop.join_code, Refusal::Unknown)
+            refused(&state, &workshop.join_code, Refusal::Unknown)
         }
         (Inserted::WorkshopClosed | Inserted::WorkshopMissing, None) => Err(AppError::Internal(
             anyhow::anyhow!("un résultat hors atelier refusé au nom d’un atelier"),

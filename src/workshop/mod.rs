@@ -209,8 +209,20 @@ pub fn parse_base_url(text: &str) -> Result<String, String> {
         )
     };
     let url = url::Url::parse(text.trim()).map_err(|_| invalid())?;
+    // The WHATWG rules `url` follows let odd characters into a domain;
+    // a site's name is letters, digits, hyphens and dots (after IDNA).
+    let host = match url.host() {
+        Some(url::Host::Domain(domain)) => {
+            !domain.is_empty()
+                && domain
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        }
+        Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) => true,
+        None => false,
+    };
     let usable = matches!(url.scheme(), "http" | "https")
-        && url.host_str().is_some_and(|host| !host.is_empty())
+        && host
         && url.username().is_empty()
         && url.password().is_none()
         && url.query().is_none()

@@ -69,6 +69,11 @@ impl FixtureProject {
         chezsoi::content::Content::load(&Project::open(self.root()).unwrap()).unwrap()
     }
 
+    /// One of the project's quizzes.
+    pub fn quiz(&self, id: &str) -> std::sync::Arc<chezsoi::quiz::Quiz> {
+        self.content().catalog.get(id).unwrap().clone()
+    }
+
     pub fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }
@@ -264,6 +269,24 @@ impl Server {
         self.base_url.trim_start_matches("http://").to_string()
     }
 
+    /// `GET path` on a fresh connection.
+    pub fn get(&self, path: &str) -> HttpReply {
+        http(&self.addr(), "GET", path, &[], b"").unwrap()
+    }
+
+    /// POSTs a form (`application/x-www-form-urlencoded`) to `path`.
+    pub fn post_form<T: serde::Serialize + ?Sized>(&self, path: &str, fields: &T) -> HttpReply {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        http(
+            &self.addr(),
+            "POST",
+            path,
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            body.as_bytes(),
+        )
+        .unwrap()
+    }
+
     pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -310,10 +333,13 @@ impl EventStream {
         EventStream { reader }
     }
 
-    /// The name of the next event (`event: NAME`), past keep-alives.
+    /// The name of the next event (`event: NAME`), past keep-alives;
+    /// gives up after `LONG_WAIT`.
     pub fn next_event(&mut self) -> String {
         use std::io::BufRead;
+        let started = std::time::Instant::now();
         loop {
+            assert!(started.elapsed() < LONG_WAIT, "no event in time");
             let mut line = String::new();
             let read = self.reader.read_line(&mut line).expect("an event in time");
             assert!(read > 0, "the event stream ended");
@@ -389,6 +415,42 @@ pub fn http(
         headers,
         body: raw[split + 4..].to_vec(),
     })
+}
+
+/// The real binary, without the caller's `CHEZSOI_*` settings.
+pub fn chezsoi() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_chezsoi"));
+    for variable in [
+        "CHEZSOI_ADDR",
+        "CHEZSOI_DB",
+        "CHEZSOI_ROOT",
+        "CHEZSOI_BASE_URL",
+        "CHEZSOI_RETENTION_DAYS",
+        "CHEZSOI_OUT",
+        "CHEZSOI_PDF",
+        "RUST_BACKTRACE",
+    ] {
+        command.env_remove(variable);
+    }
+    command
+}
+
+/// Runs `command`, which must succeed; its standard output.
+pub fn succeeds(command: &mut std::process::Command) -> String {
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{command:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Runs `command`, which must fail; its standard error.
+pub fn fails(command: &mut std::process::Command) -> String {
+    let output = command.output().unwrap();
+    assert!(!output.status.success(), "{command:?} succeeded");
+    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// A complete, valid answer set for a quiz: the `pick`-th choice (clamped)

@@ -184,17 +184,21 @@ impl App {
         self.store.count_workshop_results(workshop_id).unwrap() as i64
     }
 
+    /// Posts the workshop creation form as typed (`minimum` is text).
+    pub async fn post_workshop_form(&self, title: &str, quiz: &str, minimum: &str) -> Reply {
+        let fields = [
+            ("titre", title),
+            ("questionnaire", quiz),
+            ("minimum", minimum),
+        ];
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        self.post_form("/atelier/nouveau", body).await
+    }
+
     /// Creates a workshop through the web form.
     pub async fn create_workshop(&self, title: &str, quiz: &str, min_group: u32) -> Facilitated {
         let reply = self
-            .post_form(
-                "/atelier/nouveau",
-                encode(&[
-                    ("titre".into(), title.into()),
-                    ("questionnaire".into(), quiz.into()),
-                    ("minimum".into(), min_group.to_string()),
-                ]),
-            )
+            .post_workshop_form(title, quiz, &min_group.to_string())
             .await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
         let location = reply.location();

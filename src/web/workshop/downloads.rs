@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::{FacilitatorPath, facilitator_workshop, group_of, still_needed, workshop_quiz};
+use super::{Facilitator, group_of, still_needed, workshop_quiz};
 use crate::aggregate::{Group, GroupResults};
 use crate::quiz::Quiz;
 use crate::store::Workshop;
@@ -18,10 +18,8 @@ use crate::workshop::export;
 /// The aggregates for an export, refused below the minimum group size.
 async fn export_results(
     state: &AppState,
-    id: &str,
-    key: &str,
+    workshop: Workshop,
 ) -> Result<(Workshop, Arc<Quiz>, GroupResults), AppError> {
-    let (workshop, _) = facilitator_workshop(state, id, key).await?;
     let quiz = workshop_quiz(state, &workshop)?;
     match group_of(state, &workshop, &quiz).await? {
         Group::TooFew { needed } => Err(AppError::Client(
@@ -35,9 +33,9 @@ async fn export_results(
 /// `GET /atelier/{id}/{key}/resultats.csv`
 pub async fn csv(
     State(state): State<AppState>,
-    FacilitatorPath(id, key): FacilitatorPath,
+    Facilitator { workshop, .. }: Facilitator,
 ) -> Result<Response, AppError> {
-    let (workshop, quiz, results) = export_results(&state, &id, &key).await?;
+    let (workshop, quiz, results) = export_results(&state, workshop).await?;
     Ok(pages::download(
         "text/csv; charset=utf-8",
         &format!("atelier-{}-resultats.csv", workshop.id),
@@ -48,9 +46,9 @@ pub async fn csv(
 /// `GET /atelier/{id}/{key}/resultats.json`
 pub async fn json(
     State(state): State<AppState>,
-    FacilitatorPath(id, key): FacilitatorPath,
+    Facilitator { workshop, .. }: Facilitator,
 ) -> Result<Response, AppError> {
-    let (workshop, quiz, results) = export_results(&state, &id, &key).await?;
+    let (workshop, quiz, results) = export_results(&state, workshop).await?;
     let body = export::json(&workshop, &quiz, &results, iso_hour(workshop.created_hour))?;
     Ok(pages::download(
         "application/json; charset=utf-8",

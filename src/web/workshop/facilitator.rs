@@ -17,8 +17,8 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 use super::{
-    FacilitatorPath, facilitator_path, facilitator_workshop, group_of, plural, site_url,
-    still_needed, workshop_not_found, workshop_quiz,
+    Facilitator, SiteUrl, facilitator_path, group_of, plural, still_needed, workshop_not_found,
+    workshop_quiz,
 };
 use crate::aggregate::{Group, GroupResults, Share, Spread};
 use crate::quiz::{Mode, Quiz};
@@ -200,10 +200,9 @@ fn results_view(quiz: &Quiz, results: GroupResults) -> ResultsView {
 /// `GET /atelier/{id}/{key}`: the view to project.
 pub async fn projector(
     State(state): State<AppState>,
-    FacilitatorPath(id, key): FacilitatorPath,
-    headers: HeaderMap,
+    Facilitator { workshop, key }: Facilitator,
+    SiteUrl(site): SiteUrl,
 ) -> Result<Response, AppError> {
-    let (workshop, key) = facilitator_workshop(&state, &id, &key).await?;
     let quiz = workshop_quiz(&state, &workshop)?;
     let group = group_of(&state, &workshop, &quiz).await?;
     let (answers, needed, results) = match group {
@@ -220,7 +219,7 @@ pub async fn projector(
             workshop.revealed.then(|| results_view(&quiz, results)),
         ),
     };
-    let join_url = domain::join_url(&site_url(&state, &headers), &workshop.join_code);
+    let join_url = domain::join_url(&site, &workshop.join_code);
     let page = ProjectorPage {
         title: workshop.title.clone(),
         workshop_title: workshop.title.clone(),
@@ -271,20 +270,17 @@ struct ManagePage {
 /// closing and deleting.
 pub async fn manage(
     State(state): State<AppState>,
-    FacilitatorPath(id, key): FacilitatorPath,
-    headers: HeaderMap,
+    Facilitator { workshop, key }: Facilitator,
+    SiteUrl(site): SiteUrl,
 ) -> Result<Response, AppError> {
-    let (workshop, key) = facilitator_workshop(&state, &id, &key).await?;
-    let quiz = workshop_quiz(&state, &workshop)?;
     let id = workshop.id;
     let answers = blocking(&state, move |store| store.count_workshop_results(id)).await?;
     let min_group = usize::try_from(workshop.min_group).unwrap_or(usize::MAX);
-    let site = site_url(&state, &headers);
     let retention = state.workshops().settings().retention_days;
     let page = ManagePage {
         title: format!("Gérer l’atelier «\u{a0}{}\u{a0}»", workshop.title),
         workshop_title: workshop.title.clone(),
-        quiz_title: quiz.title.clone(),
+        quiz_title: workshop_quiz(&state, &workshop)?.title.clone(),
         facilitator_url: domain::facilitator_url(&site, workshop.id, &key),
         code_display: display_join_code(&workshop.join_code),
         join_url: domain::join_url(&site, &workshop.join_code),
@@ -312,9 +308,8 @@ pub async fn manage(
 /// latest.
 pub async fn events(
     State(state): State<AppState>,
-    FacilitatorPath(id, key): FacilitatorPath,
+    Facilitator { workshop, .. }: Facilitator,
 ) -> Result<Response, AppError> {
-    let (workshop, _) = facilitator_workshop(&state, &id, &key).await?;
     // Subscribe before counting, so no answer falls between the two.
     let receiver = state.workshops().events.subscribe();
     let id = workshop.id;
@@ -344,9 +339,8 @@ pub async fn events(
 /// projector, once the minimum group size is reached.
 pub async fn reveal(
     State(state): State<AppState>,
-    FacilitatorPath(id, key): FacilitatorPath,
+    Facilitator { workshop, key }: Facilitator,
 ) -> Result<Response, AppError> {
-    let (workshop, key) = facilitator_workshop(&state, &id, &key).await?;
     let id = workshop.id;
     match blocking(&state, move |store| store.reveal_workshop(id)).await? {
         WorkshopReveal::Revealed => Ok(Redirect::to(&format!(
@@ -364,9 +358,8 @@ pub async fn reveal(
 /// `POST /atelier/{id}/{key}/fermer`: no more answers.
 pub async fn close(
     State(state): State<AppState>,
-    FacilitatorPath(id, key): FacilitatorPath,
+    Facilitator { workshop, key }: Facilitator,
 ) -> Result<Response, AppError> {
-    let (workshop, key) = facilitator_workshop(&state, &id, &key).await?;
     let id = workshop.id;
     let hour = crate::store::round_to_hour(domain::now_unix());
     if !blocking(&state, move |store| store.close_workshop(id, hour)).await? {
@@ -379,11 +372,10 @@ pub async fn close(
 /// good. The form must confirm it.
 pub async fn delete(
     State(state): State<AppState>,
-    FacilitatorPath(id, key): FacilitatorPath,
+    Facilitator { workshop, .. }: Facilitator,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let (workshop, _) = facilitator_workshop(&state, &id, &key).await?;
     let fields = form::read(&headers, &body)?;
     if form::single(&fields, "confirmation")?.as_deref() != Some("oui") {
         return Err(AppError::Client(

@@ -1,17 +1,17 @@
-//! Joining a workshop: `GET /a` (the code form, `?code=…` redirects),
-//! `GET /a/{CODE}` (the workshop's quiz) and `POST /a/{CODE}` (the answers,
-//! through `submission`).
+//! Joining a workshop: `GET /a` (the code form, `?code=…` redirects) and
+//! `GET /a/{CODE}` (the workshop's quiz); its answers go through
+//! `submission`, addressed by `JoinCode`.
 
-use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 
 use super::{Refusal, join_page, refused, workshop_quiz};
 use crate::scoring::FormErrors;
 use crate::views::forms::Submitted;
 use crate::web::path::Param;
-use crate::web::submission::{self, Destination};
+use crate::web::submission::{Address, Destination};
 use crate::web::throttle::{Bucket, ClientKey};
 use crate::web::{AppError, AppState, blocking, pages};
 use crate::workshop::normalize_join_code;
@@ -78,14 +78,16 @@ pub async fn show(
     pages::render(&state, StatusCode::OK, "quiz.html", &page)
 }
 
-/// `POST /a/{code}`: a participant's answers, stored with the workshop
-/// (through `submission`).
-pub async fn answer(
-    State(state): State<AppState>,
-    client: ClientKey,
-    Param(code): Param<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, AppError> {
-    submission::submit(&state, client, joinable(&state, &code), &headers, &body).await
+/// A join code in `/a/{code}`, as typed: answers go to its open workshop.
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub struct JoinCode(String);
+
+impl Address for JoinCode {
+    async fn destination(
+        self,
+        state: &AppState,
+    ) -> Result<Result<Destination, Response>, AppError> {
+        joinable(state, &self.0).await
+    }
 }

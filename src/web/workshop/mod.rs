@@ -12,6 +12,7 @@ pub mod downloads;
 pub mod facilitator;
 pub mod join;
 
+use std::convert::Infallible;
 use std::sync::{Arc, RwLock};
 
 use axum::extract::{FromRequestParts, Path};
@@ -102,41 +103,35 @@ pub fn workshop_not_found() -> AppError {
     )
 }
 
-/// The `{id}/{key}` of a facilitator address. One that does not even
-/// decode gets the same page as a wrong key.
-pub struct FacilitatorPath(String, String);
-
-impl<S: Send + Sync> FromRequestParts<S> for FacilitatorPath {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        Path::<(String, String)>::from_request_parts(parts, state)
-            .await
-            .map(|Path((id, key))| FacilitatorPath(id, key))
-            .map_err(|_| workshop_not_found())
-    }
+/// The workshop a facilitator address (`/atelier/{id}/{key}/…`) designates,
+/// with its key. An address that does not decode, an id not written as the
+/// link has it (digits, no sign, no leading zero: each workshop has one
+/// address), a malformed or wrong key: all get the same 404.
+pub struct Facilitator {
+    pub workshop: Workshop,
+    pub key: FacilitatorKey,
 }
 
-/// The workshop a facilitator link designates. The id is written as the
-/// link has it: digits, no sign, no leading zero, so that each workshop
-/// has one address.
-pub async fn facilitator_workshop(
-    state: &AppState,
-    id: &str,
-    key: &str,
-) -> Result<(Workshop, FacilitatorKey), AppError> {
-    let canonical =
-        !id.is_empty() && !id.starts_with('0') && id.bytes().all(|b| b.is_ascii_digit());
-    let id: i64 = canonical
-        .then(|| id.parse().ok())
-        .flatten()
-        .ok_or_else(workshop_not_found)?;
-    let key = FacilitatorKey::parse(key).ok_or_else(workshop_not_found)?;
-    let hash = key.hash();
-    let workshop = blocking(state, move |store| store.find_workshop(id, &hash))
-        .await?
-        .ok_or_else(workshop_not_found)?;
-    Ok((workshop, key))
+impl FromRequestParts<AppState> for Facilitator {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let Path((id, key)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| workshop_not_found())?;
+        let canonical =
+            !id.is_empty() && !id.starts_with('0') && id.bytes().all(|b| b.is_ascii_digit());
+        let id: i64 = canonical
+            .then(|| id.parse().ok())
+            .flatten()
+            .ok_or_else(workshop_not_found)?;
+        let key = FacilitatorKey::parse(&key).ok_or_else(workshop_not_found)?;
+        let hash = key.hash();
+        let workshop = blocking(state, move |store| store.find_workshop(id, &hash))
+            .await?
+            .ok_or_else(workshop_not_found)?;
+        Ok(Facilitator { workshop, key })
+    }
 }
 
 /// The workshop's quiz; a quiz removed from `quizzes/` since is an error
@@ -157,8 +152,20 @@ pub fn workshop_quiz(state: &AppState, workshop: &Workshop) -> Result<Arc<Quiz>,
         })
 }
 
-/// The site's address as participants should type it.
-pub fn site_url(state: &AppState, headers: &HeaderMap) -> String {
+/// The site's address as participants should type it: `serve --base-url`,
+/// or else the address the facilitator's browser used (its `Host`, and
+/// `X-Forwarded-Proto` behind a proxy); empty when neither tells.
+pub struct SiteUrl(pub String);
+
+impl FromRequestParts<AppState> for SiteUrl {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        Ok(SiteUrl(site_url(state, &parts.headers)))
+    }
+}
+
+fn site_url(state: &AppState, headers: &HeaderMap) -> String {
     if let Some(url) = state.workshops().settings().public_url {
         return url;
     }
