@@ -43,3 +43,14 @@ impl IntoResponse for AppError {
         (status, Html(render_error_page(status.as_u16(), &message))).into_response()
     }
 }
+
+/// A text from the request, cut for a message, without control characters
+/// (a NUL or an escape sequence has no place in a page).
+pub fn shorten(text: &str) -> String {
+    let mut chars = text.chars().filter(|c| !c.is_control());
+    let mut short: String = chars.by_ref().take(40).collect();
+    if chars.next().is_some() {
+        short.push('…');
+    }
+    short
+}

@@ -5,7 +5,7 @@
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode, header};
 
-use super::AppError;
+use super::error::AppError;
 
 /// More fields than any honest form sends (a question's choices at most, a
 /// version, a workshop): a body with more is refused (400).

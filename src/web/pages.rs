@@ -1,10 +1,11 @@
-//! Response helpers shared by the handlers: an HTML page, the headers of a
-//! private page or a download, and request text made fit for a message.
+//! Response helpers shared by the handlers: an HTML page, and the headers
+//! of a private page or a download.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use super::{AppError, AppState};
+use super::error::AppError;
+use super::state::AppState;
 
 /// An HTML page that is never cached (its content depends on the request).
 pub fn html(status: StatusCode, body: String) -> Response {
@@ -51,15 +52,4 @@ pub fn download(content_type: &'static str, filename: &str, body: String) -> Res
         )
             .into_response(),
     )
-}
-
-/// A text from the request, cut for a message, without control characters
-/// (a NUL or an escape sequence has no place in a page).
-pub fn shorten(text: &str) -> String {
-    let mut chars = text.chars().filter(|c| !c.is_control());
-    let mut short: String = chars.by_ref().take(40).collect();
-    if chars.next().is_some() {
-        short.push('…');
-    }
-    short
 }

@@ -6,10 +6,12 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
+use super::error::AppError;
 use super::path::Param;
+use super::state::AppState;
 use super::submission::{Address, Destination};
-use super::{AppError, AppState};
 use crate::scoring::FormErrors;
+use crate::store::Workshop;
 use crate::views::forms::Submitted;
 
 pub async fn show(
@@ -48,5 +50,11 @@ impl Address for QuizId {
             quiz: state.quiz(&self.0)?,
             workshop: None,
         }))
+    }
+
+    fn gone(_: &AppState, _: &Workshop, _: bool) -> Result<Response, AppError> {
+        Err(AppError::Internal(anyhow::anyhow!(
+            "un résultat hors atelier refusé au nom d’un atelier"
+        )))
     }
 }

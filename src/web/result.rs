@@ -11,9 +11,11 @@ use axum::http::request::Parts;
 use axum::response::Response;
 use serde::Serialize;
 
+use super::error::AppError;
+use super::pages;
 use super::path::Param;
+use super::state::{AppState, blocking};
 use super::token::ResultToken;
-use super::{AppError, AppState, blocking, pages};
 use crate::quiz::Quiz;
 use crate::scoring::{Answer, Answers, Outcome};
 use crate::store::StoredResult;

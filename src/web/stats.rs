@@ -8,8 +8,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Serialize;
 
+use super::error::AppError;
+use super::pages;
 use super::path::Param;
-use super::{AppError, AppState, pages, participations};
+use super::state::{AppState, participations};
 use crate::aggregate::{self, Group};
 use crate::quiz::Mode;
 use crate::store::Participants;

@@ -12,12 +12,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
 
+use super::error::AppError;
 use super::form::{self, WORKSHOP_FIELD};
+use super::pages;
 use super::path::Param;
+use super::state::{AppState, blocking};
 use super::throttle::{Bucket, ClientKey};
 use super::token::ResultToken;
-use super::workshop::{Refusal, refused};
-use super::{AppError, AppState, blocking, pages};
 use crate::quiz::Quiz;
 use crate::scoring::{self, Answers, FormErrors, Outcome};
 use crate::store::{Inserted, NewResult, Workshop, round_to_hour};
@@ -50,6 +51,10 @@ pub trait Address: DeserializeOwned + Send + 'static {
         self,
         state: &AppState,
     ) -> impl Future<Output = Result<Result<Destination, Response>, AppError>> + Send;
+
+    /// The page for answers to `workshop` when it closed (`closed`) or was
+    /// deleted between the form and the commit: nothing was stored.
+    fn gone(state: &AppState, workshop: &Workshop, closed: bool) -> Result<Response, AppError>;
 }
 
 /// `POST /quiz/{id}` and `POST /a/{code}`: the whole pipeline.
@@ -87,13 +92,8 @@ pub async fn submit<A: Address>(
             // The row is committed: only now may the participant be sent to it.
             Ok(Redirect::to(&format!("/r/{}", token.as_str())).into_response())
         }
-        // Closed or deleted between the form and the commit: nothing stored.
-        (Inserted::WorkshopClosed, Some(workshop)) => {
-            refused(&state, &workshop.join_code, Refusal::Closed)
-        }
-        (Inserted::WorkshopMissing, Some(workshop)) => {
-            refused(&state, &workshop.join_code, Refusal::Unknown)
-        }
+        (Inserted::WorkshopClosed, Some(workshop)) => A::gone(&state, workshop, true),
+        (Inserted::WorkshopMissing, Some(workshop)) => A::gone(&state, workshop, false),
         (Inserted::WorkshopClosed | Inserted::WorkshopMissing, None) => Err(AppError::Internal(
             anyhow::anyhow!("un résultat hors atelier refusé au nom d’un atelier"),
         )),

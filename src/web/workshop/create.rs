@@ -8,9 +8,11 @@ use serde::Serialize;
 
 use super::facilitator_path;
 use crate::quiz::Mode;
+use crate::web::error::AppError;
 use crate::web::form;
+use crate::web::pages;
+use crate::web::state::{AppState, blocking};
 use crate::web::throttle::{Bucket, ClientKey};
-use crate::web::{AppError, AppState, blocking, pages};
 use crate::workshop::{
     self as domain, DEFAULT_MIN_GROUP, RequestError, TITLE_MAX_CHARS, WorkshopRequest,
 };

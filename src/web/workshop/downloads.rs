@@ -12,7 +12,9 @@ use crate::aggregate::{Group, GroupResults};
 use crate::quiz::Quiz;
 use crate::store::Workshop;
 use crate::views::dates::iso_hour;
-use crate::web::{AppError, AppState, pages};
+use crate::web::error::AppError;
+use crate::web::pages;
+use crate::web::state::AppState;
 use crate::workshop::export;
 
 /// The aggregates for an export, refused below the minimum group size.

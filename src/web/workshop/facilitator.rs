@@ -26,8 +26,10 @@ use crate::store::WorkshopReveal;
 use crate::views::charts::{self, ShareBar, SpreadBar};
 use crate::views::dates::format_hour;
 use crate::views::escape_html;
+use crate::web::error::AppError;
 use crate::web::form;
-use crate::web::{AppError, AppState, blocking, pages};
+use crate::web::pages;
+use crate::web::state::{AppState, blocking};
 use crate::workshop::{self as domain, display_join_code};
 
 /// Seconds between reloads of the projector view when scripts are off.
@@ -311,7 +313,7 @@ pub async fn events(
     Facilitator { workshop, .. }: Facilitator,
 ) -> Result<Response, AppError> {
     // Subscribe before counting, so no answer falls between the two.
-    let receiver = state.workshops().events.subscribe();
+    let receiver = state.workshops().subscribe();
     let id = workshop.id;
     let answers = blocking(&state, move |store| store.count_workshop_results(id)).await?;
     let count_event = |answers: usize| -> Result<Event, Infallible> {

@@ -9,11 +9,14 @@ use serde::Deserialize;
 
 use super::{Refusal, join_page, refused, workshop_quiz};
 use crate::scoring::FormErrors;
+use crate::store::Workshop;
 use crate::views::forms::Submitted;
+use crate::web::error::AppError;
+use crate::web::pages;
 use crate::web::path::Param;
+use crate::web::state::{AppState, blocking};
 use crate::web::submission::{Address, Destination};
 use crate::web::throttle::{Bucket, ClientKey};
-use crate::web::{AppError, AppState, blocking, pages};
 use crate::workshop::normalize_join_code;
 
 /// `GET /a?code=…`: the form on the home page; without a code, the form
@@ -89,5 +92,14 @@ impl Address for JoinCode {
         state: &AppState,
     ) -> Result<Result<Destination, Response>, AppError> {
         joinable(state, &self.0).await
+    }
+
+    fn gone(state: &AppState, workshop: &Workshop, closed: bool) -> Result<Response, AppError> {
+        let why = if closed {
+            Refusal::Closed
+        } else {
+            Refusal::Unknown
+        };
+        refused(state, &workshop.join_code, why)
     }
 }

@@ -13,83 +13,21 @@ pub mod facilitator;
 pub mod join;
 
 use std::convert::Infallible;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use serde::Serialize;
-use tokio::sync::broadcast;
 
-use super::{AppError, AppState, blocking, pages, participations};
+use super::error::{AppError, shorten};
+use super::pages;
+use super::state::{AppState, blocking, participations};
 use crate::aggregate::{self, Group};
 use crate::quiz::Quiz;
 use crate::store::{Participants, Workshop};
-use crate::workshop::{self as domain, DEFAULT_RETENTION_DAYS, FacilitatorKey};
-
-/// How the operator set up workshops on this server.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WorkshopSettings {
-    /// The address participants reach the site at, for join links and QR
-    /// codes (`serve --base-url`); without it, the facilitator's own
-    /// request tells (its Host header).
-    pub public_url: Option<String>,
-    /// Days before a workshop and its results are purged.
-    pub retention_days: u32,
-}
-
-impl Default for WorkshopSettings {
-    fn default() -> WorkshopSettings {
-        WorkshopSettings {
-            public_url: None,
-            retention_days: DEFAULT_RETENTION_DAYS,
-        }
-    }
-}
-
-/// A workshop's new number of answers, announced to its projector views.
-#[derive(Debug, Clone, Copy)]
-pub struct AnswerCount {
-    workshop_id: i64,
-    answers: usize,
-}
-
-/// What the workshop pages share, in `AppState`.
-pub struct Live {
-    events: broadcast::Sender<AnswerCount>,
-    settings: RwLock<WorkshopSettings>,
-}
-
-impl Live {
-    pub fn new() -> Live {
-        Live {
-            // A projector that falls this far behind skips to the latest count.
-            events: broadcast::channel(256).0,
-            settings: RwLock::new(WorkshopSettings::default()),
-        }
-    }
-
-    pub fn settings(&self) -> WorkshopSettings {
-        self.settings
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-
-    pub fn set_settings(&self, settings: WorkshopSettings) {
-        *self.settings.write().unwrap_or_else(|p| p.into_inner()) = settings;
-    }
-
-    /// Tells the projector views of a workshop its new number of answers.
-    /// No view listening is fine.
-    pub fn announce(&self, workshop_id: i64, answers: usize) {
-        let _ = self.events.send(AnswerCount {
-            workshop_id,
-            answers,
-        });
-    }
-}
+use crate::workshop::{self as domain, FacilitatorKey};
 
 // ---------------------------------------------------------------- helpers
 
@@ -146,7 +84,7 @@ pub fn workshop_quiz(state: &AppState, workshop: &Workshop) -> Result<Arc<Quiz>,
                 StatusCode::GONE,
                 format!(
                     "Le questionnaire «\u{a0}{}\u{a0}» de cet atelier n’existe plus sur ce site.",
-                    pages::shorten(&workshop.quiz_id)
+                    shorten(&workshop.quiz_id)
                 ),
             )
         })
