@@ -21,7 +21,7 @@ use mdbook::MDBook;
 use mdbook::config::Config;
 use mdbook::preprocess::{IndexPreprocessor, LinkPreprocessor, Preprocessor};
 
-pub use preprocessor::{Directive, QuizDirectives, directives};
+pub use preprocessor::{Directive, QuizDirectives, Target, directives};
 
 use crate::content::Content;
 use crate::project::Project;
@@ -31,16 +31,6 @@ const ADMONISH_ASSETS_VERSION: &str = "3.0.0";
 
 /// Name of the table in book.toml that configures the stock-mdBook path.
 const OWN_PREPROCESSOR: &str = "chezsoi";
-
-/// Who will read the HTML.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Target {
-    /// Served by `chezsoi serve`: quizzes are real forms posting to the server.
-    Site,
-    /// Opened from disk or printed: quizzes are paper worksheets.
-    #[default]
-    Offline,
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {

@@ -7,10 +7,19 @@ use mdbook::book::{Book, BookItem};
 use mdbook::errors::Result;
 use mdbook::preprocess::{Preprocessor, PreprocessorContext};
 
-use super::Target;
 use crate::content::Content;
 use crate::quiz::{Mode, Quiz};
 use crate::views::{Templates, forms, worksheet};
+
+/// Who will read the HTML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Target {
+    /// Served by `chezsoi serve`: quizzes are real forms posting to the server.
+    Site,
+    /// Opened from disk or printed: quizzes are paper worksheets.
+    #[default]
+    Offline,
+}
 
 /// Replaces `{{#quiz ID}}` with the quiz, rendered from the validated
 /// catalog: for the site, the real form (and its paper version for print);

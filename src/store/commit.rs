@@ -11,19 +11,28 @@
 //! gets nothing.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::Ordering;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{SyncSender, sync_channel};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::workshops::count_results;
-use super::{NewResult, Result, Store, StoreError};
+use super::error::{Result, StoreError};
 
-/// Results waiting for a commit, and how many transactions committed them.
-#[derive(Default)]
-pub struct Queue {
-    pending: std::sync::Mutex<Vec<Pending>>,
-    commits: std::sync::atomic::AtomicU64,
+/// What is stored for one submission — and nothing else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewResult {
+    pub quiz_id: String,
+    pub quiz_version: String,
+    pub workshop_id: Option<i64>,
+    /// JSON of the validated answers.
+    pub answers_json: String,
+    /// JSON of the computed outcome.
+    pub outcome_json: String,
+    pub profile: Option<String>,
+    pub score: Option<i64>,
+    /// Unix time rounded down to the hour.
+    pub created_hour: i64,
 }
 
 /// What became of a result.
@@ -38,6 +47,13 @@ pub enum Inserted {
     WorkshopMissing,
 }
 
+/// Results waiting for a commit, and how many transactions committed them.
+#[derive(Default)]
+pub struct Queue {
+    pending: Mutex<Vec<Pending>>,
+    commits: AtomicU64,
+}
+
 /// How one row fared: an outcome, or why it could not be stored.
 type RowOutcome = Result<Inserted, String>;
 
@@ -47,30 +63,31 @@ struct Pending {
     done: SyncSender<RowOutcome>,
 }
 
-impl Store {
-    /// Stores a result; when this returns `Inserted::Stored`, the row is
-    /// committed to disk.
-    pub fn insert_result(&self, token_hash: &[u8; 32], result: &NewResult) -> Result<Inserted> {
+impl Queue {
+    /// Queues a result, then commits the queue with `writer` unless the
+    /// writer's previous holder already did; when this returns
+    /// `Inserted::Stored`, the row is committed to disk.
+    pub fn insert(
+        &self,
+        writer: &Mutex<Connection>,
+        token_hash: &[u8; 32],
+        result: &NewResult,
+    ) -> Result<Inserted> {
         let (done, outcome) = sync_channel(1);
-        self.queue
-            .pending
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(Pending {
-                token_hash: *token_hash,
-                result: result.clone(),
-                done,
-            });
+        self.lock().push(Pending {
+            token_hash: *token_hash,
+            result: result.clone(),
+            done,
+        });
         {
-            let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+            let mut conn = writer.lock().unwrap_or_else(|p| p.into_inner());
             // The writer we waited for may have committed our row already.
             if let Ok(answer) = outcome.try_recv() {
                 return answer.map_err(StoreError::Commit);
             }
-            let batch =
-                std::mem::take(&mut *self.queue.pending.lock().unwrap_or_else(|p| p.into_inner()));
+            let batch = std::mem::take(&mut *self.lock());
             if commit_batch(&mut conn, batch) {
-                self.queue.commits.fetch_add(1, Ordering::Relaxed);
+                self.commits.fetch_add(1, Ordering::Relaxed);
             }
         }
         outcome
@@ -80,19 +97,26 @@ impl Store {
     }
 
     /// Results waiting for the writer right now.
-    pub fn pending_results(&self) -> usize {
-        self.queue
-            .pending
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .len()
+    pub fn len(&self) -> usize {
+        self.lock().len()
     }
 
-    /// Transactions committed by `insert_result` since the store was opened:
-    /// fewer than the results stored when submissions came together.
-    pub fn result_commits(&self) -> u64 {
-        self.queue.commits.load(Ordering::Relaxed)
+    /// Transactions committed since the store was opened.
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
     }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Pending>> {
+        self.pending.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// How many results a workshop holds.
+pub(super) fn count_results(conn: &Connection, workshop_id: i64) -> rusqlite::Result<usize> {
+    let count: i64 = conn
+        .prepare_cached("SELECT count(*) FROM results WHERE workshop_id = ?1")?
+        .query_row([workshop_id], |row| row.get(0))?;
+    Ok(usize::try_from(count).unwrap_or(0))
 }
 
 /// Inserts every pending row in one transaction; true if it committed. A

@@ -1,67 +1,24 @@
-//! All SQL lives here. One SQLite file, WAL mode, migrations applied at open.
-//!
-//! What may be stored is fixed by the privacy promise (PRODUCT.md): quiz id and
-//! version, answers, scores, outcome, workshop, creation time rounded to the
-//! hour, and the SHA-256 of the result's permalink token; per workshop, its
-//! title, quiz, settings, join code, hours and the SHA-256 of its facilitator
-//! key. Nothing that identifies a person or a device has a column here.
-
-mod commit;
-mod migrations;
-mod results;
-mod workshops;
+//! The database file and its connections: one writer (SQLite takes one at
+//! a time), a small pool of readers (in WAL mode they never wait for the
+//! writer), and the queue of results waiting for the next group commit.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use rusqlite::{Connection, OpenFlags};
 
-pub use commit::Inserted;
-pub use migrations::{LATEST_VERSION, migrations};
-pub use results::{NewResult, Participants, StoredResult, round_to_hour};
-pub use workshops::{NewWorkshop, Workshop, WorkshopReveal};
+use super::commit::{Inserted, NewResult, Queue};
+use super::error::{Result, StoreError};
+use super::migrations::migrations;
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error(
-        "impossible de créer le dossier «\u{a0}{path}\u{a0}» de la base de données\u{a0}: {source}"
-    )]
-    CreateDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("impossible d’ouvrir la base de données «\u{a0}{path}\u{a0}»\u{a0}: {source}")]
-    Open {
-        path: PathBuf,
-        source: rusqlite::Error,
-    },
-    #[error(
-        "«\u{a0}{path}\u{a0}» n’est pas une base de données SQLite (fichier d’un autre type, chiffré ou endommagé)\u{a0}; indiquez un autre fichier avec --db ou CHEZSOI_DB"
-    )]
-    NotADatabase { path: PathBuf },
-    #[error(
-        "impossible de mettre à jour le schéma de la base «\u{a0}{path}\u{a0}»\u{a0}: {message}"
-    )]
-    Migration { path: PathBuf, message: String },
-    #[error(
-        "impossible de trouver un code d’atelier libre après {attempts} essais\u{a0}: fermez ou supprimez d’anciens ateliers"
-    )]
-    NoFreeJoinCode { attempts: usize },
-    #[error("erreur de la base de données\u{a0}: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("le résultat n’a pas pu être enregistré\u{a0}: {0}")]
-    Commit(String),
-}
-
-pub type Result<T, E = StoreError> = std::result::Result<T, E>;
-
+/// The database: every query goes through it.
 pub struct Store {
     path: PathBuf,
     /// The single writer: SQLite allows one at a time, and owning it here
     /// avoids busy errors under load.
     writer: Mutex<Connection>,
     /// Results waiting for the next group commit (see `commit.rs`).
-    queue: commit::Queue,
+    queue: Queue,
     /// Read-only connections, reused: in WAL mode readers never wait for
     /// the writer.
     readers: Mutex<Vec<Connection>>,
@@ -97,7 +54,7 @@ impl Store {
             },
         })?;
         Ok(Store {
-            queue: commit::Queue::default(),
+            queue: Queue::default(),
             readers: Mutex::new(Vec::new()),
             path: path.to_path_buf(),
             writer: Mutex::new(conn),
@@ -106,6 +63,23 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Stores a result (group commit, see `commit.rs`); when this returns
+    /// `Inserted::Stored`, the row is committed to disk.
+    pub fn insert_result(&self, token_hash: &[u8; 32], result: &NewResult) -> Result<Inserted> {
+        self.queue.insert(&self.writer, token_hash, result)
+    }
+
+    /// Results waiting for the writer right now.
+    pub fn pending_results(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Transactions committed by `insert_result` since the store was opened:
+    /// fewer than the results stored when submissions came together.
+    pub fn result_commits(&self) -> u64 {
+        self.queue.commits()
     }
 
     /// Runs `f` with the writer connection.

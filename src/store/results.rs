@@ -2,23 +2,8 @@
 
 use rusqlite::OptionalExtension;
 
-use super::{Result, Store};
-
-/// What is stored for one submission — and nothing else.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewResult {
-    pub quiz_id: String,
-    pub quiz_version: String,
-    pub workshop_id: Option<i64>,
-    /// JSON of the validated answers.
-    pub answers_json: String,
-    /// JSON of the computed outcome.
-    pub outcome_json: String,
-    pub profile: Option<String>,
-    pub score: Option<i64>,
-    /// Unix time rounded down to the hour.
-    pub created_hour: i64,
-}
+use super::database::Store;
+use super::error::Result;
 
 /// Whose results to aggregate.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,8 +1,10 @@
 //! Workshops and the results given in them.
 
-use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{ErrorCode, OptionalExtension, TransactionBehavior, params};
 
-use super::{Result, Store, StoreError};
+use super::commit::count_results;
+use super::database::Store;
+use super::error::{Result, StoreError};
 
 /// What is stored when a workshop is created — and nothing else.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,14 +63,6 @@ fn read_workshop(row: &rusqlite::Row<'_>) -> rusqlite::Result<Workshop> {
         closed_hour: row.get(6)?,
         revealed: row.get::<_, i64>(7)? != 0,
     })
-}
-
-/// How many results a workshop holds.
-pub(super) fn count_results(conn: &Connection, workshop_id: i64) -> rusqlite::Result<usize> {
-    let count: i64 = conn
-        .prepare_cached("SELECT count(*) FROM results WHERE workshop_id = ?1")?
-        .query_row([workshop_id], |row| row.get(0))?;
-    Ok(usize::try_from(count).unwrap_or(0))
 }
 
 /// Whether an insert failed only because its join code is taken by an open
