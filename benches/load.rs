@@ -16,7 +16,7 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo test --benches` asks for the list of tests
     }
-    let Some(wrk) = which("wrk") else {
+    let Ok(wrk) = which::which("wrk") else {
         println!("skipped: the load benchmark needs wrk (apt-get install wrk)");
         return;
     };
@@ -33,10 +33,9 @@ fn main() {
     let startup = wait_first_200(&addr, started);
     let base = format!("http://{addr}");
 
-    let quiz = chezsoi::project::Project::open(work.path())
-        .unwrap()
-        .load_content()
-        .unwrap();
+    let quiz =
+        chezsoi::content::Content::load(&chezsoi::project::Project::open(work.path()).unwrap())
+            .unwrap();
     let quiz = quiz.catalog.get("diagnostic").unwrap().clone();
     let mut fields = vec![("version".to_string(), quiz.version.clone())];
     for question in &quiz.questions {
@@ -279,16 +278,6 @@ fn wait_first_200(addr: &str, started: Instant) -> Duration {
             "the server never answered"
         );
     }
-}
-
-fn which(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")
-        .map(|p| {
-            std::env::split_paths(&p)
-                .map(|d| d.join(name))
-                .find(|p| p.is_file())
-        })
-        .unwrap_or_default()
 }
 
 fn copy(from: &Path, to: &Path) {

@@ -1,12 +1,9 @@
 //! The project folder: where book.toml, book/, quizzes/ and theme/ live.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-
-use crate::quiz::{self, Catalog, ChapterIndex, QuizErrors};
+use mdbook::config::Config;
 
 #[derive(Debug, Clone)]
 pub struct Project {
@@ -15,6 +12,8 @@ pub struct Project {
 }
 
 impl Project {
+    /// The project at `root`; an error says how to point at it when the
+    /// folder does not exist or holds no book.toml.
     pub fn open(root: &Path) -> Result<Project> {
         let root = root.canonicalize().with_context(|| {
             format!(
@@ -43,51 +42,20 @@ impl Project {
     pub fn theme_dir(&self) -> PathBuf {
         self.root.join("theme")
     }
-}
 
-/// Everything the server needs from the project's files besides the HTML.
-#[derive(Debug, Clone, Default)]
-pub struct Content {
-    /// The validated quizzes.
-    pub catalog: Arc<Catalog>,
-    /// Chapter titles by source path (`02-portee.md`), for links.
-    pub chapter_titles: BTreeMap<String, String>,
-}
-
-impl Project {
-    /// Loads and validates the quizzes against the book's chapters. Every
-    /// problem of every file is reported, paths relative to the project.
-    pub fn load_content(&self) -> Result<Content> {
-        let chapters = crate::book::chapters(self)?;
-        let index = ChapterIndex::new(chapters.iter().map(|(path, _)| path.clone()));
-        let catalog = self.load_quizzes(&index)?;
-        Ok(Content {
-            catalog: Arc::new(catalog),
-            chapter_titles: chapters.into_iter().collect(),
+    /// book.toml as mdBook reads it; the error names the file.
+    pub fn read_config(&self) -> Result<Config> {
+        let path = self.book_toml();
+        Config::from_disk(&path).with_context(|| {
+            format!(
+                "impossible de lire la configuration «\u{a0}{}\u{a0}»",
+                path.display()
+            )
         })
     }
 
-    pub fn load_quizzes(&self, chapters: &ChapterIndex) -> Result<Catalog> {
-        quiz::load_dir(&self.quizzes_dir(), chapters).map_err(|errors| self.quiz_errors(errors))
-    }
-
-    /// One error listing every problem, each as `quizzes/x.toml:L:C: field: message`.
-    pub fn quiz_errors(&self, errors: QuizErrors) -> anyhow::Error {
-        let lines: Vec<String> = errors
-            .iter()
-            .map(|error| {
-                let mut error = error.clone();
-                if let Ok(relative) = error.path.strip_prefix(&self.root) {
-                    error.path = relative.to_path_buf();
-                }
-                error.to_string()
-            })
-            .collect();
-        anyhow::anyhow!(
-            "{} problème{} dans les questionnaires\u{a0}:\n{}",
-            lines.len(),
-            if lines.len() > 1 { "s" } else { "" },
-            lines.join("\n")
-        )
+    /// `path` relative to the project when it is inside it, for messages.
+    pub fn relative<'a>(&self, path: &'a Path) -> &'a Path {
+        path.strip_prefix(&self.root).unwrap_or(path)
     }
 }

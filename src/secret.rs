@@ -40,8 +40,7 @@ mod tests {
 
     #[test]
     fn secrets_are_random_and_round_trip() {
-        let a = Secret::generate();
-        let b = Secret::generate();
+        let (a, b) = (Secret::generate(), Secret::generate());
         assert_ne!(a, b);
         assert_eq!(Secret::parse(a.as_str()), Some(a.clone()));
         assert_ne!(a.hash(), b.hash());

@@ -1,14 +1,26 @@
 //! Building a book in-process: output location, callouts, safety of sources.
 
-mod common;
+mod support;
 
 use chezsoi::book::{self, BuildOptions};
 use chezsoi::project::Project;
-use common::FixtureProject;
+use support::FixtureProject;
 
 fn build(fixture: &FixtureProject) -> anyhow::Result<std::path::PathBuf> {
     let project = Project::open(fixture.root())?;
     book::build(&project, &BuildOptions::default()).map(|built| built.out)
+}
+
+/// A page of the fixture book, built once for the tests that only read it.
+fn page(path: &str) -> String {
+    static BUILT: std::sync::OnceLock<(FixtureProject, std::path::PathBuf)> =
+        std::sync::OnceLock::new();
+    let (_, out) = BUILT.get_or_init(|| {
+        let fixture = FixtureProject::new();
+        let out = build(&fixture).expect("the fixture book builds");
+        (fixture, out)
+    });
+    std::fs::read_to_string(out.join(path)).unwrap()
 }
 
 #[test]
@@ -46,9 +58,7 @@ fn builds_html_into_the_build_dir_and_never_into_the_sources() {
 
 #[test]
 fn pages_are_french_and_callouts_keep_their_french_title() {
-    let fixture = FixtureProject::new();
-    let out = build(&fixture).unwrap();
-    let chapter = std::fs::read_to_string(out.join("chapitre-1.html")).unwrap();
+    let chapter = page("chapitre-1.html");
 
     assert!(
         chapter.contains("<html lang=\"fr\""),
@@ -78,22 +88,20 @@ fn pages_are_french_and_callouts_keep_their_french_title() {
             "interface label « {label} » missing"
         );
     }
-    let intro = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let intro = page("index.html");
     assert!(intro.contains("<p>À retenir</p>"));
 }
 
 #[test]
 fn pages_have_no_inline_script_and_no_third_party_origin() {
-    let fixture = FixtureProject::new();
-    let out = build(&fixture).unwrap();
-    for page in ["index.html", "chapitre-1.html", "print.html", "toc.html"] {
-        let html = std::fs::read_to_string(out.join(page)).unwrap();
+    for name in ["index.html", "chapitre-1.html", "print.html", "toc.html"] {
+        let html = page(name);
         for (i, _) in html.match_indices("<script") {
             let tag_end = html[i..].find('>').unwrap() + i;
             let tag = &html[i..tag_end];
             assert!(
                 tag.contains("src=") || tag.contains("application/json"),
-                "{page}: inline script {tag}"
+                "{name}: inline script {tag}"
             );
         }
         for attr in [
@@ -105,7 +113,7 @@ fn pages_have_no_inline_script_and_no_third_party_origin() {
         ] {
             assert!(
                 !html.contains(attr),
-                "{page} loads something from another origin ({attr})"
+                "{name} loads something from another origin ({attr})"
             );
         }
     }
@@ -113,9 +121,7 @@ fn pages_have_no_inline_script_and_no_third_party_origin() {
 
 #[test]
 fn search_index_covers_the_chapters() {
-    let fixture = FixtureProject::new();
-    let out = build(&fixture).unwrap();
-    let index = std::fs::read_to_string(out.join("searchindex.js")).unwrap();
+    let index = page("searchindex.js");
     assert!(
         index.contains("diffusion"),
         "a word of chapter 2 is not indexed"
@@ -124,9 +130,7 @@ fn search_index_covers_the_chapters() {
 
 #[test]
 fn quiz_directive_in_code_is_left_alone() {
-    let fixture = FixtureProject::new();
-    let out = build(&fixture).unwrap();
-    let html = std::fs::read_to_string(out.join("dossier/chapitre-2.html")).unwrap();
+    let html = page("dossier/chapitre-2.html");
     assert!(html.contains("{{#quiz littéral-dans-du-code}}"));
 }
 

@@ -6,7 +6,7 @@
 //! The book is built once for the whole test binary, from a copy of the
 //! project in `CARGO_TARGET_TMPDIR`.
 
-mod common;
+mod support;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -209,10 +209,10 @@ fn real_book() -> &'static RealBook {
             std::fs::remove_dir_all(&root).unwrap();
         }
         std::fs::create_dir_all(&root).unwrap();
-        let manifest = Path::new(common::MANIFEST_DIR);
+        let manifest = Path::new(support::MANIFEST_DIR);
         std::fs::copy(manifest.join("book.toml"), root.join("book.toml")).unwrap();
         for folder in ["theme", "book", "quizzes"] {
-            common::copy_dir(&manifest.join(folder), &root.join(folder));
+            support::copy_dir(&manifest.join(folder), &root.join(folder));
         }
         let project = Project::open(&root).unwrap();
         let built = book::build(&project, &BuildOptions::default())
@@ -225,7 +225,7 @@ fn real_book() -> &'static RealBook {
 }
 
 fn source_root() -> &'static Path {
-    Path::new(common::MANIFEST_DIR)
+    Path::new(support::MANIFEST_DIR)
 }
 
 fn read(path: &Path) -> String {

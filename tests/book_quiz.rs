@@ -1,15 +1,15 @@
 //! Quizzes inside the book: the site's form, the offline worksheet, the
 //! print version and the PDF.
 
-mod common;
+mod support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use chezsoi::book::{self, BuildOptions, Target};
 use chezsoi::project::Project;
 use chezsoi::quiz::QuestionKind;
-use common::FixtureProject;
+use support::FixtureProject;
 
 fn build(fixture: &FixtureProject, target: Target) -> anyhow::Result<book::Built> {
     let project = Project::open(fixture.root())?;
@@ -28,8 +28,7 @@ fn read(out: &std::path::Path, page: &str) -> String {
 
 #[test]
 fn the_site_embeds_the_real_form_with_every_question() {
-    let fixture = FixtureProject::real();
-    let built = build(&fixture, Target::Site).unwrap();
+    let built = &support::shared_book(Target::Site).built;
     let quiz = built.content.catalog.get("diagnostic").unwrap().clone();
     let html = read(&built.out, "05-action/diagnostic.html");
     assert!(
@@ -63,8 +62,7 @@ fn the_site_embeds_the_real_form_with_every_question() {
 
 #[test]
 fn the_offline_book_shows_worksheets_and_no_form() {
-    let fixture = FixtureProject::real();
-    let built = build(&fixture, Target::Offline).unwrap();
+    let built = &support::shared_book(Target::Offline).built;
     let quiz = built.content.catalog.get("diagnostic").unwrap().clone();
     let html = read(&built.out, "05-action/diagnostic.html");
     assert!(
@@ -155,8 +153,7 @@ fn the_offline_book_shows_worksheets_and_no_form() {
 
 #[test]
 fn print_html_has_a_cover_contents_and_every_worksheet() {
-    let fixture = FixtureProject::real();
-    let built = build(&fixture, Target::Site).unwrap();
+    let built = &support::shared_book(Target::Site).built;
     let print = read(&built.out, "print.html");
     let cover = print.find("chezsoi-cover").expect("cover");
     let toc = print.find("chezsoi-print-toc").expect("contents");
@@ -212,30 +209,24 @@ fn an_escaped_directive_stays_literal() {
 
 #[test]
 fn the_pdf_has_the_chapters_and_the_scoring_key() {
-    let Some(_) = common::chromium_or_skip("the_pdf_has_the_chapters_and_the_scoring_key") else {
+    let Some(_) = support::chromium_or_skip("the_pdf_has_the_chapters_and_the_scoring_key") else {
         return;
     };
-    let Some(pdftotext) = common::tool_or_skip("the_pdf", "pdftotext", "poppler-utils") else {
+    let Some(pdftotext) = support::tool_or_skip("the_pdf", "pdftotext", "poppler-utils") else {
         return;
     };
-    let Some(pdfinfo) = common::tool_or_skip("the_pdf", "pdfinfo", "poppler-utils") else {
+    let Some(pdfinfo) = support::tool_or_skip("the_pdf", "pdfinfo", "poppler-utils") else {
         return;
     };
     let fixture = FixtureProject::real();
     let out = fixture.path("sortie");
-    let output = Command::new(env!("CARGO_BIN_EXE_chezsoi"))
-        .args(["book", "build", "--pdf", "--root"])
-        .arg(fixture.root())
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let stdout = support::succeeds(
+        support::chezsoi()
+            .args(["book", "build", "--pdf", "--root"])
+            .arg(fixture.root())
+            .arg("--out")
+            .arg(&out),
     );
-    let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         stdout.contains("[2/2] Impression du PDF"),
         "no progress shown: {stdout}"
@@ -279,26 +270,52 @@ fn the_pdf_has_the_chapters_and_the_scoring_key() {
     );
 }
 
+/// The console messages Chromium logs while it opens `url`, and the page
+/// it rendered.
+fn console_of(chromium: &Path, url: &str) -> (Vec<String>, String) {
+    let profile = tempfile::tempdir().unwrap();
+    let output = chezsoi::book::pdf::headless_command(chromium, profile.path())
+        .args(["--enable-logging=stderr", "--v=0", "--dump-dom"])
+        .arg(url)
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&output.stderr);
+    let console = log
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .map(str::to_string)
+        .collect();
+    (
+        console,
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
 #[test]
 fn the_offline_book_opens_from_disk_without_console_errors() {
     let Some(chromium) =
-        common::chromium_or_skip("the_offline_book_opens_from_disk_without_console_errors")
+        support::chromium_or_skip("the_offline_book_opens_from_disk_without_console_errors")
     else {
         return;
     };
-    let fixture = FixtureProject::real();
-    let built = build(&fixture, Target::Offline).unwrap();
+    // The probe first: a page that logs an error must be caught.
+    let probe = tempfile::tempdir().unwrap();
+    let faulty = probe.path().join("fautive.html");
+    std::fs::write(
+        &faulty,
+        "<!DOCTYPE html><html lang=\"fr\"><title>x</title><script>console.error(\"sonde\"); undefinedFunction();</script></html>",
+    )
+    .unwrap();
+    let (caught, _) = console_of(&chromium, &format!("file://{}", faulty.display()));
+    assert!(
+        caught.iter().any(|l| l.contains("sonde")),
+        "the probe does not see console errors: {caught:?}"
+    );
+
+    let built = &support::shared_book(Target::Offline).built;
     for page in ["index.html", "02-portee.html", "05-action/diagnostic.html"] {
-        let profile = tempfile::tempdir().unwrap();
         let url = format!("file://{}", built.out.join(page).display());
-        let output = chezsoi::book::pdf::headless_command(&chromium, profile.path())
-            .args(["--enable-logging=stderr", "--v=0", "--dump-dom"])
-            .arg(&url)
-            .output()
-            .unwrap();
-        let dom = String::from_utf8_lossy(&output.stdout);
-        let log = String::from_utf8_lossy(&output.stderr);
-        let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+        let (console, dom) = console_of(&chromium, &url);
         assert!(
             console.is_empty(),
             "{page}: console messages:\n{}",

@@ -3,16 +3,16 @@
 //! highlighter or a script with an unload handler; every page has a
 //! favicon.
 
-mod common;
 #[allow(dead_code)] // file_url: for the browser tests
 #[path = "support/offline_book.rs"]
 mod offline_book;
+mod support;
 
 use std::io::Write;
 use std::path::Path;
 
-use common::FixtureProject;
 use regex::Regex;
+use support::FixtureProject;
 
 fn gzipped_len(bytes: &[u8]) -> usize {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());

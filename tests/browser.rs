@@ -4,13 +4,13 @@
 
 #[path = "support/browser.rs"]
 mod browser;
-mod common;
+mod support;
 
 use std::time::Duration;
 
-use browser::{axe_violations, find};
-use common::{FixtureProject, Server};
+use browser::{Site, axe_violations, click, count, find, text, type_in};
 use fantoccini::{Client, Locator, key::Key};
+use support::Server;
 
 fn normalize(text: &str) -> String {
     text.replace(['\u{a0}', '\u{202f}'], " ")
@@ -41,32 +41,16 @@ async fn answer_first_choice(fieldset: &fantoccini::elements::Element) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_reader_searches_reads_takes_the_diagnostic_and_deletes_the_result() {
-    let Some(mut driver) = browser::driver_or_skip("reader journey") else {
+    let Some((site, client)) = Site::visit_or_skip("reader journey", true, "/").await else {
         return;
     };
-    let fixture = FixtureProject::real();
-    let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
-    let client = driver.session(true).await;
-
-    client.goto(&format!("{}/", server.base_url)).await.unwrap();
-    assert_eq!(
-        find(&client, "main h1").await.text().await.unwrap(),
-        "Avant-propos"
-    );
+    assert_eq!(text(&client, "main h1").await, "Avant-propos");
 
     // Search the book.
-    find(&client, "#search-toggle").await.click().await.unwrap();
-    find(&client, "#searchbar")
-        .await
-        .send_keys("Viadeo")
-        .await
-        .unwrap();
+    click(&client, "#search-toggle").await;
+    type_in(&client, "#searchbar", "Viadeo").await;
     let hit = find(&client, "#searchresults li a").await;
-    let header = find(&client, "#searchresults-header")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let header = text(&client, "#searchresults-header").await;
     assert!(
         header.contains("résultat"),
         "search summary not in French: {header}"
@@ -84,60 +68,16 @@ async fn a_reader_searches_reads_takes_the_diagnostic_and_deletes_the_result() {
         .for_url(&target)
         .await
         .expect("the search hit opens its page");
-    let body = find(&client, "main").await.text().await.unwrap();
+    let body = text(&client, "main").await;
     assert!(
         body.contains("Viadeo"),
         "the search hit does not lead to a page that mentions Viadeo"
     );
 
     // The diagnostic, one question at a time.
-    client
-        .goto(&format!("{}/quiz/diagnostic", server.base_url))
-        .await
-        .unwrap();
-    let total = client
-        .find_all(Locator::Css("fieldset.chezsoi-question"))
-        .await
-        .unwrap()
-        .len();
-    assert!(total >= 10);
-    for step in 0..total {
-        let visible = visible_questions(&client).await;
-        assert_eq!(
-            visible.len(),
-            1,
-            "step {step}: exactly one question must be shown"
-        );
-        let progress = find(&client, ".chezsoi-progress-text")
-            .await
-            .text()
-            .await
-            .unwrap();
-        assert!(
-            progress.starts_with(&format!("Question {} sur {total}", step + 1)),
-            "{progress}"
-        );
-        answer_first_choice(&visible[0]).await;
-        if step + 1 < total {
-            client
-                .find(Locator::XPath(
-                    "//button[normalize-space()='Question suivante']",
-                ))
-                .await
-                .unwrap()
-                .click()
-                .await
-                .unwrap();
-        }
-    }
-    find(&client, "form.chezsoi-quiz button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
-
-    let profile = find(&client, "h2#profil").await.text().await.unwrap();
-    assert!(profile.starts_with("Votre profil"), "{profile}");
+    site.open(&client, "/quiz/diagnostic").await;
+    assert!(count(&client, "fieldset.chezsoi-question").await >= 10);
+    take_quiz_with_first_choices(&client).await;
     let result_url = client.current_url().await.unwrap().to_string();
     assert!(result_url.contains("/r/"));
     let links = client
@@ -153,10 +93,10 @@ async fn a_reader_searches_reads_takes_the_diagnostic_and_deletes_the_result() {
     }
     for (title, href) in targets.iter().take(3) {
         client
-            .goto(&format!("{}{href}", server.base_url))
+            .goto(&format!("{}{href}", site.server.base_url))
             .await
             .unwrap();
-        let h1 = find(&client, "main h1").await.text().await.unwrap();
+        let h1 = text(&client, "main h1").await;
         assert_eq!(
             normalize(&h1),
             normalize(title),
@@ -165,11 +105,7 @@ async fn a_reader_searches_reads_takes_the_diagnostic_and_deletes_the_result() {
     }
 
     client.goto(&result_url).await.unwrap();
-    find(&client, "button.chezsoi-danger")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&client, "button.chezsoi-danger").await;
     client
         .wait()
         .at_most(Duration::from_secs(10))
@@ -179,29 +115,20 @@ async fn a_reader_searches_reads_takes_the_diagnostic_and_deletes_the_result() {
         .await
         .expect("deleting leads to the confirmation");
     client.goto(&result_url).await.unwrap();
-    let gone = find(&client, "main").await.text().await.unwrap();
+    let gone = text(&client, "main").await;
     assert!(gone.contains("n’existe pas"), "{gone}");
     client.close().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_diagnostic_works_without_javascript() {
-    let Some(mut driver) = browser::driver_or_skip("diagnostic without JavaScript") else {
+    let Some((_site, client)) =
+        Site::visit_or_skip("diagnostic without JavaScript", false, "/quiz/diagnostic").await
+    else {
         return;
     };
-    let fixture = FixtureProject::real();
-    let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
-    let client = driver.session(false).await;
-    client
-        .goto(&format!("{}/quiz/diagnostic", server.base_url))
-        .await
-        .unwrap();
     let questions = visible_questions(&client).await;
-    let total = client
-        .find_all(Locator::Css("fieldset.chezsoi-question"))
-        .await
-        .unwrap()
-        .len();
+    let total = count(&client, "fieldset.chezsoi-question").await;
     assert_eq!(
         questions.len(),
         total,
@@ -215,33 +142,19 @@ async fn the_diagnostic_works_without_javascript() {
     for fieldset in &questions {
         answer_first_choice(fieldset).await;
     }
-    find(&client, "form.chezsoi-quiz button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    let profile = find(&client, "h2#profil").await.text().await.unwrap();
+    click(&client, "form.chezsoi-quiz button[type=submit]").await;
+    let profile = text(&client, "h2#profil").await;
     assert!(profile.starts_with("Votre profil"), "{profile}");
     client.close().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_quiz_control_works_with_the_keyboard_alone() {
-    let Some(mut driver) = browser::driver_or_skip("keyboard") else {
+    let Some((_site, client)) = Site::visit_or_skip("keyboard", true, "/quiz/diagnostic").await
+    else {
         return;
     };
-    let fixture = FixtureProject::real();
-    let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
-    let client = driver.session(true).await;
-    client
-        .goto(&format!("{}/quiz/diagnostic", server.base_url))
-        .await
-        .unwrap();
-    let total = client
-        .find_all(Locator::Css("fieldset.chezsoi-question"))
-        .await
-        .unwrap()
-        .len();
+    let total = count(&client, "fieldset.chezsoi-question").await;
     for step in 0..total {
         // Tab until the focus is on a control of the visible question.
         let mut reached = false;
@@ -269,11 +182,7 @@ async fn every_quiz_control_works_with_the_keyboard_alone() {
         );
         if step + 1 < total {
             active.send_keys(&Key::Enter.to_string()).await.unwrap();
-            let progress = find(&client, ".chezsoi-progress-text")
-                .await
-                .text()
-                .await
-                .unwrap();
+            let progress = text(&client, ".chezsoi-progress-text").await;
             assert!(
                 progress.starts_with(&format!("Question {} sur", step + 2)),
                 "Enter did not move on: {progress}"
@@ -299,38 +208,31 @@ async fn every_quiz_control_works_with_the_keyboard_alone() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn pages_have_no_accessibility_violations_in_light_and_dark_themes() {
-    let Some(mut driver) = browser::driver_or_skip("axe-core") else {
+    let Some(mut site) = Site::start_or_skip("axe-core") else {
         return;
     };
     let Some(axe) = browser::axe_script_or_skip("axe-core") else {
         return;
     };
-    let fixture = FixtureProject::real();
-    let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
-    let client = driver.session(true).await;
+    let client = site.session(true).await;
 
     // A result page to audit.
-    client
-        .goto(&format!("{}/quiz/diagnostic", server.base_url))
-        .await
-        .unwrap();
+    site.open(&client, "/quiz/diagnostic").await;
     take_quiz_with_first_choices(&client).await;
     let result = client.current_url().await.unwrap().path().to_string();
 
     // Workshops in each state the projector shows: waiting for answers,
     // enough answers to reveal, revealed (a self-assessment and a
     // knowledge check).
-    let content = chezsoi::project::Project::open(fixture.root())
-        .unwrap()
-        .load_content()
-        .unwrap();
+    let content = site.fixture.content();
     let (waiting, waiting_code) =
-        create_workshop_over_http(&server, "Atelier en attente", "diagnostic");
-    let (ready, ready_code) = create_workshop_over_http(&server, "Atelier complet", "diagnostic");
+        create_workshop_over_http(&site.server, "Atelier en attente", "diagnostic");
+    let (ready, ready_code) =
+        create_workshop_over_http(&site.server, "Atelier complet", "diagnostic");
     let (revealed, revealed_code) =
-        create_workshop_over_http(&server, "Atelier révélé", "diagnostic");
+        create_workshop_over_http(&site.server, "Atelier révélé", "diagnostic");
     let (knowledge, knowledge_code) =
-        create_workshop_over_http(&server, "Atelier de connaissances", "verif-portee");
+        create_workshop_over_http(&site.server, "Atelier de connaissances", "verif-portee");
     for (code, quiz) in [
         (&ready_code, "diagnostic"),
         (&revealed_code, "diagnostic"),
@@ -338,11 +240,11 @@ async fn pages_have_no_accessibility_violations_in_light_and_dark_themes() {
     ] {
         let quiz = content.catalog.get(quiz).unwrap();
         for pick in 0..3 {
-            answer_over_http(&server, quiz, code, pick);
+            answer_over_http(&site.server, quiz, code, pick);
         }
     }
-    reveal_over_http(&server, &revealed);
-    reveal_over_http(&server, &knowledge);
+    reveal_over_http(&site.server, &revealed);
+    reveal_over_http(&site.server, &knowledge);
 
     let pages = [
         "/".to_string(),
@@ -362,7 +264,7 @@ async fn pages_have_no_accessibility_violations_in_light_and_dark_themes() {
     ];
     let mut report = Vec::new();
     for theme in ["light", "navy"] {
-        client.goto(&format!("{}/", server.base_url)).await.unwrap();
+        site.open(&client, "/").await;
         client
             .execute(
                 &format!("localStorage.setItem('mdbook-theme', '{theme}');"),
@@ -372,7 +274,7 @@ async fn pages_have_no_accessibility_violations_in_light_and_dark_themes() {
             .unwrap();
         for page in &pages {
             client
-                .goto(&format!("{}{page}", server.base_url))
+                .goto(&format!("{}{page}", site.server.base_url))
                 .await
                 .unwrap();
             find(&client, "main").await;
@@ -396,19 +298,21 @@ async fn pages_have_no_accessibility_violations_in_light_and_dark_themes() {
 /// stored, then announced over server-sent events).
 const LIVE: Duration = Duration::from_secs(15);
 
-/// Answers a self-assessment shown one question at a time (the first
-/// choice of each) and submits it; returns once the result page is shown.
+/// Answers a self-assessment shown one question at a time, with its
+/// progress ("Question 2 sur 12"), choosing the first choice of each, and
+/// submits it; returns once the result page is shown.
 async fn take_quiz_with_first_choices(client: &Client) {
     find(client, "form.chezsoi-quiz fieldset.chezsoi-question").await;
-    let total = client
-        .find_all(Locator::Css("fieldset.chezsoi-question"))
-        .await
-        .unwrap()
-        .len();
+    let total = count(client, "fieldset.chezsoi-question").await;
     assert!(total >= 2, "the quiz has {total} questions");
     for step in 0..total {
         let visible = visible_questions(client).await;
         assert_eq!(visible.len(), 1, "step {step}: one question at a time");
+        let progress = text(client, ".chezsoi-progress-text").await;
+        assert!(
+            progress.starts_with(&format!("Question {} sur {total}", step + 1)),
+            "{progress}"
+        );
         answer_first_choice(&visible[0]).await;
         if step + 1 < total {
             client
@@ -422,12 +326,8 @@ async fn take_quiz_with_first_choices(client: &Client) {
                 .unwrap();
         }
     }
-    find(client, "form.chezsoi-quiz button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    let profile = find(client, "h2#profil").await.text().await.unwrap();
+    click(client, "form.chezsoi-quiz button[type=submit]").await;
+    let profile = text(client, "h2#profil").await;
     assert!(profile.starts_with("Votre profil"), "{profile}");
 }
 
@@ -468,24 +368,13 @@ async fn assert_marker(client: &Client, when: &str) {
     );
 }
 
-/// A participant's answers as the workshop's form sends them: the quiz
-/// version, the workshop's code and one field per question.
-fn workshop_form(quiz: &chezsoi::quiz::Quiz, code: &str, pick: usize) -> String {
-    let mut fields = common::valid_answers(quiz, pick);
-    fields.push(("atelier".to_string(), code.to_string()));
-    serde_urlencoded::to_string(fields).unwrap()
-}
-
-/// Posts a participant's answers to `/a/{code}` over plain HTTP.
+/// Posts a participant's answers to `/a/{code}` over plain HTTP, as the
+/// workshop's form sends them: the quiz version, the workshop's code and
+/// one field per question.
 fn answer_over_http(server: &Server, quiz: &chezsoi::quiz::Quiz, code: &str, pick: usize) {
-    let reply = common::http(
-        &server.addr(),
-        "POST",
-        &format!("/a/{code}"),
-        &[("Content-Type", "application/x-www-form-urlencoded")],
-        workshop_form(quiz, code, pick).as_bytes(),
-    )
-    .unwrap();
+    let mut fields = support::valid_answers(quiz, pick);
+    fields.push(("atelier".to_string(), code.to_string()));
+    let reply = server.post_form(&format!("/a/{code}"), &fields);
     assert_eq!(reply.status, 303, "{}", reply.text());
     assert!(
         reply
@@ -498,22 +387,14 @@ fn answer_over_http(server: &Server, quiz: &chezsoi::quiz::Quiz, code: &str, pic
 /// A workshop created over plain HTTP: its facilitator path
 /// (`/atelier/{id}/{key}`) and its join code.
 fn create_workshop_over_http(server: &Server, title: &str, quiz: &str) -> (String, String) {
-    let body =
-        serde_urlencoded::to_string([("titre", title), ("questionnaire", quiz), ("minimum", "3")])
-            .unwrap();
-    let reply = common::http(
-        &server.addr(),
-        "POST",
+    let reply = server.post_form(
         "/atelier/nouveau",
-        &[("Content-Type", "application/x-www-form-urlencoded")],
-        body.as_bytes(),
-    )
-    .unwrap();
+        &[("titre", title), ("questionnaire", quiz), ("minimum", "3")],
+    );
     assert_eq!(reply.status, 303, "{}", reply.text());
     let manage = reply.header("location").unwrap().to_string();
     let base = manage.strip_suffix("/gestion").unwrap().to_string();
-    let page = common::http(&server.addr(), "GET", &manage, &[], b"").unwrap();
-    let text = page.text();
+    let text = server.get(&manage).text();
     let code = text
         .split_once("class=\"chezsoi-join-code-inline\">")
         .and_then(|(_, rest)| rest.split_once('<'))
@@ -523,19 +404,9 @@ fn create_workshop_over_http(server: &Server, title: &str, quiz: &str) -> (Strin
 }
 
 fn reveal_over_http(server: &Server, base: &str) {
-    let reply = common::http(&server.addr(), "POST", &format!("{base}/reveler"), &[], b"").unwrap();
+    let reply =
+        support::http(&server.addr(), "POST", &format!("{base}/reveler"), &[], b"").unwrap();
     assert_eq!(reply.status, 303, "{}", reply.text());
-}
-
-fn diagnostic(fixture: &FixtureProject) -> std::sync::Arc<chezsoi::quiz::Quiz> {
-    chezsoi::project::Project::open(fixture.root())
-        .unwrap()
-        .load_content()
-        .unwrap()
-        .catalog
-        .get("diagnostic")
-        .unwrap()
-        .clone()
 }
 
 /// For each chart of the group's results, the figures its SVG shows and
@@ -620,24 +491,20 @@ fn assert_chart_matches_table(index: usize, chart: &ChartAndTable) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
-    let Some(mut driver) = browser::driver_or_skip("workshop flow") else {
+    let Some(mut site) = Site::start_or_skip("workshop flow") else {
         return;
     };
-    let fixture = FixtureProject::real();
-    let quiz = diagnostic(&fixture);
-    let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
+    let quiz = site.fixture.quiz("diagnostic");
 
     // The facilitator creates the workshop from the site.
-    let facilitator = driver.session(true).await;
-    facilitator
-        .goto(&format!("{}/atelier/nouveau", server.base_url))
-        .await
-        .unwrap();
-    find(&facilitator, "#titre")
-        .await
-        .send_keys("Atelier d'essai — Maison des associations")
-        .await
-        .unwrap();
+    let facilitator = site.session(true).await;
+    site.open(&facilitator, "/atelier/nouveau").await;
+    type_in(
+        &facilitator,
+        "#titre",
+        "Atelier d'essai — Maison des associations",
+    )
+    .await;
     find(&facilitator, "#questionnaire")
         .await
         .select_by_value("diagnostic")
@@ -646,14 +513,11 @@ async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
     let minimum = find(&facilitator, "#minimum").await;
     minimum.clear().await.unwrap();
     minimum.send_keys("3").await.unwrap();
-    find(
+    click(
         &facilitator,
         "form.chezsoi-workshop-form button[type=submit]",
     )
-    .await
-    .click()
-    .await
-    .unwrap();
+    .await;
 
     // The management page: the secret link, and the way to the projector.
     let secret = find(&facilitator, "#lien-animation")
@@ -673,7 +537,7 @@ async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
         manage_url.path(),
         "the facilitator link is the management page's base"
     );
-    let management = find(&facilitator, "main").await.text().await.unwrap();
+    let management = text(&facilitator, "main").await;
     assert!(management.contains("Questionnaire : "), "{management}");
     facilitator
         .find(Locator::XPath(
@@ -687,11 +551,7 @@ async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
     wait_for_count(&facilitator, 0).await;
     let projector_url = facilitator.current_url().await.unwrap();
     assert_eq!(projector_url.path(), secret.path(), "the projector view");
-    let shown_code = find(&facilitator, ".chezsoi-join-code")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let shown_code = text(&facilitator, ".chezsoi-join-code").await;
     let code: String = shown_code.split_whitespace().collect();
     assert_eq!(code.len(), 6, "join code {shown_code:?}");
     // The projector's own styles apply on screen: no site header, and a
@@ -711,63 +571,41 @@ async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
         styles[2].as_f64().is_some_and(|size| size >= 60.0),
         "the join code is small: {styles}"
     );
-    let needed = find(&facilitator, "[data-needed]")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let needed = text(&facilitator, "[data-needed]").await;
     assert!(needed.contains("Il manque encore 3 réponses"), "{needed}");
     set_marker(&facilitator).await;
 
     // A participant, in an independent browser, joins from the home page
     // with the code typed in lowercase, and answers.
-    let participant = driver.session(true).await;
-    participant
-        .goto(&format!("{}/", server.base_url))
-        .await
-        .unwrap();
-    find(&participant, "form.chezsoi-join input[name=code]")
-        .await
-        .send_keys(&shown_code.to_lowercase())
-        .await
-        .unwrap();
-    find(&participant, "form.chezsoi-join button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    let join_url = url::Url::parse(&format!("{}/a/{code}", server.base_url)).unwrap();
+    let participant = site.session(true).await;
+    site.open(&participant, "/").await;
+    type_in(
+        &participant,
+        "form.chezsoi-join input[name=code]",
+        &shown_code.to_lowercase(),
+    )
+    .await;
+    click(&participant, "form.chezsoi-join button[type=submit]").await;
+    let join_url = url::Url::parse(&format!("{}/a/{code}", site.server.base_url)).unwrap();
     participant
         .wait()
         .at_most(Duration::from_secs(10))
         .for_url(&join_url)
         .await
         .expect("the code typed in lowercase on the home page opens the workshop's quiz");
-    let banner = find(&participant, ".chezsoi-workshop-banner")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let banner = text(&participant, ".chezsoi-workshop-banner").await;
     assert!(banner.contains("Maison des associations"), "{banner}");
     take_quiz_with_first_choices(&participant).await;
-    let result = find(&participant, "main").await.text().await.unwrap();
+    let result = text(&participant, "main").await;
     assert!(result.contains("donné dans un atelier"), "{result}");
 
     // The projector counts it, live.
     wait_for_count(&facilitator, 1).await;
     assert_marker(&facilitator, "after the first answer").await;
     assert_eq!(facilitator.current_url().await.unwrap(), projector_url);
-    let word = find(&facilitator, "[data-count-word]")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let word = text(&facilitator, "[data-count-word]").await;
     assert_eq!(word, "réponse");
-    let needed = find(&facilitator, "[data-needed]")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let needed = text(&facilitator, "[data-needed]").await;
     assert!(needed.contains("Il manque encore 2 réponses"), "{needed}");
 
     // Below the minimum, revealing is refused: the button does nothing,
@@ -796,18 +634,10 @@ async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
         .unwrap();
     assert_eq!(sent, false, "the disabled reveal button submitted its form");
     assert_marker(&facilitator, "after clicking reveal below the minimum").await;
-    let needed = find(&facilitator, "[data-needed]")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let needed = text(&facilitator, "[data-needed]").await;
     assert!(needed.contains("Il manque encore 2 réponses"), "{needed}");
     assert!(
-        facilitator
-            .find_all(Locator::Css("#resultats"))
-            .await
-            .unwrap()
-            .is_empty(),
+        count(&facilitator, "#resultats").await == 0,
         "results shown below the minimum"
     );
     let refused = facilitator
@@ -832,20 +662,14 @@ async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
 
     // The same participant joins again from the home page (a second
     // person on the same phone), then a third answers over plain HTTP.
-    participant
-        .goto(&format!("{}/", server.base_url))
-        .await
-        .unwrap();
-    find(&participant, "form.chezsoi-join input[name=code]")
-        .await
-        .send_keys(&code.to_lowercase())
-        .await
-        .unwrap();
-    find(&participant, "form.chezsoi-join button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    site.open(&participant, "/").await;
+    type_in(
+        &participant,
+        "form.chezsoi-join input[name=code]",
+        &code.to_lowercase(),
+    )
+    .await;
+    click(&participant, "form.chezsoi-join button[type=submit]").await;
     participant
         .wait()
         .at_most(Duration::from_secs(10))
@@ -854,13 +678,9 @@ async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
         .expect("joining again");
     take_quiz_with_first_choices(&participant).await;
     wait_for_count(&facilitator, 2).await;
-    answer_over_http(&server, &quiz, &code, 3);
+    answer_over_http(&site.server, &quiz, &code, 3);
     wait_for_count(&facilitator, 3).await;
-    let word = find(&facilitator, "[data-count-word]")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let word = text(&facilitator, "[data-count-word]").await;
     assert_eq!(word, "réponses");
 
     // Enough answers: the button becomes usable without a reload.
@@ -870,11 +690,7 @@ async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
         .for_element(Locator::Css("button[data-reveal]:not([disabled])"))
         .await
         .expect("reveal becomes usable at the minimum");
-    let needed = find(&facilitator, "[data-needed]")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let needed = text(&facilitator, "[data-needed]").await;
     assert!(needed.starts_with("Assez de réponses"), "{needed}");
     assert_marker(&facilitator, "after the third answer").await;
     reveal.click().await.unwrap();
@@ -925,17 +741,12 @@ async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_workshop_form_and_the_reveal_button_work_with_the_keyboard_alone() {
-    let Some(mut driver) = browser::driver_or_skip("workshop keyboard") else {
+    let Some(mut site) = Site::start_or_skip("workshop keyboard") else {
         return;
     };
-    let fixture = FixtureProject::real();
-    let quiz = diagnostic(&fixture);
-    let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
-    let client = driver.session(true).await;
-    client
-        .goto(&format!("{}/atelier/nouveau", server.base_url))
-        .await
-        .unwrap();
+    let quiz = site.fixture.quiz("diagnostic");
+    let client = site.session(true).await;
+    site.open(&client, "/atelier/nouveau").await;
     find(&client, "#titre").await;
 
     /// Presses Tab until the focused element matches `css`; returns it.
@@ -997,7 +808,7 @@ async fn the_workshop_form_and_the_reveal_button_work_with_the_keyboard_alone() 
             .ends_with("/gestion"),
         "Enter on the button creates the workshop"
     );
-    let page = normalize(&find(&client, "main").await.text().await.unwrap());
+    let page = normalize(&text(&client, "main").await);
     assert!(page.contains("Atelier au clavier"), "{page}");
     assert!(
         page.contains("Questionnaire : Où en êtes-vous avec les réseaux sociaux"),
@@ -1008,15 +819,12 @@ async fn the_workshop_form_and_the_reveal_button_work_with_the_keyboard_alone() 
     let open = tab_to(&client, "a.chezsoi-button").await;
     open.send_keys(&Key::Enter.to_string()).await.unwrap();
     wait_for_count(&client, 0).await;
-    let code: String = find(&client, ".chezsoi-join-code")
+    let code: String = text(&client, ".chezsoi-join-code")
         .await
-        .text()
-        .await
-        .unwrap()
         .split_whitespace()
         .collect();
     for pick in 0..3 {
-        answer_over_http(&server, &quiz, &code, pick);
+        answer_over_http(&site.server, &quiz, &code, pick);
     }
     wait_for_count(&client, 3).await;
     client
@@ -1044,16 +852,11 @@ async fn the_workshop_form_and_the_reveal_button_work_with_the_keyboard_alone() 
 /// the book's own forms must submit anyway.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_quiz_embedded_in_its_chapter_submits() {
-    let Some(mut driver) = browser::driver_or_skip("embedded quiz") else {
+    let Some((_site, client)) =
+        Site::visit_or_skip("embedded quiz", true, "/05-action/diagnostic.html").await
+    else {
         return;
     };
-    let fixture = FixtureProject::real();
-    let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
-    let client = driver.session(true).await;
-    client
-        .goto(&format!("{}/05-action/diagnostic.html", server.base_url))
-        .await
-        .unwrap();
     take_quiz_with_first_choices(&client).await;
     assert!(
         client

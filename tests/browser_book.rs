@@ -11,17 +11,17 @@
 #[allow(dead_code)] // the shared session builder: these tests need their own
 #[path = "support/browser.rs"]
 mod browser;
-mod common;
 #[path = "support/offline_book.rs"]
 mod offline_book;
+mod support;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use browser::{Driver, axe_violations, find};
-use common::{FixtureProject, Server};
 use fantoccini::{Client, ClientBuilder, Locator, key::Key};
 use serde_json::json;
+use support::{FixtureProject, Server};
 
 const WIDTHS: [u32; 6] = [320, 390, 768, 1024, 1366, 1920];
 
@@ -340,7 +340,7 @@ fn create_workshop(server: &Server, title: &str) -> (String, String) {
         ("minimum", "3"),
     ])
     .unwrap();
-    let reply = common::http(
+    let reply = support::http(
         &server.addr(),
         "POST",
         "/atelier/nouveau",
@@ -351,7 +351,7 @@ fn create_workshop(server: &Server, title: &str) -> (String, String) {
     assert_eq!(reply.status, 303, "{}", reply.text());
     let manage = reply.header("location").unwrap().to_string();
     let base = manage.strip_suffix("/gestion").unwrap().to_string();
-    let page = common::http(&server.addr(), "GET", &manage, &[], b"").unwrap();
+    let page = support::http(&server.addr(), "GET", &manage, &[], b"").unwrap();
     let code = page
         .text()
         .split_once("class=\"chezsoi-join-code-inline\">")
@@ -362,11 +362,11 @@ fn create_workshop(server: &Server, title: &str) -> (String, String) {
 }
 
 fn post_answers(server: &Server, path: &str, quiz: &chezsoi::quiz::Quiz, pick: usize) -> String {
-    let mut fields = common::valid_answers(quiz, pick);
+    let mut fields = support::valid_answers(quiz, pick);
     if let Some(code) = path.strip_prefix("/a/") {
         fields.push(("atelier".to_string(), code.to_string()));
     }
-    let reply = common::http(
+    let reply = support::http(
         &server.addr(),
         "POST",
         path,
@@ -394,10 +394,8 @@ async fn every_page_kind_passes_axe_without_javascript_in_light_and_dark_and_in_
     };
     let fixture = FixtureProject::real();
     let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
-    let content = chezsoi::project::Project::open(fixture.root())
-        .unwrap()
-        .load_content()
-        .unwrap();
+    let project = chezsoi::project::Project::open(fixture.root()).unwrap();
+    let content = chezsoi::content::Content::load(&project).unwrap();
     let diagnostic = content.catalog.get("diagnostic").unwrap();
     let result = post_answers(&server, "/quiz/diagnostic", diagnostic, 0);
     let (waiting, waiting_code) = create_workshop(&server, "Atelier en attente");
@@ -405,7 +403,7 @@ async fn every_page_kind_passes_axe_without_javascript_in_light_and_dark_and_in_
     for pick in 0..3 {
         post_answers(&server, &format!("/a/{revealed_code}"), diagnostic, pick);
     }
-    let reveal = common::http(
+    let reveal = support::http(
         &server.addr(),
         "POST",
         &format!("{revealed}/reveler"),

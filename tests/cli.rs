@@ -1,26 +1,26 @@
 //! The real binary, as a user runs it.
 
-mod common;
+mod support;
 
+use std::path::Path;
 use std::process::Command;
 
-use common::FixtureProject;
+use support::{FixtureProject, chezsoi, fails, succeeds};
 
-fn chezsoi() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_chezsoi"));
+/// `chezsoi serve` on `addr` for the project at `root` and the database `db`.
+fn serve(root: &Path, db: &Path, addr: &str) -> Command {
+    let mut command = chezsoi();
     command
-        .env_remove("CHEZSOI_ADDR")
-        .env_remove("CHEZSOI_DB")
-        .env_remove("CHEZSOI_ROOT")
-        .env_remove("RUST_BACKTRACE");
+        .args(["serve", "--addr", addr, "--root"])
+        .arg(root)
+        .arg("--db")
+        .arg(db);
     command
 }
 
 #[test]
 fn help_lists_every_subcommand_in_french() {
-    let output = chezsoi().arg("--help").output().unwrap();
-    assert!(output.status.success());
-    let help = String::from_utf8(output.stdout).unwrap();
+    let help = succeeds(chezsoi().arg("--help"));
     for sub in ["serve", "book", "quiz", "db", "preprocess", "supports"] {
         assert!(
             help.contains(&format!("  {sub} ")),
@@ -34,8 +34,7 @@ fn help_lists_every_subcommand_in_french() {
         "clap's English label leaked:\n{help}"
     );
 
-    let serve =
-        String::from_utf8(chezsoi().args(["serve", "--help"]).output().unwrap().stdout).unwrap();
+    let serve = succeeds(chezsoi().args(["serve", "--help"]));
     for env in ["CHEZSOI_ADDR", "CHEZSOI_DB", "CHEZSOI_ROOT"] {
         assert!(
             serve.contains(env),
@@ -48,32 +47,25 @@ fn help_lists_every_subcommand_in_french() {
 fn book_build_writes_the_html_where_asked() {
     let fixture = FixtureProject::new();
     let out = fixture.path("sortie");
-    let output = chezsoi()
-        .args(["book", "build", "--root"])
-        .arg(fixture.root())
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let stdout = succeeds(
+        chezsoi()
+            .args(["book", "build", "--root"])
+            .arg(fixture.root())
+            .arg("--out")
+            .arg(&out),
     );
     assert!(out.join("index.html").is_file());
-    assert!(String::from_utf8_lossy(&output.stdout).contains("Livre construit"));
+    assert!(stdout.contains("Livre construit"));
 }
 
 #[test]
 fn errors_are_one_french_paragraph_without_panic() {
     let empty = tempfile::tempdir().unwrap();
-    let output = chezsoi()
-        .args(["book", "build", "--root"])
-        .arg(empty.path())
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = fails(
+        chezsoi()
+            .args(["book", "build", "--root"])
+            .arg(empty.path()),
+    );
     assert!(stderr.starts_with("erreur\u{a0}: "), "{stderr}");
     assert!(stderr.contains("book.toml"), "{stderr}");
     assert!(
@@ -87,29 +79,21 @@ fn serve_reports_a_busy_port_and_a_bad_database_folder() {
     let fixture = FixtureProject::new();
     let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = busy.local_addr().unwrap().to_string();
-    let output = chezsoi()
-        .args(["serve", "--addr", &addr, "--root"])
-        .arg(fixture.root())
-        .arg("--db")
-        .arg(fixture.path("data/t.db"))
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = fails(&mut serve(
+        fixture.root(),
+        &fixture.path("data/t.db"),
+        &addr,
+    ));
     assert!(stderr.contains("déjà utilisée"), "{stderr}");
     assert!(stderr.contains("--addr"), "{stderr}");
 
     let blocker = fixture.path("un-fichier");
     std::fs::write(&blocker, "").unwrap();
-    let output = chezsoi()
-        .args(["serve", "--addr", "127.0.0.1:0", "--root"])
-        .arg(fixture.root())
-        .arg("--db")
-        .arg(blocker.join("t.db"))
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = fails(&mut serve(
+        fixture.root(),
+        &blocker.join("t.db"),
+        "127.0.0.1:0",
+    ));
     assert!(
         stderr.contains("impossible de créer le dossier"),
         "{stderr}"
@@ -119,8 +103,15 @@ fn serve_reports_a_busy_port_and_a_bad_database_folder() {
 
 #[test]
 fn speaks_the_mdbook_preprocessor_protocol() {
-    let status = chezsoi().args(["supports", "html"]).status().unwrap();
-    assert!(status.success());
+    // mdBook asks `<command> supports <renderer>`, and book.toml's command
+    // is `… preprocess`: both spellings must answer yes, without reading
+    // standard input.
+    for question in [
+        ["preprocess", "supports", "html"].as_slice(),
+        &["supports", "html"],
+    ] {
+        succeeds(chezsoi().args(question).stdin(std::process::Stdio::null()));
+    }
 
     let fixture = FixtureProject::new();
     let input = serde_json::json!([
@@ -166,41 +157,58 @@ fn speaks_the_mdbook_preprocessor_protocol() {
 }
 
 #[test]
+fn a_stock_mdbook_build_runs_the_preprocessor_from_book_toml() {
+    // mdBook's own build (the library behind the `mdbook` command), on the
+    // real project, with book.toml's `[preprocessor.chezsoi]` pointed at
+    // this binary: mdBook asks `… preprocess supports html`, then pipes the
+    // real `[context, book]` through `… preprocess`.
+    let fixture = FixtureProject::real();
+    fixture.set_book_toml_line(
+        "command = ",
+        &format!("command = \"{} preprocess\"", env!("CARGO_BIN_EXE_chezsoi")),
+    );
+    let stock = mdbook::MDBook::load(fixture.root()).expect("mdBook reads book.toml");
+    stock.build().expect("a stock mdBook build");
+    let page = std::fs::read_to_string(fixture.path("target/book/02-portee.html")).unwrap();
+    assert!(
+        !page.contains("{{#quiz"),
+        "the quiz directive was left as text"
+    );
+    assert!(
+        page.contains("data-worksheet=\"verif-portee\""),
+        "no worksheet for the chapter's quiz"
+    );
+    assert!(
+        page.contains("class=\"admonition admonish-"),
+        "callouts were not rendered"
+    );
+    assert!(
+        !page.contains("language-admonish"),
+        "a callout was left as a code block"
+    );
+}
+
+#[test]
 fn db_backup_copies_a_running_database() {
     let fixture = FixtureProject::real();
     let db = fixture.path("data/live.db");
-    let content = chezsoi::project::Project::open(fixture.root())
-        .unwrap()
-        .load_content()
-        .unwrap();
-    let quiz = content.catalog.get("diagnostic").unwrap().clone();
-    let server = common::Server::start(fixture.root(), &db, &[]);
+    let quiz = fixture.quiz("diagnostic");
+    let server = support::Server::start(fixture.root(), &db, &[]);
     for pick in 0..3 {
-        let body = serde_urlencoded::to_string(common::valid_answers(&quiz, pick)).unwrap();
-        let reply = common::http(
-            &server.addr(),
-            "POST",
-            "/quiz/diagnostic",
-            &[("Content-Type", "application/x-www-form-urlencoded")],
-            body.as_bytes(),
-        )
-        .unwrap();
+        let reply = server.post_form("/quiz/diagnostic", &support::valid_answers(&quiz, pick));
         assert_eq!(reply.status, 303);
     }
     let copy = fixture.path("sauvegarde.db");
-    let output = chezsoi()
-        .args(["db", "backup"])
-        .arg(&copy)
-        .arg("--db")
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let backup = || {
+        let mut command = chezsoi();
+        command
+            .args(["db", "backup"])
+            .arg(&copy)
+            .arg("--db")
+            .arg(&db);
+        command
+    };
+    let stdout = succeeds(&mut backup());
     assert!(
         stdout.contains("3 résultats") && stdout.contains("intégrité vérifiée"),
         "{stdout}"
@@ -208,15 +216,7 @@ fn db_backup_copies_a_running_database() {
     let restored = chezsoi::store::Store::open(&copy).unwrap();
     assert_eq!(restored.count_results().unwrap(), 3);
 
-    let again = chezsoi()
-        .args(["db", "backup"])
-        .arg(&copy)
-        .arg("--db")
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(!again.status.success());
-    assert!(String::from_utf8_lossy(&again.stderr).contains("existe déjà"));
+    assert!(fails(&mut backup()).contains("existe déjà"));
     drop(server);
 }
 
@@ -228,15 +228,11 @@ fn serve_refuses_to_start_on_a_broken_quiz_and_names_the_place() {
         "mode = \"connaissances\"\ntitle = \"Essai\"\ntitel = 3\n",
     )
     .unwrap();
-    let output = chezsoi()
-        .args(["serve", "--addr", "127.0.0.1:0", "--root"])
-        .arg(fixture.root())
-        .arg("--db")
-        .arg(fixture.path("data/t.db"))
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = fails(&mut serve(
+        fixture.root(),
+        &fixture.path("data/t.db"),
+        "127.0.0.1:0",
+    ));
     assert!(stderr.contains("quizzes/casse.toml:3:1: titel"), "{stderr}");
     assert!(
         !fixture.path("data/t.db").exists(),
@@ -247,8 +243,8 @@ fn serve_refuses_to_start_on_a_broken_quiz_and_names_the_place() {
 #[test]
 fn serve_stops_cleanly_on_sigterm() {
     let fixture = FixtureProject::new();
-    let mut server = common::Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
-    let reply = common::http(&server.addr(), "GET", "/", &[], b"").unwrap();
+    let mut server = support::Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
+    let reply = support::http(&server.addr(), "GET", "/", &[], b"").unwrap();
     assert_eq!(reply.status, 200);
     let status = Command::new("kill")
         .args(["-TERM", &server.child.id().to_string()])
@@ -271,8 +267,8 @@ fn serve_stops_cleanly_on_sigterm() {
 #[test]
 fn serve_builds_the_site_version_of_the_book() {
     let fixture = FixtureProject::real();
-    let server = common::Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
-    let page = common::http(
+    let server = support::Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
+    let page = support::http(
         &server.addr(),
         "GET",
         "/05-action/diagnostic.html",
@@ -290,21 +286,89 @@ fn serve_builds_the_site_version_of_the_book() {
         !html.contains("data-live-reload"),
         "live reload only with --watch"
     );
-    let home = common::http(&server.addr(), "GET", "/", &[], b"")
+    let home = support::http(&server.addr(), "GET", "/", &[], b"")
         .unwrap()
         .text();
     assert!(
         home.contains("class=\"chezsoi-join\""),
         "the served home page has no join form"
     );
-    drop(server);
+}
 
-    let watched = common::Server::start(fixture.root(), &fixture.path("data/t.db"), &["--watch"]);
-    let page = common::http(&watched.addr(), "GET", "/02-portee.html", &[], b"")
-        .unwrap()
-        .text();
+#[test]
+fn serve_watch_rebuilds_reloads_and_keeps_the_pages_through_a_failed_rebuild() {
+    let fixture = FixtureProject::real();
+    let server = support::Server::start(fixture.root(), &fixture.path("data/t.db"), &["--watch"]);
+    let addr = server.addr();
+    let page = |path: &str| server.get(path).text();
     assert!(
-        page.contains("data-live-reload=\"__chezsoi/reload\""),
-        "--watch pages must reload themselves"
+        page("/02-portee.html").contains("data-live-reload=\"__chezsoi/reload\""),
+        "--watch pages must listen for reloads"
     );
+    let chapter = fixture.path("book/02-portee.md");
+    let original = std::fs::read_to_string(&chapter).unwrap();
+    let mut reloads = support::EventStream::open(&addr, "/__chezsoi/reload");
+
+    // Reload events until the page shows `text` (an editor's save may
+    // come in two writes, and so in two rebuilds).
+    let mut reloaded_with = |text: &str| {
+        for _ in 0..5 {
+            assert_eq!(reloads.next_event(), "reload");
+            if page("/02-portee.html").contains(text) {
+                return;
+            }
+        }
+        panic!("no reload brought « {text} »");
+    };
+
+    // An edit: the book is rebuilt, then open pages are told to reload.
+    let edited = format!("{original}\nUne phrase ajoutée pendant l’aperçu.\n");
+    std::fs::write(&chapter, &edited).unwrap();
+    reloaded_with("Une phrase ajoutée pendant l’aperçu.");
+
+    // A broken chapter: the rebuild fails and says why; the pages stay.
+    std::fs::write(
+        &chapter,
+        format!("{edited}\n{{{{#quiz questionnaire-fantome}}}}\n"),
+    )
+    .unwrap();
+    server.wait_stderr("questionnaire-fantome");
+    let kept = page("/02-portee.html");
+    assert!(
+        kept.contains("Une phrase ajoutée pendant l’aperçu."),
+        "the last good pages are served"
+    );
+    assert!(
+        kept.contains("data-worksheet=\"verif-portee\"")
+            || kept.contains("action=\"/quiz/verif-portee\"")
+    );
+
+    // Mended: rebuilt and reloaded again.
+    std::fs::write(&chapter, format!("{original}\nUne autre phrase.\n")).unwrap();
+    reloaded_with("Une autre phrase.");
+    assert!(!page("/02-portee.html").contains("Une phrase ajoutée pendant l’aperçu."));
+}
+
+#[test]
+fn serve_min_group_sets_the_statistics_threshold() {
+    let fixture = FixtureProject::real();
+    let quiz = fixture.quiz("diagnostic");
+    let server = support::Server::start(
+        fixture.root(),
+        &fixture.path("data/t.db"),
+        &["--min-group", "2"],
+    );
+    let stats = || server.get("/stats/diagnostic").text();
+    let post = |pick: usize| {
+        let reply = server.post_form("/quiz/diagnostic", &support::valid_answers(&quiz, pick));
+        assert_eq!(reply.status, 303);
+    };
+    post(0);
+    let one = stats();
+    assert!(one.contains("Pas encore assez de réponses"), "{one}");
+    assert!(one.contains("à partir de 2 réponses"), "{one}");
+    post(1);
+    let two = stats();
+    assert!(two.contains("2 réponses enregistrées"), "{two}");
+    assert!(two.contains("Moyenne par dimension"), "{two}");
 }

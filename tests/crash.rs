@@ -2,14 +2,13 @@
 //! burst of submissions; after a restart, every submission that received its
 //! redirect is there, intact, and the database passes `integrity_check`.
 
-mod common;
+mod support;
 
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
-use chezsoi::project::Project;
 use chezsoi::store::Store;
-use common::{FixtureProject, Server, http, valid_answers};
+use support::{FixtureProject, Server, http, valid_answers};
 
 /// A submission the server acknowledged: its token and the fields sent.
 type Acknowledged = Vec<(String, Vec<(String, String)>)>;
@@ -23,11 +22,7 @@ const KILL_AFTER: usize = 200;
 fn every_acknowledged_result_survives_a_kill_9() {
     let fixture = FixtureProject::real();
     let db = fixture.path("data/crash.db");
-    let content = Project::open(fixture.root())
-        .unwrap()
-        .load_content()
-        .unwrap();
-    let quiz = content.catalog.get("diagnostic").unwrap().clone();
+    let quiz = fixture.quiz("diagnostic");
 
     // One client sends the whole burst: lift the flood limit, or the burst
     // would end in 429s before the kill.

@@ -13,15 +13,15 @@
 //!   reader chooses to follow, sent without a referrer), and nothing else:
 //!   no script, style, image, font, frame or form from another origin.
 
-mod common;
 #[path = "support/router.rs"]
 mod router;
+mod support;
 
 use std::path::Path;
 
 use axum::http::{HeaderMap, StatusCode, header};
-use common::valid_answers;
 use router::{App, Reply, encode};
+use support::valid_answers;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {
@@ -652,7 +652,7 @@ async fn facilitator_pages_keep_their_key_from_any_referrer() {
             }
         }
         // The join address is shown, as text, not linked.
-        let join = format!("salle.test:3000&#x2F;a&#x2F;{}", workshop.code);
+        let join = format!("salle.test:3000/a/{}", workshop.code);
         assert!(
             html.contains(&join),
             "{name}: the join address is not shown"

@@ -5,17 +5,17 @@
 //! `results` and `workshops` are unchanged) and that the next ordinary
 //! request still works (a valid submission still gets its 303).
 
-mod common;
 #[path = "support/router.rs"]
 mod router;
+mod support;
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, Method, Request, StatusCode, header};
 use chezsoi::quiz::{QuestionKind, Quiz};
 use chezsoi::web::BODY_LIMIT;
 use chezsoi::workshop::FacilitatorKey;
-use common::valid_answers;
 use router::{App, Facilitated, Reply, encode};
+use support::valid_answers;
 
 /// How a request body travels.
 #[derive(Clone)]
@@ -177,6 +177,14 @@ async fn site() -> Site {
 }
 
 impl Site {
+    /// The workshop was neither closed, revealed nor deleted.
+    fn assert_untouched(&self, workshop: &Facilitated) {
+        let hash = FacilitatorKey::parse(&workshop.key).unwrap().hash();
+        let stored = self.app.store.find_workshop(workshop.id, &hash).unwrap();
+        let stored = stored.expect("the workshop is still there");
+        assert!(stored.is_open() && !stored.revealed);
+    }
+
     /// Plays every row: its status, the French page, nothing stored, and
     /// then an ordinary submission that must still be stored.
     async fn play(&self, cases: Vec<Case>) {
@@ -384,14 +392,7 @@ async fn hostile_path_parameters_get_a_404_on_every_route() {
         }
     }
     site.play(cases).await;
-    // The open workshop was neither closed, revealed nor deleted.
-    let stored = site
-        .app
-        .store
-        .find_workshop(open.id, &FacilitatorKey::parse(&open.key).unwrap().hash())
-        .unwrap()
-        .unwrap();
-    assert!(stored.is_open() && !stored.revealed);
+    site.assert_untouched(open);
 }
 
 /// Every facilitator route, by method and suffix.
@@ -455,13 +456,7 @@ async fn a_wrong_facilitator_key_is_an_unknown_workshop() {
             .same_as(&site.unknown_workshop),
     );
     site.play(cases).await;
-    let stored = site
-        .app
-        .store
-        .find_workshop(open.id, &FacilitatorKey::parse(&open.key).unwrap().hash())
-        .unwrap()
-        .unwrap();
-    assert!(stored.is_open() && !stored.revealed);
+    site.assert_untouched(open);
 }
 
 /// Bodies that are not the form they claim to be, each with the status it
@@ -1016,7 +1011,7 @@ async fn a_facilitators_markup_comes_back_escaped_everywhere() {
     let quiz = app.quiz("diagnostic");
     let title = "<script>alert(1)</script><img src=x onerror=alert(2)> \"Cie\" & l'équipe {{ 7*7 }} {% raw %}";
     assert!(title.chars().count() <= chezsoi::workshop::TITLE_MAX_CHARS);
-    let escaped = "&lt;script&gt;alert(1)&lt;&#x2F;script&gt;&lt;img src=x onerror=alert(2)&gt; \
+    let escaped = "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; \
                    &quot;Cie&quot; &amp; l&#x27;équipe {{ 7*7 }} {% raw %}";
     let workshop = app.create_workshop(title, "diagnostic", 3).await;
     let mut shown = Vec::new();

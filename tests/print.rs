@@ -1,17 +1,16 @@
 //! A result page prints as a one-page plan (headless Chromium's PDF).
 
-mod common;
+mod support;
 
-use chezsoi::project::Project;
 use chezsoi::scoring::{self, Outcome};
-use common::{FixtureProject, Server, http, valid_answers};
+use support::{FixtureProject, Server, valid_answers};
 
 #[test]
 fn the_longest_plan_prints_on_one_page() {
-    let Some(_) = common::chromium_or_skip("the_longest_plan_prints_on_one_page") else {
+    let Some(_) = support::chromium_or_skip("the_longest_plan_prints_on_one_page") else {
         return;
     };
-    let Some(pdfinfo) = common::tool_or_skip(
+    let Some(pdfinfo) = support::tool_or_skip(
         "the_longest_plan_prints_on_one_page",
         "pdfinfo",
         "poppler-utils",
@@ -19,11 +18,7 @@ fn the_longest_plan_prints_on_one_page() {
         return;
     };
     let fixture = FixtureProject::real();
-    let content = Project::open(fixture.root())
-        .unwrap()
-        .load_content()
-        .unwrap();
-    let quiz = content.catalog.get("diagnostic").unwrap().clone();
+    let quiz = fixture.quiz("diagnostic");
     // The answers whose plan is longest: the hardest case for one page.
     let fields = (0..6)
         .map(|pick| valid_answers(&quiz, pick))
@@ -36,15 +31,7 @@ fn the_longest_plan_prints_on_one_page() {
         .unwrap();
 
     let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
-    let body = serde_urlencoded::to_string(&fields).unwrap();
-    let reply = http(
-        &server.addr(),
-        "POST",
-        "/quiz/diagnostic",
-        &[("Content-Type", "application/x-www-form-urlencoded")],
-        body.as_bytes(),
-    )
-    .unwrap();
+    let reply = server.post_form("/quiz/diagnostic", &fields);
     assert_eq!(reply.status, 303);
     let url = format!("{}{}", server.base_url, reply.header("location").unwrap());
 

@@ -4,15 +4,15 @@
 //! offline; its contents show the book's parts and, in the PDF, the page
 //! where each chapter starts; no worksheet starts on a half-empty page.
 
-mod common;
 #[allow(dead_code)] // file_url: for the browser tests
 #[path = "support/offline_book.rs"]
 mod offline_book;
+mod support;
 
 use std::collections::HashSet;
 
-use common::FixtureProject;
 use regex::Regex;
+use support::FixtureProject;
 
 fn percent_decode(text: &str) -> String {
     url::form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
@@ -83,8 +83,10 @@ fn every_internal_link_of_print_html_targets_an_id_of_print_html() {
         .collect();
     assert!(!expected.is_empty());
     assert_eq!(parts, expected, "parts of the contents");
-    let chapters =
-        chezsoi::book::chapters(&chezsoi::project::Project::open(fixture.root()).unwrap()).unwrap();
+    let project = chezsoi::project::Project::open(fixture.root()).unwrap();
+    let chapters = chezsoi::content::Content::load(&project)
+        .unwrap()
+        .chapter_titles;
     let entries = chezsoi::book::print::contents_entries(&html);
     assert_eq!(entries.len(), chapters.len(), "one line per chapter");
 }
@@ -130,10 +132,10 @@ fn the_offline_book_has_no_dead_server_link() {
 /// worksheet never starts on a page left half empty.
 #[test]
 fn the_pdf_contents_have_page_numbers_and_worksheets_fill_their_pages() {
-    let Some(_) = common::chromium_or_skip("PDF contents") else {
+    let Some(_) = support::chromium_or_skip("PDF contents") else {
         return;
     };
-    let Some(_) = common::tool_or_skip("PDF contents", "pdftotext", "poppler-utils") else {
+    let Some(_) = support::tool_or_skip("PDF contents", "pdftotext", "poppler-utils") else {
         return;
     };
     let fixture = FixtureProject::real();

@@ -11,15 +11,16 @@
 //! answers re-parse (as a form) to themselves and re-score, with
 //! `chezsoi::scoring`, to the stored outcome, profile and score.
 
-mod common;
 #[path = "support/router.rs"]
 mod router;
+mod support;
 
 use std::collections::BTreeSet;
 
 use axum::http::StatusCode;
 use chezsoi::quiz::{QuestionKind, Quiz};
 use chezsoi::scoring::{self, Answer, Answers, Outcome};
+use chezsoi::web::MAX_FIELDS;
 use chezsoi::workshop::normalize_join_code;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -29,9 +30,6 @@ use sha2::{Digest, Sha256};
 /// Cases per property: enough to reach every branch of the form handling,
 /// few enough to keep the suite fast.
 const CASES: u32 = 96;
-
-/// The most fields a submission may have (`MAX_FIELDS` in src/web/quiz.rs).
-const MAX_FIELDS: usize = 400;
 
 fn runner() -> TestRunner {
     TestRunner::new(Config {
@@ -523,4 +521,33 @@ fn arbitrary_bodies_posted_to_a_workshop_store_only_valid_results() {
     assert_eq!(stored, app.results(), "every row belongs to the workshop");
     assert_eq!(stored as u32, statuses.0.borrow()[&303]);
     assert_eq!(app.store.count_workshop_results(other.id).unwrap(), 0);
+}
+
+#[test]
+fn a_form_may_have_max_fields_and_not_one_more() {
+    // The oracle above takes the limit from the library; this pins the
+    // limit itself, which the generators (40 fields at most) never reach.
+    let app = App::new();
+    let rt = runtime();
+    let quiz = app.quiz("diagnostic");
+    let mut fields = support::valid_answers(&quiz, 0);
+    while fields.len() < MAX_FIELDS {
+        fields.push(("remplissage".into(), "1".into()));
+    }
+    let at_limit = rt.block_on(app.post_form("/quiz/diagnostic", encode(&fields)));
+    assert_eq!(
+        at_limit.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        at_limit.text()
+    );
+    fields.push(("remplissage".into(), "1".into()));
+    let over = rt.block_on(app.post_form("/quiz/diagnostic", encode(&fields)));
+    assert_eq!(over.status, StatusCode::BAD_REQUEST);
+    assert!(
+        over.text().contains("beaucoup trop de champs"),
+        "{}",
+        over.text()
+    );
+    assert_eq!(app.results(), 1, "only the form at the limit was stored");
 }

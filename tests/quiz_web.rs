@@ -3,9 +3,9 @@
 //! delete, every bad input refused with nothing stored, and aggregates that
 //! stay hidden below the minimum group size.
 
-mod common;
 #[path = "support/router.rs"]
 mod router;
+mod support;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -18,7 +18,7 @@ fn app() -> App {
 }
 
 fn answers(quiz: &Quiz, pick: usize) -> Vec<(String, String)> {
-    common::valid_answers(quiz, pick)
+    support::valid_answers(quiz, pick)
 }
 
 fn replace(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {

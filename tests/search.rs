@@ -8,17 +8,17 @@
 #[allow(dead_code)] // axe helpers unused here
 #[path = "support/browser.rs"]
 mod browser;
-mod common;
 #[path = "support/offline_book.rs"]
 mod offline_book;
+mod support;
 
 use std::path::Path;
 use std::time::Duration;
 
 use browser::find;
-use common::{FixtureProject, Server};
 use fantoccini::Client;
 use serde_json::json;
+use support::{FixtureProject, Server};
 
 #[derive(Debug, Clone, PartialEq)]
 struct Hit {

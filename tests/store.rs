@@ -1,6 +1,8 @@
 //! The SQLite store on real files.
 
-use chezsoi::store::{Store, StoreError};
+use std::sync::Arc;
+
+use chezsoi::store::{Inserted, NewResult, Store, StoreError};
 
 #[test]
 fn creates_the_file_and_its_folder_and_applies_migrations() {
@@ -111,10 +113,10 @@ fn no_column_can_hold_a_visitor_identifier() {
     }
 }
 
-fn sample(n: usize) -> ([u8; 32], chezsoi::store::NewResult) {
+fn sample(n: usize) -> ([u8; 32], NewResult) {
     let mut hash = [0u8; 32];
     hash[..8].copy_from_slice(&(n as u64).to_le_bytes());
-    let result = chezsoi::store::NewResult {
+    let result = NewResult {
         quiz_id: "diagnostic".into(),
         quiz_version: "v1".into(),
         workshop_id: None,
@@ -127,48 +129,95 @@ fn sample(n: usize) -> ([u8; 32], chezsoi::store::NewResult) {
     (hash, result)
 }
 
-#[test]
-fn concurrent_submissions_are_all_committed_by_group_commit() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = std::sync::Arc::new(Store::open(&dir.path().join("chezsoi.db")).unwrap());
-    let threads: Vec<_> = (0..16)
-        .map(|t| {
-            let store = store.clone();
-            std::thread::spawn(move || {
-                for i in 0..50 {
-                    let (hash, result) = sample(t * 1000 + i);
-                    store.insert_result(&hash, &result).expect("acknowledged");
-                }
-            })
+/// Starts one thread per result while the test holds the writer, waits
+/// until every result is queued, then lets them go: the first thread to get
+/// the writer commits the whole queue in one transaction. Returns what each
+/// thread was told, in the order of `rows`.
+fn insert_together(
+    store: &Arc<Store>,
+    rows: Vec<([u8; 32], NewResult)>,
+) -> Vec<Result<Inserted, StoreError>> {
+    let count = rows.len();
+    let threads = store
+        .with_writer(|_| {
+            let threads: Vec<_> = rows
+                .into_iter()
+                .map(|(hash, result)| {
+                    let store = store.clone();
+                    std::thread::spawn(move || store.insert_result(&hash, &result))
+                })
+                .collect();
+            // Each thread queues its row, then waits for the writer we hold.
+            while store.pending_results() < count {
+                std::thread::yield_now();
+            }
+            Ok(threads)
         })
-        .collect();
-    for thread in threads {
-        thread.join().unwrap();
+        .unwrap();
+    threads
+        .into_iter()
+        .map(|thread| thread.join().unwrap())
+        .collect()
+}
+
+#[test]
+fn concurrent_submissions_are_committed_together_by_group_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("chezsoi.db")).unwrap());
+    let rows: Vec<_> = (0..16).map(sample).collect();
+    let told = insert_together(&store, rows);
+    for answer in &told {
+        assert!(matches!(answer, Ok(Inserted::Stored { .. })), "{answer:?}");
     }
-    assert_eq!(store.count_results().unwrap(), 16 * 50);
-    for t in 0..16 {
-        for i in [0, 25, 49] {
-            let (hash, result) = sample(t * 1000 + i);
-            let stored = store
-                .find_result(&hash)
-                .unwrap()
-                .expect("every acknowledged row is there");
-            assert_eq!(stored.answers_json, result.answers_json);
-        }
+    assert_eq!(
+        store.result_commits(),
+        1,
+        "sixteen results queued together are one transaction"
+    );
+    assert_eq!(store.count_results().unwrap(), 16);
+    for n in 0..16 {
+        let (hash, result) = sample(n);
+        let stored = store
+            .find_result(&hash)
+            .unwrap()
+            .expect("every acknowledged row is there");
+        assert_eq!(stored.answers_json, result.answers_json);
     }
 }
 
 #[test]
 fn a_failing_row_does_not_take_its_batch_down() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("chezsoi.db")).unwrap();
-    let (hash, result) = sample(1);
-    store.insert_result(&hash, &result).unwrap();
-    // Same token hash: the unique index refuses it, with an error.
-    assert!(store.insert_result(&hash, &result).is_err());
-    let (other, result) = sample(2);
-    store.insert_result(&other, &result).unwrap();
-    assert_eq!(store.count_results().unwrap(), 2);
+    let store = Arc::new(Store::open(&dir.path().join("chezsoi.db")).unwrap());
+    let (taken, first) = sample(1);
+    store.insert_result(&taken, &first).unwrap();
+    let commits = store.result_commits();
+    // Five rows committed together; the third reuses a stored token hash,
+    // which the unique index refuses.
+    let mut rows: Vec<_> = (2..7).map(sample).collect();
+    rows[2].0 = taken;
+    let told = insert_together(&store, rows);
+    assert_eq!(store.result_commits(), commits + 1, "one batch");
+    for (index, answer) in told.iter().enumerate() {
+        if index == 2 {
+            assert!(
+                matches!(answer, Err(StoreError::Commit(_))),
+                "the duplicate is refused: {answer:?}"
+            );
+        } else {
+            assert!(
+                matches!(answer, Ok(Inserted::Stored { .. })),
+                "row {index}: {answer:?}"
+            );
+        }
+    }
+    assert_eq!(store.count_results().unwrap(), 1 + 4);
+    let (_, kept) = sample(1);
+    assert_eq!(
+        store.find_result(&taken).unwrap().unwrap().answers_json,
+        kept.answers_json,
+        "the first owner of the hash keeps its row"
+    );
 }
 
 #[test]

@@ -2,33 +2,11 @@
 //! an operator runs them: the real binary, a copy of the project, a temp
 //! database.
 
-mod common;
-
-use std::process::{Command, Output};
+mod support;
 
 use chezsoi::store::Store;
 use chezsoi::workshop::{FacilitatorKey, JOIN_CODE_ALPHABET};
-use common::FixtureProject;
-
-fn chezsoi() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_chezsoi"));
-    for variable in [
-        "CHEZSOI_DB",
-        "CHEZSOI_ROOT",
-        "CHEZSOI_BASE_URL",
-        "CHEZSOI_RETENTION_DAYS",
-        "RUST_BACKTRACE",
-    ] {
-        command.env_remove(variable);
-    }
-    command
-}
-
-fn run(command: &mut Command) -> (Output, String) {
-    let output = command.output().unwrap();
-    let stdout = String::from_utf8(output.stdout.clone()).unwrap();
-    (output, stdout)
-}
+use support::{FixtureProject, chezsoi, fails, succeeds};
 
 /// The value printed after `label` on its own line.
 fn printed<'a>(stdout: &'a str, label: &str) -> &'a str {
@@ -43,24 +21,21 @@ fn printed<'a>(stdout: &'a str, label: &str) -> &'a str {
 fn workshop_new_prints_the_code_and_links_and_stores_only_the_key_hash() {
     let fixture = FixtureProject::real();
     let db = fixture.path("data/ateliers.db");
-    let (output, stdout) = run(chezsoi()
-        .args([
-            "workshop",
-            "new",
-            "--title",
-            "Réseaux sociaux : reprendre la main",
-            "--min-group",
-            "4",
-            "--root",
-        ])
-        .arg(fixture.root())
-        .arg("--db")
-        .arg(&db)
-        .args(["--base-url", "https://atelier.example.org/"]));
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let stdout = succeeds(
+        chezsoi()
+            .args([
+                "workshop",
+                "new",
+                "--title",
+                "Réseaux sociaux : reprendre la main",
+                "--min-group",
+                "4",
+                "--root",
+            ])
+            .arg(fixture.root())
+            .arg("--db")
+            .arg(&db)
+            .args(["--base-url", "https://atelier.example.org/"]),
     );
     assert!(
         stdout.contains("Atelier créé\u{a0}: «\u{a0}Réseaux sociaux : reprendre la main\u{a0}»"),
@@ -124,15 +99,15 @@ fn workshop_new_refuses_bad_input_in_french_and_stores_nothing() {
             "http://",
         ),
     ] {
-        let (output, _) = run(chezsoi()
-            .args(["workshop", "new"])
-            .args(&args)
-            .arg("--root")
-            .arg(fixture.root())
-            .arg("--db")
-            .arg(&db));
-        assert!(!output.status.success(), "{args:?}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stderr = fails(
+            chezsoi()
+                .args(["workshop", "new"])
+                .args(&args)
+                .arg("--root")
+                .arg(fixture.root())
+                .arg("--db")
+                .arg(&db),
+        );
         assert!(stderr.contains(message), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
@@ -146,12 +121,13 @@ fn workshop_purge_deletes_expired_workshops_and_their_results() {
     let fixture = FixtureProject::real();
     let db = fixture.path("data/ateliers.db");
     for title in ["Atelier ancien", "Atelier récent"] {
-        let (output, _) = run(chezsoi()
-            .args(["workshop", "new", "--title", title, "--root"])
-            .arg(fixture.root())
-            .arg("--db")
-            .arg(&db));
-        assert!(output.status.success());
+        succeeds(
+            chezsoi()
+                .args(["workshop", "new", "--title", title, "--root"])
+                .arg(fixture.root())
+                .arg("--db")
+                .arg(&db),
+        );
     }
     let store = Store::open(&db).unwrap();
     store
@@ -171,17 +147,13 @@ fn workshop_purge_deletes_expired_workshops_and_their_results() {
     drop(store);
 
     // 45 days keep both; 30 days (the default) drop the old one.
-    let (output, stdout) = run(chezsoi()
-        .args(["workshop", "purge", "--retention-days", "45", "--db"])
-        .arg(&db));
-    assert!(output.status.success());
-    assert!(stdout.contains("0 atelier(s)"), "{stdout}");
-    let (output, stdout) = run(chezsoi().args(["workshop", "purge", "--db"]).arg(&db));
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let stdout = succeeds(
+        chezsoi()
+            .args(["workshop", "purge", "--retention-days", "45", "--db"])
+            .arg(&db),
     );
+    assert!(stdout.contains("0 atelier(s)"), "{stdout}");
+    let stdout = succeeds(chezsoi().args(["workshop", "purge", "--db"]).arg(&db));
     assert!(
         stdout.contains("1 atelier(s) de plus de 30 jours supprimé(s), avec 2 résultat(s)"),
         "{stdout}"
@@ -202,21 +174,22 @@ fn workshop_purge_deletes_expired_workshops_and_their_results() {
         "the recent workshop's result stays"
     );
 
-    let (output, _) = run(chezsoi()
-        .args(["workshop", "purge", "--retention-days", "0", "--db"])
-        .arg(&db));
-    assert!(!output.status.success(), "a retention of 0 days is refused");
+    // A retention of 0 days is refused.
+    fails(
+        chezsoi()
+            .args(["workshop", "purge", "--retention-days", "0", "--db"])
+            .arg(&db),
+    );
 }
 
 #[test]
 fn workshop_help_is_in_french_and_shows_the_settings() {
-    let (output, help) = run(chezsoi().args(["workshop", "--help"]));
-    assert!(output.status.success());
+    let help = succeeds(chezsoi().args(["workshop", "--help"]));
     assert!(
         help.contains("  new ") && help.contains("  purge "),
         "{help}"
     );
-    let (_, new) = run(chezsoi().args(["workshop", "new", "--help"]));
+    let new = succeeds(chezsoi().args(["workshop", "new", "--help"]));
     for option in [
         "--title",
         "--quiz",
@@ -231,14 +204,14 @@ fn workshop_help_is_in_french_and_shows_the_settings() {
             "workshop new --help lacks {option}:\n{new}"
         );
     }
-    let (_, serve) = run(chezsoi().args(["serve", "--help"]));
+    let serve = succeeds(chezsoi().args(["serve", "--help"]));
     for option in ["--retention-days", "CHEZSOI_RETENTION_DAYS", "--base-url"] {
         assert!(
             serve.contains(option),
             "serve --help lacks {option}:\n{serve}"
         );
     }
-    let (_, purge) = run(chezsoi().args(["workshop", "purge", "--help"]));
+    let purge = succeeds(chezsoi().args(["workshop", "purge", "--help"]));
     assert!(purge.contains("CHEZSOI_RETENTION_DAYS"), "{purge}");
     assert!(!purge.contains("Print help"), "{purge}");
 }

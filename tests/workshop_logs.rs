@@ -2,17 +2,14 @@
 //! lives in the path, must not reach it. Alone in its test binary because
 //! it installs a log subscriber for the whole process.
 
-mod common;
+#[path = "support/router.rs"]
+mod router;
+mod support;
 
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use chezsoi::book::{self, BuildOptions};
-use chezsoi::project::Project;
-use chezsoi::store::Store;
-use chezsoi::web::{self, AppState};
-use common::FixtureProject;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -58,14 +55,11 @@ async fn the_facilitator_key_never_reaches_the_logs() {
         .with_writer(move || writer.clone())
         .init();
 
-    let fixture = FixtureProject::real();
-    let project = Project::open(fixture.root()).unwrap();
-    let built = book::build(&project, &BuildOptions::default()).unwrap();
-    let store = Arc::new(Store::open(&fixture.path("data/test.db")).unwrap());
-    let router = web::router(AppState::new(built.out, store.clone(), built.content).unwrap());
+    let app = router::App::new();
+    let (router, store) = (&app.router, &app.store);
 
     let (status, location) = send(
-        &router,
+        router,
         "POST",
         "/atelier/nouveau",
         "titre=Atelier+discret&questionnaire=diagnostic&minimum=3",
@@ -89,7 +83,7 @@ async fn the_facilitator_key_never_reaches_the_logs() {
         ("GET", format!("/a/{code}")),
         ("POST", format!("{base}/supprimer")),
     ] {
-        send(&router, method, &uri, "confirmation=oui").await;
+        send(router, method, &uri, "confirmation=oui").await;
     }
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();

@@ -1,7 +1,21 @@
 //! Workshops in the SQLite store: join codes unique among open workshops,
 //! results that cannot outlive their workshop, reveal gated by the minimum.
 
-use chezsoi::store::{NewResult, NewWorkshop, Store, WorkshopInsert, WorkshopReveal};
+use chezsoi::store::{Inserted, NewResult, NewWorkshop, Store, WorkshopReveal};
+
+/// A new store in a temp folder, removed with the folder.
+fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.db")).unwrap();
+    (dir, store)
+}
+
+/// Creates a workshop (key hash `[key; 32]`) that must get `code`.
+fn with_code(store: &Store, key: u8, code: &str) -> chezsoi::store::Workshop {
+    store
+        .create_workshop(&new_workshop(key), 1, || code.into())
+        .unwrap()
+}
 
 fn new_workshop(key: u8) -> NewWorkshop {
     NewWorkshop {
@@ -14,10 +28,14 @@ fn new_workshop(key: u8) -> NewWorkshop {
 }
 
 fn result() -> NewResult {
+    in_workshop(None)
+}
+
+fn in_workshop(workshop_id: Option<i64>) -> NewResult {
     NewResult {
         quiz_id: "diagnostic".into(),
         quiz_version: "v".into(),
-        workshop_id: None,
+        workshop_id,
         answers_json: "{}".into(),
         outcome_json: "{}".into(),
         profile: None,
@@ -28,11 +46,8 @@ fn result() -> NewResult {
 
 #[test]
 fn a_join_code_taken_by_an_open_workshop_is_drawn_again() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("t.db")).unwrap();
-    let first = store
-        .create_workshop(&new_workshop(1), 5, || "ACDEFG".into())
-        .unwrap();
+    let (_dir, store) = store();
+    let first = with_code(&store, 1, "ACDEFG");
     assert_eq!(first.join_code, "ACDEFG");
 
     let mut drawn = vec!["ACDEFG", "ACDEFG", "HJKMNP"].into_iter();
@@ -51,9 +66,7 @@ fn a_join_code_taken_by_an_open_workshop_is_drawn_again() {
 
     // Closing a workshop frees its code; the open one wins a lookup.
     assert!(store.close_workshop(first.id, 10_800).unwrap());
-    let third = store
-        .create_workshop(&new_workshop(4), 1, || "ACDEFG".into())
-        .unwrap();
+    let third = with_code(&store, 4, "ACDEFG");
     assert_eq!(
         store.find_workshop_by_code("ACDEFG").unwrap().unwrap().id,
         third.id
@@ -69,50 +82,44 @@ fn a_join_code_taken_by_an_open_workshop_is_drawn_again() {
 
 #[test]
 fn results_go_with_their_workshop_and_never_into_a_closed_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("t.db")).unwrap();
-    let workshop = store
-        .create_workshop(&new_workshop(1), 1, || "ACDEFG".into())
-        .unwrap();
-    store.insert_result(&[9; 32], &result()).unwrap();
-    let mut announced = Vec::new();
+    let (_dir, store) = store();
+    let workshop = with_code(&store, 1, "ACDEFG");
+    assert_eq!(
+        store.insert_result(&[9; 32], &result()).unwrap(),
+        Inserted::Stored {
+            workshop_answers: None
+        }
+    );
+    let mine = in_workshop(Some(workshop.id));
     for n in 0..2u8 {
-        let stored = store
-            .insert_workshop_result(workshop.id, &[n; 32], &result(), |count| {
-                announced.push(count)
-            })
-            .unwrap();
+        let stored = store.insert_result(&[n; 32], &mine).unwrap();
         assert_eq!(
             stored,
-            WorkshopInsert::Stored {
-                answers: usize::from(n) + 1
-            }
+            Inserted::Stored {
+                workshop_answers: Some(usize::from(n) + 1)
+            },
+            "each result tells its workshop's new count"
         );
     }
-    assert_eq!(announced, [1, 2]);
     assert_eq!(
         store.reveal_workshop(workshop.id).unwrap(),
         WorkshopReveal::TooFew { needed: 1 }
     );
     assert_eq!(
         store
-            .insert_workshop_result(workshop.id + 1, &[7; 32], &result(), |_| {})
+            .insert_result(&[7; 32], &in_workshop(Some(workshop.id + 1)))
             .unwrap(),
-        WorkshopInsert::Missing
+        Inserted::WorkshopMissing
     );
-    store
-        .insert_workshop_result(workshop.id, &[3; 32], &result(), |_| {})
-        .unwrap();
+    store.insert_result(&[3; 32], &mine).unwrap();
     assert_eq!(
         store.reveal_workshop(workshop.id).unwrap(),
         WorkshopReveal::Revealed
     );
     store.close_workshop(workshop.id, 10_800).unwrap();
     assert_eq!(
-        store
-            .insert_workshop_result(workshop.id, &[4; 32], &result(), |_| panic!("announced"))
-            .unwrap(),
-        WorkshopInsert::Closed
+        store.insert_result(&[4; 32], &mine).unwrap(),
+        Inserted::WorkshopClosed
     );
     assert_eq!(store.count_workshop_results(workshop.id).unwrap(), 3);
 
@@ -133,8 +140,7 @@ fn results_go_with_their_workshop_and_never_into_a_closed_one() {
 
 #[test]
 fn the_schema_refuses_out_of_range_settings() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("t.db")).unwrap();
+    let (_dir, store) = store();
     for (min_group, title) in [
         (2, "Atelier"),
         (1001, "Atelier"),

@@ -4,163 +4,24 @@
 //! closing, deleting, expiry, the live count, wrong keys, floods, escaping
 //! and the request log.
 
-mod common;
+#[path = "support/router.rs"]
+mod router;
+mod support;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use chezsoi::book::{self, BuildOptions};
-use chezsoi::project::Project;
 use chezsoi::quiz::{QuestionKind, Quiz};
-use chezsoi::scoring::{self, Outcome};
-use chezsoi::store::Store;
-use chezsoi::web::{self, AppState, WorkshopSettings};
 use chezsoi::workshop::FacilitatorKey;
-use common::FixtureProject;
 use http_body_util::BodyExt;
+use router::{App, SITE, encode};
 use tower::ServiceExt;
 
-const SITE: &str = "http://salle.test:3000";
-
-struct App {
-    _fixture: FixtureProject,
-    router: axum::Router,
-    store: Arc<Store>,
-    state: AppState,
-}
-
+/// The router with every request from one client, as a room behind one
+/// address: the flood limits apply to the whole test.
 fn app() -> App {
-    let fixture = FixtureProject::real();
-    let project = Project::open(fixture.root()).unwrap();
-    let built = book::build(&project, &BuildOptions::default()).unwrap();
-    let store = Arc::new(Store::open(&fixture.path("data/test.db")).unwrap());
-    let state = AppState::new(built.out.clone(), store.clone(), built.content).unwrap();
-    state.configure_workshops(WorkshopSettings {
-        public_url: Some(SITE.into()),
-        retention_days: 30,
-    });
-    App {
-        router: web::router(state.clone()),
-        _fixture: fixture,
-        store,
-        state,
-    }
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn location(&self) -> String {
-        self.headers
-            .get(header::LOCATION)
-            .unwrap_or_else(|| panic!("no Location ({}): {}", self.status, self.body))
-            .to_str()
-            .unwrap()
-            .to_string()
-    }
-}
-
-/// A workshop as its facilitator knows it.
-struct Facilitated {
-    id: i64,
-    key: String,
-    code: String,
-}
-
-impl Facilitated {
-    fn path(&self, rest: &str) -> String {
-        format!("/atelier/{}/{}{rest}", self.id, self.key)
-    }
-}
-
-impl App {
-    async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    async fn get(&self, uri: &str) -> Reply {
-        self.send(Request::get(uri).body(Body::empty()).unwrap())
-            .await
-    }
-
-    async fn post_form(&self, uri: &str, body: impl Into<Body>) -> Reply {
-        self.send(
-            Request::post(uri)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(body.into())
-                .unwrap(),
-        )
-        .await
-    }
-
-    fn quiz(&self, id: &str) -> Arc<Quiz> {
-        self.state.catalog().get(id).unwrap().clone()
-    }
-
-    /// Creates a workshop through the web form.
-    async fn create(&self, title: &str, min_group: u32) -> Facilitated {
-        let reply = self
-            .post_form(
-                "/atelier/nouveau",
-                encode(&[
-                    ("titre".into(), title.into()),
-                    ("questionnaire".into(), "diagnostic".into()),
-                    ("minimum".into(), min_group.to_string()),
-                ]),
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
-        let location = reply.location();
-        let parts: Vec<&str> = location.split('/').collect();
-        assert_eq!(parts.len(), 5, "{location}");
-        assert_eq!((parts[1], parts[4]), ("atelier", "gestion"), "{location}");
-        let id: i64 = parts[2].parse().unwrap();
-        let key = parts[3].to_string();
-        let hash = FacilitatorKey::parse(&key)
-            .expect("a 128-bit hex key")
-            .hash();
-        let workshop = self.store.find_workshop(id, &hash).unwrap().unwrap();
-        assert_eq!(workshop.title, title.trim());
-        Facilitated {
-            id,
-            key,
-            code: workshop.join_code,
-        }
-    }
-
-    fn results_of(&self, workshop_id: i64) -> i64 {
-        self.store
-            .with_writer(|c| {
-                Ok(c.query_row(
-                    "SELECT count(*) FROM results WHERE workshop_id = ?1",
-                    [workshop_id],
-                    |r| r.get(0),
-                )?)
-            })
-            .unwrap()
-    }
-
-    fn all_results(&self) -> i64 {
-        self.store.count_results().unwrap()
-    }
-}
-
-fn encode(fields: &[(String, String)]) -> String {
-    serde_urlencoded::to_string(fields).unwrap()
+    App::new().one_client()
 }
 
 /// Participant `n`'s answers: a different choice per question and person,
@@ -193,82 +54,133 @@ fn percent(part: usize, whole: usize) -> u64 {
     ((200 * part + whole) / (2 * whole)) as u64
 }
 
-fn mean(values: &[u8]) -> u64 {
-    let sum: usize = values.iter().map(|v| *v as usize).sum();
-    ((2 * sum + values.len()) / (2 * values.len())) as u64
+fn mean(values: &[u64]) -> u64 {
+    let sum: u64 = values.iter().sum();
+    let n = values.len() as u64;
+    (2 * sum + n) / (2 * n)
 }
 
-/// The aggregates the group should get, computed from the submitted forms
-/// with the scoring module, not with the application's aggregation.
+/// What a participant's own result page showed them. Labels are as the
+/// page has them (HTML-escaped), like the group's tables.
+struct Shown {
+    profile: String,
+    /// Each dimension's label and score out of 100 (`None`: no answer).
+    dimensions: Vec<(String, Option<u64>)>,
+    first_action: String,
+}
+
+/// The text between `start` and the next `end` in `text`.
+fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+    let from = text.find(start).unwrap_or_else(|| panic!("no {start}")) + start.len();
+    let to = text[from..].find(end).unwrap_or_else(|| panic!("no {end}"));
+    &text[from..from + to]
+}
+
+fn strip_tags(html: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text
+}
+
+fn shown(page: &str) -> Shown {
+    let table = between(
+        page,
+        "<section aria-labelledby=\"dimensions\">",
+        "</section>",
+    );
+    let dimensions = table
+        .split("<tr><th scope=\"row\">")
+        .skip(1)
+        .map(|row| {
+            let label = strip_tags(between(row, "", "</th>"));
+            (label, between(row, "<td>", "</td>").parse().ok())
+        })
+        .collect();
+    let plan = between(page, "<li class=\"chezsoi-step\">", "</li>");
+    Shown {
+        profile: between(page, "<h2 id=\"profil\">Votre profil\u{a0}: ", "</h2>").to_string(),
+        dimensions,
+        first_action: between(plan, "<h3>", " <span class=\"chezsoi-horizon\">").to_string(),
+    }
+}
+
+/// The aggregates the group should get: counted and averaged here from
+/// what each participant was shown on their own result page, and from the
+/// forms they sent, not with the application's aggregation or scoring.
 struct Expected {
+    /// (profile id, label, count), in the quiz's order.
     profiles: Vec<(String, String, usize)>,
+    /// (label, mean, min, max).
     dimensions: Vec<(String, u64, u64, u64)>,
+    /// (recommendation id, title, count), most frequent first.
     first_actions: Vec<(String, String, usize)>,
     /// (question id, choice or step, count, respondents)
     answers: Vec<(String, String, usize, usize)>,
 }
 
-fn expected(quiz: &Quiz, forms: &[Vec<(String, String)>]) -> Expected {
-    let outcomes: Vec<_> = forms
-        .iter()
-        .map(
-            |form| match scoring::score(quiz, &scoring::parse_form(quiz, form).unwrap()) {
-                Outcome::SelfAssessment(o) => o,
-                Outcome::Knowledge(_) => panic!("the diagnostic is a self-assessment"),
-            },
-        )
-        .collect();
+fn expected(quiz: &Quiz, forms: &[Vec<(String, String)>], shown: &[Shown]) -> Expected {
+    assert_eq!(forms.len(), shown.len());
+    let escape = chezsoi::views::escape_html;
     let profiles = quiz
         .profiles
         .iter()
         .map(|p| {
-            let n = outcomes.iter().filter(|o| o.profile == p.id).count();
-            (p.id.clone(), p.label.clone(), n)
+            let label = escape(&p.label);
+            let n = shown.iter().filter(|s| s.profile == label).count();
+            (p.id.clone(), label, n)
         })
-        .collect();
+        .collect::<Vec<_>>();
+    assert_eq!(
+        profiles.iter().map(|(_, _, n)| n).sum::<usize>(),
+        shown.len(),
+        "every participant was shown one of the quiz's profiles"
+    );
     let dimensions = quiz
         .dimensions
         .iter()
         .map(|d| {
-            let values: Vec<u8> = outcomes
+            let label = escape(&d.label);
+            let values: Vec<u64> = shown
                 .iter()
-                .filter_map(|o| {
-                    o.dimensions
-                        .iter()
-                        .find(|s| s.dimension == d.id && s.answered)
-                })
-                .map(|s| s.percent)
+                .filter_map(|s| s.dimensions.iter().find(|(l, _)| *l == label))
+                .filter_map(|(_, score)| *score)
                 .collect();
             (
-                d.label.clone(),
+                label,
                 mean(&values),
-                *values.iter().min().unwrap() as u64,
-                *values.iter().max().unwrap() as u64,
+                *values.iter().min().unwrap(),
+                *values.iter().max().unwrap(),
             )
         })
         .collect();
-    let mut firsts: BTreeMap<&str, usize> = BTreeMap::new();
-    for o in &outcomes {
-        *firsts.entry(o.plan[0].as_str()).or_default() += 1;
-    }
-    let mut firsts: Vec<(&str, usize)> = firsts.into_iter().collect();
-    let order = |id: &str| {
-        quiz.recommendations
+    let mut firsts: BTreeMap<usize, (String, String, usize)> = BTreeMap::new();
+    for s in shown {
+        let position = quiz
+            .recommendations
             .iter()
-            .position(|r| r.id == id)
-            .unwrap()
-    };
-    firsts.sort_by_key(|(id, n)| (std::cmp::Reverse(*n), order(id)));
-    let first_actions = firsts
+            .position(|r| escape(&r.title) == s.first_action)
+            .unwrap_or_else(|| panic!("{} is no recommendation", s.first_action));
+        let recommendation = &quiz.recommendations[position];
+        firsts
+            .entry(position)
+            .or_insert((recommendation.id.clone(), s.first_action.clone(), 0))
+            .2 += 1;
+    }
+    // Most frequent first; the quiz's order breaks ties.
+    let mut first_actions: Vec<(usize, (String, String, usize))> = firsts.into_iter().collect();
+    first_actions.sort_by_key(|(position, (_, _, n))| (std::cmp::Reverse(*n), *position));
+    let first_actions = first_actions
         .into_iter()
         .take(5)
-        .map(|(id, n)| {
-            (
-                id.to_string(),
-                quiz.recommendation(id).unwrap().title.clone(),
-                n,
-            )
-        })
+        .map(|(_, action)| action)
         .collect();
     let mut answers = Vec::new();
     for question in &quiz.questions {
@@ -298,16 +210,6 @@ fn expected(quiz: &Quiz, forms: &[Vec<(String, String)>]) -> Expected {
         first_actions,
         answers,
     }
-}
-
-/// What Tera's autoescape makes of a text.
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#x27;")
-        .replace('/', "&#x2F;")
 }
 
 /// Every object field name in a JSON value, at any depth.
@@ -364,7 +266,9 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.body.contains("action=\"/atelier/nouveau\""));
     assert!(form.body.contains("<option value=\"diagnostic\" selected>"));
-    let workshop = app.create("Atelier du jeudi", min_group).await;
+    let workshop = app
+        .create_workshop("Atelier du jeudi", "diagnostic", min_group)
+        .await;
     assert_eq!(workshop.code.len(), 6);
     let manage = app.get(&workshop.path("/gestion")).await;
     assert_eq!(manage.status, StatusCode::OK);
@@ -372,19 +276,13 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
         manage.headers.get(header::CACHE_CONTROL).unwrap(),
         "no-store"
     );
-    let escaped_site = SITE.replace('/', "&#x2F;");
-    assert!(
-        manage.body.contains(&format!(
-            "{escaped_site}&#x2F;atelier&#x2F;{}&#x2F;{}",
-            workshop.id, workshop.key
-        )),
-        "the management page shows the facilitator link"
-    );
     assert!(
         manage
             .body
-            .contains(&format!("{escaped_site}&#x2F;a&#x2F;{}", workshop.code))
+            .contains(&format!("{SITE}/atelier/{}/{}", workshop.id, workshop.key)),
+        "the management page shows the facilitator link"
     );
+    assert!(manage.body.contains(&format!("{SITE}/a/{}", workshop.code)));
 
     // The projector: code, join URL and a QR code drawn by the server.
     let projector = app.get(&workshop.path("")).await;
@@ -394,7 +292,7 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
     assert!(
         projector
             .body
-            .contains(&format!("salle.test:3000&#x2F;a&#x2F;{}", workshop.code))
+            .contains(&format!("salle.test:3000/a/{}", workshop.code))
     );
     assert!(
         projector.body.contains("<svg class=\"chezsoi-qr\""),
@@ -445,6 +343,7 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
 
     // N − 1 answers: the count shows, nothing else does.
     let forms: Vec<_> = (0..min_group as usize).map(|n| answers(&quiz, n)).collect();
+    let mut seen = Vec::new();
     for form in &forms[..forms.len() - 1] {
         let reply = app
             .post_form(&format!("/a/{}", workshop.code), encode(form))
@@ -457,8 +356,9 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
             "each participant gets their result"
         );
         assert!(result.body.contains("donné dans un atelier"));
+        seen.push(shown(&result.body));
     }
-    assert_eq!(app.results_of(workshop.id), min_group as i64 - 1);
+    assert_eq!(app.results_in(workshop.id), min_group as i64 - 1);
     let below = app.get(&workshop.path("")).await.body;
     assert!(
         below.contains("<strong data-count>4</strong>"),
@@ -478,7 +378,7 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
         );
     }
     for profile in &quiz.profiles {
-        let label = format!(">{}<", html_escape(&profile.label));
+        let label = format!(">{}<", chezsoi::views::escape_html(&profile.label));
         assert!(!below.contains(&label), "{label} shown too early");
     }
     let refused = app.post_form(&workshop.path("/reveler"), "").await;
@@ -510,6 +410,7 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
         )
         .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    seen.push(shown(&app.get(&reply.location()).await.body));
     let enough = app.get(&workshop.path("")).await.body;
     assert!(enough.contains("Assez de réponses"));
     assert!(
@@ -527,10 +428,9 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
         "no reload once revealed"
     );
 
-    let expected = expected(&quiz, &forms);
+    let expected = expected(&quiz, &forms, &seen);
     let n = forms.len();
     for (_, label, count) in &expected.profiles {
-        let label = html_escape(label);
         let row = format!(
             "<tr><th scope=\"row\">{label}</th><td>{count}</td><td>{} %</td></tr>",
             percent(*count, n)
@@ -538,14 +438,12 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
         assert!(page.contains(&row), "profile row missing: {row}");
     }
     for (label, mean, min, max) in &expected.dimensions {
-        let label = html_escape(label);
         let row = format!(
             "<tr><th scope=\"row\">{label}</th><td>{mean}</td><td>{min}</td><td>{max}</td></tr>"
         );
         assert!(page.contains(&row), "dimension row missing: {row}");
     }
     for (_, title, count) in &expected.first_actions {
-        let title = html_escape(title);
         let row = format!(
             "<tr><th scope=\"row\">{title}</th><td>{count}</td><td>{} %</td></tr>",
             percent(*count, n)
@@ -562,10 +460,7 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
     let json = app.get(&workshop.path("/resultats.json")).await;
     assert_eq!(json.status, StatusCode::OK);
     assert!(
-        json.headers
-            .get(header::CONTENT_DISPOSITION)
-            .unwrap()
-            .to_str()
+        json.header(header::CONTENT_DISPOSITION)
             .unwrap()
             .contains("attachment")
     );
@@ -628,10 +523,7 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
     let csv = app.get(&workshop.path("/resultats.csv")).await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(
-        csv.headers
-            .get(header::CONTENT_TYPE)
-            .unwrap()
-            .to_str()
+        csv.header(header::CONTENT_TYPE)
             .unwrap()
             .starts_with("text/csv")
     );
@@ -676,7 +568,9 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
 async fn closing_refuses_answers_and_deleting_removes_the_workshop_and_its_results() {
     let app = app();
     let quiz = app.quiz("diagnostic");
-    let workshop = app.create("Atelier à fermer", 3).await;
+    let workshop = app
+        .create_workshop("Atelier à fermer", "diagnostic", 3)
+        .await;
     let elsewhere = app
         .post_form("/quiz/diagnostic", encode(&answers(&quiz, 0)))
         .await;
@@ -692,7 +586,7 @@ async fn closing_refuses_answers_and_deleting_removes_the_workshop_and_its_resul
             .await;
         result_pages.push(reply.location());
     }
-    assert_eq!(app.results_of(workshop.id), 3);
+    assert_eq!(app.results_in(workshop.id), 3);
 
     let closed = app.post_form(&workshop.path("/fermer"), "").await;
     assert_eq!(closed.status, StatusCode::SEE_OTHER);
@@ -711,7 +605,7 @@ async fn closing_refuses_answers_and_deleting_removes_the_workshop_and_its_resul
             reply.body
         );
     }
-    assert_eq!(app.results_of(workshop.id), 3, "nothing stored once closed");
+    assert_eq!(app.results_in(workshop.id), 3, "nothing stored once closed");
     let projector = app.get(&workshop.path("")).await.body;
     assert!(projector.contains("Atelier fermé"));
     // Results stay available after closing.
@@ -727,19 +621,15 @@ async fn closing_refuses_answers_and_deleting_removes_the_workshop_and_its_resul
     // Deleting needs the confirmation, then takes everything with it.
     let unconfirmed = app.post_form(&workshop.path("/supprimer"), "").await;
     assert_eq!(unconfirmed.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(app.results_of(workshop.id), 3);
+    assert_eq!(app.results_in(workshop.id), 3);
     let deleted = app
         .post_form(&workshop.path("/supprimer"), "confirmation=oui")
         .await;
     assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
     assert!(deleted.body.contains("Atelier supprimé"));
     assert!(deleted.body.contains("3 résultats"));
-    assert_eq!(app.results_of(workshop.id), 0);
-    assert_eq!(
-        app.all_results(),
-        1,
-        "the result outside the workshop stays"
-    );
+    assert_eq!(app.results_in(workshop.id), 0);
+    assert_eq!(app.results(), 1, "the result outside the workshop stays");
     assert_eq!(app.store.count_workshops().unwrap(), 0);
     for page in &result_pages {
         assert_eq!(app.get(page).await.status, StatusCode::NOT_FOUND);
@@ -758,8 +648,8 @@ async fn closing_refuses_answers_and_deleting_removes_the_workshop_and_its_resul
 async fn the_purge_removes_expired_workshops_with_their_results() {
     let app = app();
     let quiz = app.quiz("diagnostic");
-    let old = app.create("Atelier ancien", 3).await;
-    let recent = app.create("Atelier récent", 3).await;
+    let old = app.create_workshop("Atelier ancien", "diagnostic", 3).await;
+    let recent = app.create_workshop("Atelier récent", "diagnostic", 3).await;
     for workshop in [&old, &recent] {
         for n in 0..2 {
             let reply = app
@@ -782,8 +672,8 @@ async fn the_purge_removes_expired_workshops_with_their_results() {
 
     let purged = chezsoi::workshop::purge_expired(&app.store, 30, now).unwrap();
     assert_eq!((purged.workshops, purged.results), (1, 2));
-    assert_eq!(app.results_of(old.id), 0);
-    assert_eq!(app.results_of(recent.id), 2);
+    assert_eq!(app.results_in(old.id), 0);
+    assert_eq!(app.results_in(recent.id), 2);
     assert_eq!(app.get(&old.path("")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&recent.path("")).await.status, StatusCode::OK);
     let again = chezsoi::workshop::purge_expired(&app.store, 30, now).unwrap();
@@ -793,7 +683,7 @@ async fn the_purge_removes_expired_workshops_with_their_results() {
 #[tokio::test]
 async fn a_wrong_key_gets_the_same_404_as_an_unknown_workshop() {
     let app = app();
-    let workshop = app.create("Atelier secret", 3).await;
+    let workshop = app.create_workshop("Atelier secret", "diagnostic", 3).await;
     let wrong_key = FacilitatorKey::generate();
     let wrong = format!("/atelier/{}/{}", workshop.id, wrong_key.as_str());
     let unknown = format!("/atelier/{}/{}", workshop.id + 1000, wrong_key.as_str());
@@ -864,8 +754,12 @@ async fn a_wrong_key_gets_the_same_404_as_an_unknown_workshop() {
 async fn the_live_count_streams_each_new_answer() {
     let app = app();
     let quiz = app.quiz("diagnostic");
-    let workshop = app.create("Atelier en direct", 3).await;
-    let other = app.create("Un autre atelier", 3).await;
+    let workshop = app
+        .create_workshop("Atelier en direct", "diagnostic", 3)
+        .await;
+    let other = app
+        .create_workshop("Un autre atelier", "diagnostic", 3)
+        .await;
     let response = app
         .router
         .clone()
@@ -923,8 +817,8 @@ async fn the_live_count_streams_each_new_answer() {
 async fn forged_or_refused_submissions_store_nothing() {
     let app = app();
     let quiz = app.quiz("diagnostic");
-    let workshop = app.create("Atelier", 3).await;
-    let other = app.create("Autre atelier", 3).await;
+    let workshop = app.create_workshop("Atelier", "diagnostic", 3).await;
+    let other = app.create_workshop("Autre atelier", "diagnostic", 3).await;
     let good = answers(&quiz, 0);
     let with_field = |code: &str| {
         let mut fields = good.clone();
@@ -986,7 +880,7 @@ async fn forged_or_refused_submissions_store_nothing() {
             reply.body
         );
         assert!(reply.body.contains("lang=\"fr\""), "{name}");
-        assert_eq!(app.all_results(), 0, "{name}: something was stored");
+        assert_eq!(app.results(), 0, "{name}: something was stored");
     }
     // A refused workshop form still posts to the workshop.
     let refused = app.post_form(&join, encode(&good[..3])).await;
@@ -1017,7 +911,7 @@ async fn forged_or_refused_submissions_store_nothing() {
         .post_form(&join, with_field(&workshop.code.to_lowercase()))
         .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
-    assert_eq!(app.results_of(workshop.id), 1);
+    assert_eq!(app.results_in(workshop.id), 1);
 }
 
 #[tokio::test]
@@ -1061,16 +955,7 @@ async fn the_creation_form_refuses_bad_input() {
             "Aucun questionnaire",
         ),
     ] {
-        let reply = app
-            .post_form(
-                "/atelier/nouveau",
-                encode(&[
-                    ("titre".into(), title.into()),
-                    ("questionnaire".into(), quiz.into()),
-                    ("minimum".into(), minimum.into()),
-                ]),
-            )
-            .await;
+        let reply = app.post_workshop_form(title, quiz, minimum).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
         assert!(
             reply.body.contains(message),
@@ -1080,13 +965,14 @@ async fn the_creation_form_refuses_bad_input() {
     }
     assert_eq!(app.store.count_workshops().unwrap(), 0);
     let workshop = app
-        .create(
+        .create_workshop(
             "Atelier de 120 caractères "
                 .repeat(5)
                 .chars()
                 .take(120)
                 .collect::<String>()
                 .as_str(),
+            "diagnostic",
             1000,
         )
         .await;
@@ -1126,7 +1012,7 @@ async fn floods_of_joins_answers_and_creations_are_throttled() {
         assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
         assert!(reply.body.contains("patientez une minute"));
     }
-    assert_eq!(app.all_results(), 0);
+    assert_eq!(app.results(), 0);
     // The rest of the site is not throttled.
     assert_eq!(app.get("/quiz/diagnostic").await.status, StatusCode::OK);
 }
@@ -1136,8 +1022,8 @@ async fn script_tags_in_a_title_are_escaped_on_every_page() {
     let app = app();
     let quiz = app.quiz("diagnostic");
     let title = "<script>alert('x')</script> & \"Cie\", =1+1";
-    let workshop = app.create(title, 3).await;
-    let escaped = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;&#x2F;script&gt; &amp; &quot;Cie&quot;";
+    let workshop = app.create_workshop(title, "diagnostic", 3).await;
+    let escaped = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;Cie&quot;";
     let mut pages = vec![
         ("management", app.get(&workshop.path("/gestion")).await.body),
         ("projector", app.get(&workshop.path("")).await.body),

@@ -14,7 +14,6 @@ pub mod pdf;
 pub mod preprocessor;
 pub mod print;
 pub mod search;
-pub mod worksheet;
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -24,25 +23,16 @@ use mdbook::MDBook;
 use mdbook::config::Config;
 use mdbook::preprocess::{IndexPreprocessor, LinkPreprocessor, Preprocessor};
 
-pub use preprocessor::{Directive, QuizDirectives, directives};
+pub use preprocessor::{Directive, QuizDirectives, Target, directives};
 
-use crate::project::{Content, Project};
+use crate::content::Content;
+use crate::project::Project;
 
 /// The assets version our own admonition stylesheet is written for.
 const ADMONISH_ASSETS_VERSION: &str = "3.0.0";
 
 /// Name of the table in book.toml that configures the stock-mdBook path.
 const OWN_PREPROCESSOR: &str = "chezsoi";
-
-/// Who will read the HTML.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Target {
-    /// Served by `chezsoi serve`: quizzes are real forms posting to the server.
-    Site,
-    /// Opened from disk or printed: quizzes are paper worksheets.
-    #[default]
-    Offline,
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -81,15 +71,7 @@ pub fn prepare_admonish_config(config: &mut Config) -> Result<()> {
 
 /// Reads book.toml and checks it before anything is built.
 pub fn load_config(project: &Project, out: Option<&Path>) -> Result<Config> {
-    let path = project.book_toml();
-    let mut config = Config::from_disk(&path)
-        .map_err(|e| anyhow::anyhow!("{e:#}"))
-        .with_context(|| {
-            format!(
-                "impossible de lire la configuration «\u{a0}{}\u{a0}»",
-                path.display()
-            )
-        })?;
+    let mut config = project.read_config()?;
     if let Some(out) = out {
         let out = if out.is_absolute() {
             out.to_path_buf()
@@ -156,14 +138,12 @@ pub fn load(project: &Project, options: &BuildOptions, content: Arc<Content>) ->
     if let Some(endpoint) = &options.live_reload_endpoint {
         config.set("output.html.live-reload-endpoint", endpoint)?;
     }
-    let mut book = MDBook::load_with_config(&project.root, config)
-        .map_err(|e| anyhow::anyhow!("{e:#}"))
-        .with_context(|| {
-            format!(
-                "impossible de charger le livre\u{a0}: vérifiez que chaque chapitre listé dans «\u{a0}{}\u{a0}» existe",
-                project.root.join("book/SUMMARY.md").display()
-            )
-        })?;
+    let mut book = MDBook::load_with_config(&project.root, config).with_context(|| {
+        format!(
+            "impossible de charger le livre\u{a0}: vérifiez que chaque chapitre listé dans «\u{a0}{}\u{a0}» existe",
+            project.root.join("book/SUMMARY.md").display()
+        )
+    })?;
     prepare_admonish_config(&mut book.config)?;
     // Quiz directives go first: mdBook's link preprocessor strips the
     // backslash of *every* escaped `\{{#…}}`, which would turn an escaped
@@ -189,12 +169,10 @@ pub struct Built {
 
 /// Validates the quizzes, then builds the HTML book.
 pub fn build(project: &Project, options: &BuildOptions) -> Result<Built> {
-    let content = project.load_content()?;
+    let content = Content::load(project)?;
     let book = load(project, options, Arc::new(content.clone()))?;
     let out = book.build_dir_for("html");
-    book.build()
-        .map_err(|e| anyhow::anyhow!("{e:#}"))
-        .context("la construction du livre a échoué")?;
+    book.build().context("la construction du livre a échoué")?;
     search::write_for(&book, &out)?;
     print::finish(&book, &out)?;
     if options.target == Target::Offline {
@@ -225,33 +203,6 @@ impl Preprocessor for BoxedPreprocessor {
     fn supports_renderer(&self, renderer: &str) -> bool {
         self.0.supports_renderer(renderer)
     }
-}
-
-/// Chapters listed in SUMMARY.md: (path relative to the book's source
-/// folder, e.g. `05-action/site.md`, title).
-pub fn chapters(project: &Project) -> Result<Vec<(String, String)>> {
-    let config = load_config(project, None)?;
-    let book = MDBook::load_with_config(&project.root, config)
-        .map_err(|e| anyhow::anyhow!("{e:#}"))
-        .with_context(|| {
-            format!(
-                "impossible de charger le livre\u{a0}: vérifiez que chaque chapitre listé dans «\u{a0}{}\u{a0}» existe",
-                project.root.join("book/SUMMARY.md").display()
-            )
-        })?;
-    Ok(chapters_of(&book.book))
-}
-
-pub fn chapters_of(book: &mdbook::book::Book) -> Vec<(String, String)> {
-    book.iter()
-        .filter_map(|item| match item {
-            mdbook::BookItem::Chapter(ch) => ch
-                .path
-                .as_ref()
-                .map(|p| (p.to_string_lossy().replace('\\', "/"), ch.name.clone())),
-            _ => None,
-        })
-        .collect()
 }
 
 /// mdbook-admonish gives each callout an anchor link with no text (its "§"

@@ -7,10 +7,19 @@ use mdbook::book::{Book, BookItem};
 use mdbook::errors::Result;
 use mdbook::preprocess::{Preprocessor, PreprocessorContext};
 
-use super::{Target, worksheet};
-use crate::project::Content;
+use crate::content::Content;
 use crate::quiz::{Mode, Quiz};
-use crate::web::Templates;
+use crate::views::{Templates, forms, worksheet};
+
+/// Who will read the HTML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Target {
+    /// Served by `chezsoi serve`: quizzes are real forms posting to the server.
+    Site,
+    /// Opened from disk or printed: quizzes are paper worksheets.
+    #[default]
+    Offline,
+}
 
 /// Replaces `{{#quiz ID}}` with the quiz, rendered from the validated
 /// catalog: for the site, the real form (and its paper version for print);
@@ -32,18 +41,12 @@ impl QuizDirectives {
 
     /// The HTML that replaces one directive.
     fn render_embed(&self, quiz: &Quiz, to_root: &str) -> anyhow::Result<String> {
-        let titles = |path: &str| {
-            self.content
-                .chapter_titles
-                .get(path)
-                .cloned()
-                .unwrap_or_else(|| path.to_string())
-        };
+        let titles = |path: &str| self.content.chapter_title(path);
         let offline = self.target == Target::Offline;
         let paper = worksheet::render(&self.templates, quiz, offline, to_root, &titles)?;
         let html = match self.target {
             Target::Site => {
-                let form = crate::web::render_quiz_form(&self.templates, quiz)?;
+                let form = forms::render_form(&self.templates, quiz)?;
                 format!(
                     "<div class=\"chezsoi-embed\" data-quiz=\"{id}\">\n<div class=\"chezsoi-screen-only\">\n{form}\n</div>\n<div class=\"chezsoi-print-only\">\n{paper}\n</div>\n</div>",
                     id = quiz.id

@@ -404,7 +404,6 @@ pub fn write_for(book: &MDBook, out: &Path) -> Result<()> {
     };
     let (preprocessed, _) = book
         .preprocess_book(&mdbook::renderer::HtmlHandlebars::new())
-        .map_err(|e| anyhow::anyhow!("{e:#}"))
         .context("la construction du livre a échoué")?;
     write(out, &preprocessed, &search_config).context("index de recherche")
 }

@@ -1,13 +1,49 @@
-use anyhow::Result;
+//! `chezsoi book build`: the offline book, and its PDF.
 
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Args, Subcommand};
+
+use super::{HELP_TEMPLATE, RootArg};
 use crate::book::{self, BuildOptions, Target};
-use crate::cli::BookBuildArgs;
 use crate::project::Project;
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Construit le livre en HTML autonome (et en PDF avec --pdf)
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options\u{a0}")]
+    Build(BuildArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Dossier de sortie (par défaut, build-dir de book.toml : target/book)
+    #[arg(long, env = "CHEZSOI_OUT", value_name = "DOSSIER")]
+    pub out: Option<PathBuf>,
+    /// Produit aussi DOSSIER/chezsoi.pdf avec Chromium (paquet Debian « chromium »)
+    #[arg(long, env = "CHEZSOI_PDF")]
+    pub pdf: bool,
+    #[command(flatten)]
+    pub root: RootArg,
+    /// Version pour le site (formulaires reliés au serveur) : utilisé par `serve`
+    #[arg(long, hide = true)]
+    pub site: bool,
+    /// Adresse du flux de rechargement (aperçu en direct) : utilisé par `serve --watch`
+    #[arg(long, hide = true, value_name = "CHEMIN")]
+    pub live_reload: Option<String>,
+}
+
+pub fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Build(args) => build(args),
+    }
+}
 
 /// The offline book: opens from disk, quizzes as paper worksheets; with
 /// `--pdf`, the same printed by Chromium. With the hidden `--site`, the
 /// book `serve` serves (forms wired to the server), built in its child.
-pub fn build(args: BookBuildArgs) -> Result<()> {
+fn build(args: BuildArgs) -> Result<()> {
     let project = Project::open(&args.root.root)?;
     if args.site {
         let options = BuildOptions {

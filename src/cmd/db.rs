@@ -1,23 +1,50 @@
-use anyhow::{Context, Result, bail};
+//! `chezsoi db backup`: a copy of the database while the server runs.
 
-use crate::cli::DbBackupArgs;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+
+use super::{DbArg, HELP_TEMPLATE};
 use crate::store::Store;
 
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Copie cohérente de la base dans FICHIER, même pendant que le serveur tourne
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options\u{a0}")]
+    Backup(BackupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Fichier de sauvegarde à créer (il ne doit pas exister)
+    #[arg(value_name = "FICHIER")]
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub db: DbArg,
+}
+
+pub fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Backup(args) => backup(args),
+    }
+}
+
 /// SQLite's online backup: a consistent snapshot while the server writes.
-pub fn backup(args: DbBackupArgs) -> Result<()> {
+fn backup(args: BackupArgs) -> Result<()> {
     if args.file.exists() {
         bail!(
             "«\u{a0}{}\u{a0}» existe déjà\u{a0}: choisissez un nouveau nom de fichier, la sauvegarde n’écrase rien.",
             args.file.display()
         );
     }
-    if !args.db.is_file() {
+    if !args.db.db.is_file() {
         bail!(
             "la base «\u{a0}{}\u{a0}» n’existe pas (option --db ou CHEZSOI_DB)",
-            args.db.display()
+            args.db.db.display()
         );
     }
-    let store = Store::open(&args.db).context("base de données (option --db ou CHEZSOI_DB)")?;
+    let store = Store::open(&args.db.db).context("base de données (option --db ou CHEZSOI_DB)")?;
     store.backup_to(&args.file).with_context(|| {
         format!(
             "sauvegarde vers «\u{a0}{}\u{a0}» impossible",

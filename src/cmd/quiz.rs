@@ -1,12 +1,35 @@
-use anyhow::Result;
+//! `chezsoi quiz check`: every problem of every quiz file, at once.
 
-use crate::cli::QuizCheckArgs;
+use anyhow::Result;
+use clap::{Args, Subcommand};
+
+use super::{HELP_TEMPLATE, RootArg};
+use crate::content::Content;
 use crate::project::Project;
 
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Vérifie chaque fichier quizzes/*.toml (fichier, ligne, colonne et champ de chaque problème)
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options\u{a0}")]
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub root: RootArg,
+}
+
+pub fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Check(args) => check(args),
+    }
+}
+
 /// Validates every quiz file; all problems are reported at once.
-pub fn check(args: QuizCheckArgs) -> Result<()> {
+fn check(args: CheckArgs) -> Result<()> {
     let project = Project::open(&args.root.root)?;
-    let content = project.load_content()?;
+    let content = Content::load(&project)?;
     for quiz in content.catalog.iter() {
         println!(
             "quizzes/{}.toml\u{a0}: {} — {} questions, version {}",

@@ -1,19 +1,57 @@
+//! `chezsoi serve`: builds the site's book, then serves it with the
+//! quizzes, the results and the workshops.
+
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use notify_debouncer_mini::notify::{self, RecursiveMode};
+use notify_debouncer_mini::{DebounceEventResult, Debouncer};
 use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 
+use super::{DbArg, RetentionArg, RootArg, parse_base_url, render_error};
 use crate::book::{self, BuildOptions, Built, Target};
-use crate::cli::ServeArgs;
+use crate::content::Content;
 use crate::project::Project;
 use crate::store::Store;
 use crate::web::{self, AppState, WorkshopSettings};
 use crate::workshop;
 
-pub fn run(args: ServeArgs) -> Result<()> {
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Adresse d’écoute du serveur HTTP (par défaut : 127.0.0.1:3000)
+    #[arg(
+        long,
+        env = "CHEZSOI_ADDR",
+        default_value = "127.0.0.1:3000",
+        hide_default_value = true,
+        value_name = "ADRESSE:PORT"
+    )]
+    pub addr: String,
+    #[command(flatten)]
+    pub db: DbArg,
+    #[command(flatten)]
+    pub root: RootArg,
+    /// Reconstruit le livre quand book/, quizzes/ ou theme/ changent et recharge la page (aperçu pour les auteurs)
+    #[arg(long, env = "CHEZSOI_WATCH")]
+    pub watch: bool,
+    /// Nombre minimal de réponses avant d’afficher des chiffres de groupe (par défaut : 5)
+    #[arg(long, env = "CHEZSOI_MIN_GROUP", default_value_t = web::DEFAULT_MIN_GROUP as u16, hide_default_value = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub min_group: u16,
+    /// Adresse publique du site, pour les liens et codes QR des ateliers, par exemple https://atelier.example.org (par défaut : l’adresse sous laquelle l’animateur ouvre le site)
+    #[arg(long, env = "CHEZSOI_BASE_URL", value_name = "URL", value_parser = parse_base_url)]
+    pub base_url: Option<String>,
+    /// Envois de réponses (questionnaires et ateliers) et ouvertures d’atelier permis par client et par minute ; au-delà : 429 (par défaut : 600). Derrière un proxy inverse, tous les clients ont l’adresse du proxy : relevez-le
+    #[arg(long, env = "CHEZSOI_PARTICIPATION_LIMIT", default_value_t = web::PARTICIPATION_PER_MINUTE, hide_default_value = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub participation_limit: u32,
+    #[command(flatten)]
+    pub retention: RetentionArg,
+}
+
+pub fn run(args: Args) -> Result<()> {
     let project = Project::open(&args.root.root)?;
     let addr: SocketAddr = args.addr.parse().with_context(|| {
         format!(
@@ -27,8 +65,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
         live_reload_endpoint: args.watch.then(|| web::LIVE_RELOAD_PATH.to_string()),
     };
     let built = build_in_child(&project, &options)?;
-    let store = Store::open(&args.db)
-        .with_context(|| "base de données (option --db ou CHEZSOI_DB)".to_string())?;
+    let store = Store::open(&args.db.db).context("base de données (option --db ou CHEZSOI_DB)")?;
     let retention_days = args.retention.days;
     purge_workshops(&store, retention_days)?;
     let settings = SiteSettings {
@@ -166,46 +203,62 @@ async fn shutdown_signal() {
 
 /// Watches the sources and rebuilds the book on change; a failed rebuild is
 /// reported and the previous pages keep being served.
+///
+/// The sources are polled (as `mdbook serve` does by default) rather than
+/// watched through inotify: the build reads them, and inotify reports every
+/// read as an event, which would rebuild forever. The poller compares
+/// contents, not only times, which it keeps to the second: an edit in the
+/// second of the last look would be missed (the sources are a few hundred
+/// kilobytes). notify-debouncer-mini turns an editor's burst of writes into
+/// one change.
 fn start_watcher(
     project: Project,
     options: BuildOptions,
     state: AppState,
     reload: broadcast::Sender<()>,
-) -> Result<notify::RecommendedWatcher> {
-    use notify::{RecursiveMode, Watcher};
-
+) -> Result<Debouncer<notify::PollWatcher>> {
     let (events, mut changes) = tokio::sync::mpsc::unbounded_channel::<()>();
     let out_dir = book::load_config(&project, None)
         .map(|c| project.root.join(c.build.build_dir))
         .unwrap_or_else(|_| project.root.join("target"));
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Ok(event) = event {
-            let relevant = event.paths.iter().any(|p| !p.starts_with(&out_dir));
-            if relevant && !matches!(event.kind, notify::EventKind::Access(_)) {
+    let config = notify_debouncer_mini::Config::default()
+        .with_timeout(DEBOUNCE)
+        .with_notify_config(
+            notify::Config::default()
+                .with_poll_interval(POLL_INTERVAL)
+                .with_compare_contents(true),
+        );
+    let mut debouncer = notify_debouncer_mini::new_debouncer_opt::<_, notify::PollWatcher>(
+        config,
+        move |result: DebounceEventResult| {
+            let changed = result.is_ok_and(|changed| {
+                changed
+                    .iter()
+                    .any(|event| !event.path.starts_with(&out_dir))
+            });
+            if changed {
                 let _ = events.send(());
             }
-        }
-    })
+        },
+    )
     .context("surveillance des fichiers impossible")?;
-    for dir in [
-        project.root.join("book"),
-        project.quizzes_dir(),
-        project.theme_dir(),
-    ] {
-        if dir.is_dir() {
-            watcher
-                .watch(&dir, RecursiveMode::Recursive)
-                .with_context(|| {
-                    format!("impossible de surveiller «\u{a0}{}\u{a0}»", dir.display())
-                })?;
+    let watched: Vec<(PathBuf, RecursiveMode)> = vec![
+        (project.root.join("book"), RecursiveMode::Recursive),
+        (project.quizzes_dir(), RecursiveMode::Recursive),
+        (project.theme_dir(), RecursiveMode::Recursive),
+        (project.book_toml(), RecursiveMode::NonRecursive),
+    ];
+    for (path, mode) in watched {
+        if path.exists() {
+            debouncer.watcher().watch(&path, mode).with_context(|| {
+                format!("impossible de surveiller «\u{a0}{}\u{a0}»", path.display())
+            })?;
         }
     }
-    watcher.watch(&project.book_toml(), RecursiveMode::NonRecursive)?;
 
     tokio::spawn(async move {
         while changes.recv().await.is_some() {
-            // Editors write several events per save: wait for the burst to end.
-            tokio::time::sleep(Duration::from_millis(250)).await;
+            // Changes seen while the last build ran: one build covers them.
             while changes.try_recv().is_ok() {}
             let project = project.clone();
             let options = options.clone();
@@ -215,17 +268,22 @@ fn start_watcher(
                     tracing::info!(dossier = %built.out.display(), "livre reconstruit");
                     state.replace_content(built.content);
                     if let Err(error) = state.reload_book() {
-                        eprintln!("{}", crate::cli::render_error(&error));
+                        eprintln!("{}", render_error(&error));
                     }
                     let _ = reload.send(());
                 }
-                Ok(Err(error)) => eprintln!("{}", crate::cli::render_error(&error)),
+                Ok(Err(error)) => eprintln!("{}", render_error(&error)),
                 Err(error) => tracing::error!(%error, "reconstruction interrompue"),
             }
         }
     });
-    Ok(watcher)
+    Ok(debouncer)
 }
+
+/// How often `--watch` looks at the sources.
+const POLL_INTERVAL: Duration = Duration::from_millis(300);
+/// How long the sources must stay still before a rebuild.
+const DEBOUNCE: Duration = Duration::from_millis(200);
 
 fn rebuild(project: &Project, options: &BuildOptions) -> Result<Built> {
     build_in_child(project, options)
@@ -266,6 +324,6 @@ fn build_in_child(project: &Project, options: &BuildOptions) -> Result<Built> {
         anyhow::bail!("{message}");
     }
     // The quizzes and chapter titles the server needs: light to load here.
-    let content = project.load_content()?;
+    let content = Content::load(project)?;
     Ok(Built { out, content })
 }

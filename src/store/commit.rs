@@ -1,23 +1,61 @@
-//! Group commit for results. Every acknowledged result must be on disk
-//! (`synchronous = FULL`), and one fsync per result caps a room at a few
-//! hundred submissions a second. So submissions queue up; whoever obtains the
-//! writer commits everything queued in one transaction (one fsync), then
-//! tells each waiting submitter how its row fared. Nobody is acknowledged
-//! before the transaction holding its row has committed.
+//! The one way a result enters the database, with group commit. Every
+//! acknowledged result must be on disk (`synchronous = FULL`), and one
+//! fsync per result caps a room at a few hundred submissions a second. So
+//! submissions queue up; whoever obtains the writer commits everything
+//! queued in one transaction (one fsync), then tells each waiting submitter
+//! how its row fared. Nobody is acknowledged before the transaction holding
+//! its row has committed.
+//!
+//! A result given in a workshop is stored only if the workshop is still
+//! open, checked in the same transaction: a workshop closed a moment before
+//! gets nothing.
 
+use std::collections::BTreeMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{SyncSender, sync_channel};
 
-use rusqlite::params;
+use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{NewResult, Result, Store, StoreError};
+use super::error::{Result, StoreError};
 
-/// Results waiting for a commit.
+/// What is stored for one submission — and nothing else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewResult {
+    pub quiz_id: String,
+    pub quiz_version: String,
+    pub workshop_id: Option<i64>,
+    /// JSON of the validated answers.
+    pub answers_json: String,
+    /// JSON of the computed outcome.
+    pub outcome_json: String,
+    pub profile: Option<String>,
+    pub score: Option<i64>,
+    /// Unix time rounded down to the hour.
+    pub created_hour: i64,
+}
+
+/// What became of a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inserted {
+    /// Committed. For a workshop's result, the workshop's number of results
+    /// once the transaction that holds it committed.
+    Stored { workshop_answers: Option<usize> },
+    /// The workshop no longer accepts answers: nothing was stored.
+    WorkshopClosed,
+    /// No such workshop: nothing was stored.
+    WorkshopMissing,
+}
+
+/// Results waiting for a commit, and how many transactions committed them.
 #[derive(Default)]
-pub struct Queue(Mutex<Vec<Pending>>);
+pub struct Queue {
+    pending: Mutex<Vec<Pending>>,
+    commits: AtomicU64,
+}
 
-/// How one row fared: committed, or why not.
-type RowOutcome = Result<(), String>;
+/// How one row fared: an outcome, or why it could not be stored.
+type RowOutcome = Result<Inserted, String>;
 
 struct Pending {
     token_hash: [u8; 32],
@@ -25,72 +63,141 @@ struct Pending {
     done: SyncSender<RowOutcome>,
 }
 
-impl Store {
-    /// Stores a result; when this returns `Ok`, the row is committed to disk.
-    pub fn insert_result(&self, token_hash: &[u8; 32], result: &NewResult) -> Result<()> {
+impl Queue {
+    /// Queues a result, then commits the queue with `writer` unless the
+    /// writer's previous holder already did; when this returns
+    /// `Inserted::Stored`, the row is committed to disk.
+    pub fn insert(
+        &self,
+        writer: &Mutex<Connection>,
+        token_hash: &[u8; 32],
+        result: &NewResult,
+    ) -> Result<Inserted> {
         let (done, outcome) = sync_channel(1);
-        self.pending
-            .0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(Pending {
-                token_hash: *token_hash,
-                result: result.clone(),
-                done,
-            });
+        self.lock().push(Pending {
+            token_hash: *token_hash,
+            result: result.clone(),
+            done,
+        });
         {
-            let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+            let mut conn = writer.lock().unwrap_or_else(|p| p.into_inner());
             // The writer we waited for may have committed our row already.
             if let Ok(answer) = outcome.try_recv() {
                 return answer.map_err(StoreError::Commit);
             }
-            let batch =
-                std::mem::take(&mut *self.pending.0.lock().unwrap_or_else(|p| p.into_inner()));
-            commit_batch(&mut conn, batch);
+            let batch = std::mem::take(&mut *self.lock());
+            if commit_batch(&mut conn, batch) {
+                self.commits.fetch_add(1, Ordering::Relaxed);
+            }
         }
         outcome
             .recv()
             .unwrap_or_else(|_| Err("la file d’écriture a été interrompue".to_string()))
             .map_err(StoreError::Commit)
     }
+
+    /// Results waiting for the writer right now.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Transactions committed since the store was opened.
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Pending>> {
+        self.pending.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
-/// Inserts every pending row in one transaction. A row that fails is rolled
-/// back alone (savepoint) and its submitter told; the others still commit.
-fn commit_batch(conn: &mut rusqlite::Connection, batch: Vec<Pending>) {
-    let mut answers: Vec<(SyncSender<RowOutcome>, RowOutcome)> = Vec::with_capacity(batch.len());
+/// How many results a workshop holds.
+pub(super) fn count_results(conn: &Connection, workshop_id: i64) -> rusqlite::Result<usize> {
+    let count: i64 = conn
+        .prepare_cached("SELECT count(*) FROM results WHERE workshop_id = ?1")?
+        .query_row([workshop_id], |row| row.get(0))?;
+    Ok(usize::try_from(count).unwrap_or(0))
+}
+
+/// Inserts every pending row in one transaction; true if it committed. A
+/// row that fails is rolled back alone (savepoint) and its submitter told;
+/// the others still commit.
+fn commit_batch(conn: &mut Connection, batch: Vec<Pending>) -> bool {
+    let mut rows: Vec<(
+        SyncSender<RowOutcome>,
+        Option<i64>,
+        rusqlite::Result<Inserted>,
+    )> = Vec::with_capacity(batch.len());
     let outcome = (|| -> rusqlite::Result<()> {
         let mut tx = conn.transaction()?;
         for pending in batch {
-            let inserted = (|| -> rusqlite::Result<()> {
+            let inserted = (|| {
                 let savepoint = tx.savepoint()?;
-                savepoint
-                    .prepare_cached(
-                        "INSERT INTO results (token_hash, quiz_id, quiz_version, workshop_id, answers, outcome, profile, score, created_hour)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                    )?
-                    .execute(params![
-                        &pending.token_hash[..],
-                        pending.result.quiz_id,
-                        pending.result.quiz_version,
-                        pending.result.workshop_id,
-                        pending.result.answers_json,
-                        pending.result.outcome_json,
-                        pending.result.profile,
-                        pending.result.score,
-                        pending.result.created_hour,
-                    ])?;
-                savepoint.commit()
+                let inserted = insert_row(&savepoint, &pending.token_hash, &pending.result)?;
+                savepoint.commit()?;
+                Ok(inserted)
             })();
-            answers.push((pending.done, inserted.map_err(|e| e.to_string())));
+            rows.push((pending.done, pending.result.workshop_id, inserted));
+        }
+        // Each workshop's number of results as of this transaction, for its
+        // live count.
+        let mut counts: BTreeMap<i64, usize> = BTreeMap::new();
+        for (_, workshop, inserted) in &mut rows {
+            if let (Some(id), Ok(Inserted::Stored { workshop_answers })) = (*workshop, inserted) {
+                let count = match counts.get(&id) {
+                    Some(count) => *count,
+                    None => *counts.entry(id).or_insert(count_results(&tx, id)?),
+                };
+                *workshop_answers = Some(count);
+            }
         }
         tx.commit()
     })();
-    for (done, answer) in answers {
+    let committed = outcome.is_ok();
+    for (done, _, inserted) in rows {
         let answer = match &outcome {
-            Ok(()) => answer,
+            Ok(()) => inserted.map_err(|e| e.to_string()),
             Err(error) => Err(format!("la transaction a échoué\u{a0}: {error}")),
         };
         let _ = done.send(answer);
     }
+    committed
+}
+
+/// The one `INSERT INTO results`, after checking that the result's
+/// workshop, if any, accepts answers.
+fn insert_row(
+    tx: &Connection,
+    token_hash: &[u8; 32],
+    result: &NewResult,
+) -> rusqlite::Result<Inserted> {
+    if let Some(workshop_id) = result.workshop_id {
+        let closed: Option<Option<i64>> = tx
+            .prepare_cached("SELECT closed_hour FROM workshops WHERE id = ?1")?
+            .query_row([workshop_id], |row| row.get(0))
+            .optional()?;
+        match closed {
+            None => return Ok(Inserted::WorkshopMissing),
+            Some(Some(_)) => return Ok(Inserted::WorkshopClosed),
+            Some(None) => {}
+        }
+    }
+    tx.prepare_cached(
+        "INSERT INTO results (token_hash, quiz_id, quiz_version, workshop_id, answers, outcome, profile, score, created_hour)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        &token_hash[..],
+        result.quiz_id,
+        result.quiz_version,
+        result.workshop_id,
+        result.answers_json,
+        result.outcome_json,
+        result.profile,
+        result.score,
+        result.created_hour,
+    ])?;
+    Ok(Inserted::Stored {
+        workshop_answers: None,
+    })
 }

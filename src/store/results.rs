@@ -2,22 +2,16 @@
 
 use rusqlite::OptionalExtension;
 
-use super::{Result, Store};
+use super::database::Store;
+use super::error::Result;
 
-/// What is stored for one submission — and nothing else.
+/// Whose results to aggregate.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewResult {
-    pub quiz_id: String,
-    pub quiz_version: String,
-    pub workshop_id: Option<i64>,
-    /// JSON of the validated answers.
-    pub answers_json: String,
-    /// JSON of the computed outcome.
-    pub outcome_json: String,
-    pub profile: Option<String>,
-    pub score: Option<i64>,
-    /// Unix time rounded down to the hour.
-    pub created_hour: i64,
+pub enum Participants {
+    /// Everyone who took this quiz (its id), in a workshop or not.
+    Quiz(String),
+    /// The participants of this workshop (its id).
+    Workshop(i64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,13 +62,33 @@ impl Store {
         })
     }
 
-    /// The outcomes (JSON) of every result of a quiz, for aggregates.
-    pub fn quiz_outcomes(&self, quiz_id: &str) -> Result<Vec<String>> {
+    /// The answers and outcome (JSON) of each result of a quiz or a
+    /// workshop, for aggregates only.
+    pub fn participations(&self, who: Participants) -> Result<Vec<(String, String)>> {
         self.with_reader(|conn| {
-            let mut stmt =
-                conn.prepare_cached("SELECT outcome FROM results WHERE quiz_id = ?1 ORDER BY id")?;
-            let rows = stmt.query_map([quiz_id], |row| row.get(0))?;
-            Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+            let (sql, key): (&str, &dyn rusqlite::ToSql) = match &who {
+                Participants::Quiz(quiz_id) => (
+                    "SELECT answers, outcome FROM results WHERE quiz_id = ?1",
+                    quiz_id,
+                ),
+                Participants::Workshop(workshop_id) => (
+                    "SELECT answers, outcome FROM results WHERE workshop_id = ?1",
+                    workshop_id,
+                ),
+            };
+            let mut stmt = conn.prepare_cached(sql)?;
+            let rows = stmt.query_map([key], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// Whether the database answers a query on the results table (the
+    /// server's health check).
+    pub fn check_health(&self) -> Result<()> {
+        self.with_reader(|conn| {
+            conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM results)")?
+                .query_row([], |row| row.get::<_, bool>(0))?;
+            Ok(())
         })
     }
 

@@ -1,8 +1,10 @@
 //! Workshops and the results given in them.
 
-use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{ErrorCode, OptionalExtension, TransactionBehavior, params};
 
-use super::{NewResult, Result, Store, StoreError};
+use super::commit::count_results;
+use super::database::Store;
+use super::error::{Result, StoreError};
 
 /// What is stored when a workshop is created — and nothing else.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,17 +38,6 @@ impl Workshop {
     }
 }
 
-/// The outcome of storing a participant's result in a workshop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WorkshopInsert {
-    /// Stored; the workshop now has this many results.
-    Stored { answers: usize },
-    /// The workshop no longer accepts answers: nothing was stored.
-    Closed,
-    /// No such workshop: nothing was stored.
-    Missing,
-}
-
 /// The outcome of asking to reveal a workshop's results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WorkshopReveal {
@@ -72,13 +63,6 @@ fn read_workshop(row: &rusqlite::Row<'_>) -> rusqlite::Result<Workshop> {
         closed_hour: row.get(6)?,
         revealed: row.get::<_, i64>(7)? != 0,
     })
-}
-
-fn count_results(conn: &Connection, workshop_id: i64) -> Result<usize> {
-    let count: i64 = conn
-        .prepare_cached("SELECT count(*) FROM results WHERE workshop_id = ?1")?
-        .query_row([workshop_id], |row| row.get(0))?;
-    Ok(usize::try_from(count).unwrap_or(0))
 }
 
 /// Whether an insert failed only because its join code is taken by an open
@@ -161,63 +145,7 @@ impl Store {
     }
 
     pub fn count_workshop_results(&self, workshop_id: i64) -> Result<usize> {
-        self.with_writer(|conn| count_results(conn, workshop_id))
-    }
-
-    /// Stores a result in a workshop if it is still open, in one
-    /// transaction: a workshop closed a moment before gets nothing.
-    /// `announce` receives the new number of results once committed, while
-    /// the writer is still held, so announcements come in order.
-    pub fn insert_workshop_result(
-        &self,
-        workshop_id: i64,
-        token_hash: &[u8; 32],
-        result: &NewResult,
-        announce: impl FnOnce(usize),
-    ) -> Result<WorkshopInsert> {
-        self.with_writer(|conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let closed: Option<Option<i64>> = tx
-                .prepare_cached("SELECT closed_hour FROM workshops WHERE id = ?1")?
-                .query_row([workshop_id], |row| row.get(0))
-                .optional()?;
-            match closed {
-                None => return Ok(WorkshopInsert::Missing),
-                Some(Some(_)) => return Ok(WorkshopInsert::Closed),
-                Some(None) => {}
-            }
-            tx.prepare_cached(
-                "INSERT INTO results (token_hash, quiz_id, quiz_version, workshop_id, answers, outcome, profile, score, created_hour)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
-                &token_hash[..],
-                result.quiz_id,
-                result.quiz_version,
-                workshop_id,
-                result.answers_json,
-                result.outcome_json,
-                result.profile,
-                result.score,
-                result.created_hour,
-            ])?;
-            let answers = count_results(&tx, workshop_id)?;
-            tx.commit()?;
-            announce(answers);
-            Ok(WorkshopInsert::Stored { answers })
-        })
-    }
-
-    /// The answers and outcome (JSON) of each result of a workshop, for its
-    /// aggregates only.
-    pub fn workshop_participations(&self, workshop_id: i64) -> Result<Vec<(String, String)>> {
-        self.with_writer(|conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT answers, outcome FROM results WHERE workshop_id = ?1 ORDER BY id",
-            )?;
-            let rows = stmt.query_map([workshop_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })
+        self.with_writer(|conn| Ok(count_results(conn, workshop_id)?))
     }
 
     /// Marks the results revealed if the workshop has reached its minimum

@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
-use super::templates::render_error_page;
+use crate::views::render_error_page;
 
 #[derive(Debug)]
 pub enum AppError {
@@ -17,15 +17,11 @@ pub enum AppError {
     Internal(anyhow::Error),
 }
 
-impl AppError {
-    pub fn internal(error: anyhow::Error) -> AppError {
-        AppError::Internal(error)
-    }
-}
-
-impl From<anyhow::Error> for AppError {
-    fn from(error: anyhow::Error) -> AppError {
-        AppError::Internal(error)
+/// Any other error (SQLite, a task that panicked, a template, JSON…) is
+/// internal: `?` turns it into a 500, as in axum's examples.
+impl<E: Into<anyhow::Error>> From<E> for AppError {
+    fn from(error: E) -> AppError {
+        AppError::Internal(error.into())
     }
 }
 
@@ -44,6 +40,17 @@ impl IntoResponse for AppError {
                 )
             }
         };
-        (status, Html(render_error_page(status, &message))).into_response()
+        (status, Html(render_error_page(status.as_u16(), &message))).into_response()
     }
+}
+
+/// A text from the request, cut for a message, without control characters
+/// (a NUL or an escape sequence has no place in a page).
+pub fn shorten(text: &str) -> String {
+    let mut chars = text.chars().filter(|c| !c.is_control());
+    let mut short: String = chars.by_ref().take(40).collect();
+    if chars.next().is_some() {
+        short.push('…');
+    }
+    short
 }

@@ -1,6 +1,8 @@
 //! Layers applied to every response: security headers, cache policy,
 //! compression, time-out, body limit and privacy-preserving request logs.
 
+use std::time::Duration;
+
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request};
@@ -12,8 +14,12 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use super::templates::render_error_page;
-use super::{BODY_LIMIT, REQUEST_TIMEOUT};
+use crate::views::render_error_page;
+
+/// Largest request body accepted (a full diagnostic is well under 4 KiB).
+pub const BODY_LIMIT: usize = 64 * 1024;
+/// A request that takes longer than this is cut with 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// No origin but our own, for anything. Styles allow inline attributes because
 /// mdBook's scripts set element styles; scripts never run inline.
@@ -123,7 +129,10 @@ async fn french_errors(response: Response) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
-    Response::from_parts(parts, Body::from(render_error_page(status, &message)))
+    Response::from_parts(
+        parts,
+        Body::from(render_error_page(status.as_u16(), &message)),
+    )
 }
 
 fn is_html(response: &Response) -> bool {

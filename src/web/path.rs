@@ -6,7 +6,7 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use super::AppError;
+use super::error::AppError;
 
 /// `Path<T>`, refused as "not found".
 pub struct Param<T>(pub T);

@@ -194,8 +194,29 @@ mod tests {
             Some("vélo.html")
         );
         assert_eq!(percent_decode("%zz"), None);
-        let book = StaticBook::default();
-        assert!(book.lookup("/../etc/passwd").is_none());
-        assert!(book.lookup("/%2e%2e/book.toml").is_none());
+        // A built book beside a file that must not be served.
+        let project = tempfile::tempdir().unwrap();
+        let dir = project.path().join("book");
+        std::fs::create_dir_all(dir.join("dossier")).unwrap();
+        std::fs::write(dir.join("index.html"), "accueil").unwrap();
+        std::fs::write(dir.join("dossier/page.html"), "page").unwrap();
+        std::fs::write(project.path().join("book.toml"), "[book]").unwrap();
+        let book = StaticBook::load(&dir).unwrap();
+        for served in ["/", "/index.html", "/dossier/page.html"] {
+            assert!(book.lookup(served).is_some(), "{served} is not served");
+        }
+        // Each of these would reach a real file if `..` or `.` were
+        // followed, as a file system would.
+        for refused in [
+            "/../book.toml",
+            "/%2e%2e/book.toml",
+            "/dossier/../index.html",
+            "/dossier/%2E%2E/index.html",
+            "/./index.html",
+            "/dossier/..%2Fbook.toml",
+            "/dossier%5C..%5Cindex.html",
+        ] {
+            assert!(book.lookup(refused).is_none(), "{refused} was served");
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::aggregate::{DimensionSpread, GroupResults, QuestionDistribution, Share, Spread};
+use crate::aggregate::{DimensionSpread, GroupResults, QuestionDistribution, Share, Spread};
 use crate::quiz::Quiz;
 use crate::store::Workshop;
 

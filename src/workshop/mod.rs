@@ -2,15 +2,15 @@
 //! phones, and the group's aggregates appear once enough people answered.
 //!
 //! What lives here is shared by the web pages and the command line: join
-//! codes, facilitator keys, input rules, creation, expiry, and the pure
-//! aggregation of a group's results (`aggregate`). All SQL stays in `store`.
+//! codes, facilitator keys, input rules, creation, expiry and the exports.
+//! The group's figures come from `crate::aggregate`; all SQL stays in
+//! `store`.
 //!
 //! Stored per workshop: its title, quiz, minimum group size, join code, the
 //! SHA-256 of its facilitator key, the hour it was created, the hour it was
 //! closed and whether its results were revealed. Nothing about the
 //! facilitator: the key, shown once, is the only credential.
 
-pub mod aggregate;
 pub mod export;
 
 use std::ops::RangeInclusive;
@@ -199,26 +199,38 @@ pub fn expiry(created_hour: i64, retention_days: u32) -> i64 {
     created_hour.saturating_add(i64::from(retention_days).saturating_mul(86_400))
 }
 
-/// Checks a site address given by the operator (`http://…` or `https://…`)
-/// and drops its trailing slash.
+/// Checks a site address given by the operator (`http://…` or `https://…`,
+/// with a host, maybe a port and a path, no query or fragment) and returns
+/// it normalised by the `url` crate, without a trailing slash.
 pub fn parse_base_url(text: &str) -> Result<String, String> {
-    let trimmed = text.trim().trim_end_matches('/');
-    let rest = trimmed
-        .strip_prefix("http://")
-        .or_else(|| trimmed.strip_prefix("https://"));
-    match rest {
-        Some(host)
-            if !host.is_empty()
-                && host
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-._~:/[]%".contains(c)) =>
-        {
-            Ok(trimmed.to_string())
-        }
-        _ => Err(format!(
+    let invalid = || {
+        format!(
             "adresse du site invalide «\u{a0}{text}\u{a0}»\u{a0}: attendu http://hôte[:port] ou https://hôte (par exemple http://127.0.0.1:3000)"
-        )),
+        )
+    };
+    let url = url::Url::parse(text.trim()).map_err(|_| invalid())?;
+    // The WHATWG rules `url` follows let odd characters into a domain;
+    // a site's name is letters, digits, hyphens and dots (after IDNA).
+    let host = match url.host() {
+        Some(url::Host::Domain(domain)) => {
+            !domain.is_empty()
+                && domain
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        }
+        Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) => true,
+        None => false,
+    };
+    let usable = matches!(url.scheme(), "http" | "https")
+        && host
+        && url.username().is_empty()
+        && url.password().is_none()
+        && url.query().is_none()
+        && url.fragment().is_none();
+    if !usable {
+        return Err(invalid());
     }
+    Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
 /// The address participants open: `{base}/a/{CODE}`.
@@ -311,12 +323,19 @@ mod tests {
             parse_base_url("https://atelier.example.org").unwrap(),
             "https://atelier.example.org"
         );
+        assert_eq!(
+            parse_base_url(" HTTPS://Atelier.Example.org/chezsoi/ ").unwrap(),
+            "https://atelier.example.org/chezsoi"
+        );
         for bad in [
             "127.0.0.1:3000",
             "ftp://x",
             "http://",
             "http://a b",
             "http://a\"b",
+            "http://x/?q=1",
+            "http://x/#ancre",
+            "http://moi:secret@x",
         ] {
             assert!(parse_base_url(bad).is_err(), "{bad}");
         }

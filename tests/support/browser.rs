@@ -8,6 +8,8 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
+use crate::support::{FixtureProject, Server};
+
 pub struct Driver {
     process: Child,
     pub url: String,
@@ -23,8 +25,8 @@ impl Drop for Driver {
 
 /// chromedriver and chromium, or a visible "skipped" (a failure under CI=true).
 pub fn driver_or_skip(test: &str) -> Option<Driver> {
-    let chromium = super::common::chromium_or_skip(test)?;
-    let chromedriver = super::common::tool_or_skip(test, "chromedriver", "chromium-driver")?;
+    let chromium = crate::support::chromium_or_skip(test)?;
+    let chromedriver = crate::support::tool_or_skip(test, "chromedriver", "chromium-driver")?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -89,6 +91,74 @@ impl Driver {
     }
 }
 
+/// A browser test's world: a copy of the real project served by the real
+/// `chezsoi serve` on a temp database, and a WebDriver to open browsers on
+/// it.
+pub struct Site {
+    pub driver: Driver,
+    pub server: Server,
+    pub fixture: FixtureProject,
+}
+
+impl Site {
+    /// Chromium and chromedriver, or a visible "skipped" (a failure under
+    /// CI=true); then the server.
+    pub fn start_or_skip(test: &str) -> Option<Site> {
+        let driver = driver_or_skip(test)?;
+        let fixture = FixtureProject::real();
+        let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
+        Some(Site {
+            driver,
+            server,
+            fixture,
+        })
+    }
+
+    /// `start_or_skip`, then a browser with or without JavaScript already
+    /// on `path`.
+    pub async fn visit_or_skip(test: &str, javascript: bool, path: &str) -> Option<(Site, Client)> {
+        let mut site = Site::start_or_skip(test)?;
+        let client = site.session(javascript).await;
+        site.open(&client, path).await;
+        Some((site, client))
+    }
+
+    /// A new browser (an independent person), with or without JavaScript.
+    pub async fn session(&mut self, javascript: bool) -> Client {
+        self.driver.session(javascript).await
+    }
+
+    /// The site's address for `path` (`/quiz/diagnostic`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server.base_url)
+    }
+
+    /// Opens `path` of the site in `client`.
+    pub async fn open(&self, client: &Client, path: &str) {
+        client.goto(&self.url(path)).await.unwrap();
+    }
+}
+
+/// The text of the element `css` (waited for).
+pub async fn text(client: &Client, css: &str) -> String {
+    find(client, css).await.text().await.unwrap()
+}
+
+/// How many elements match `css` now.
+pub async fn count(client: &Client, css: &str) -> usize {
+    client.find_all(Locator::Css(css)).await.unwrap().len()
+}
+
+/// Clicks the element `css` (waited for).
+pub async fn click(client: &Client, css: &str) {
+    find(client, css).await.click().await.unwrap();
+}
+
+/// Types `keys` into the element `css` (waited for).
+pub async fn type_in(client: &Client, css: &str, keys: &str) {
+    find(client, css).await.send_keys(keys).await.unwrap();
+}
+
 /// Waits (bounded) for an element, then returns it.
 pub async fn find(client: &Client, css: &str) -> fantoccini::elements::Element {
     client
@@ -105,7 +175,7 @@ pub fn axe_script_or_skip(test: &str) -> Option<String> {
         .join("target/npm/node_modules/axe-core/axe.min.js");
     match std::fs::read_to_string(&path) {
         Ok(script) => Some(script),
-        Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+        Err(_) if crate::support::in_ci() => {
             panic!(
                 "{test}: axe-core is required when CI=true ({} missing; .ci/run installs it)",
                 path.display()

@@ -1,6 +1,7 @@
-//! The whole router in-process (`tower::ServiceExt::oneshot`) on a copy of
-//! the real project (book, quizzes, theme) and a real temp SQLite file, for
-//! the hostile-request, property and header tests.
+//! The whole router in-process (`tower::ServiceExt::oneshot`) on the real
+//! project's book, built once per test binary (`shared_book`), and a fresh
+//! temp SQLite file per `App`, for the quiz, workshop, hostile-request,
+//! property and header tests.
 #![allow(dead_code)]
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -10,8 +11,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
-use chezsoi::book::{self, BuildOptions};
-use chezsoi::project::Project;
+use chezsoi::book::Target;
 use chezsoi::quiz::Quiz;
 use chezsoi::store::Store;
 use chezsoi::web::{self, AppState, WorkshopSettings};
@@ -19,20 +19,23 @@ use chezsoi::workshop::FacilitatorKey;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-use crate::common::FixtureProject;
+use crate::support::shared_book;
 
 /// The public address workshops are configured with.
 pub const SITE: &str = "http://salle.test:3000";
 
 pub struct App {
-    pub fixture: FixtureProject,
+    /// Holds this app's database.
+    pub data: tempfile::TempDir,
     pub router: axum::Router,
     pub store: Arc<Store>,
     pub state: AppState,
     pub book_dir: std::path::PathBuf,
-    /// Each request comes from a new address unless the test names one,
-    /// so that the flood limiter only bites where a test wants it to.
+    /// Each request comes from a new address unless the test names one or
+    /// asks for `one_client`, so that the flood limiter only bites where a
+    /// test wants it to.
     next_client: AtomicU32,
+    one_client: bool,
 }
 
 pub struct Reply {
@@ -83,29 +86,50 @@ impl Facilitated {
 }
 
 impl App {
+    /// The real book and quizzes, a new empty database, workshops
+    /// configured with `SITE`.
     pub fn new() -> App {
-        let fixture = FixtureProject::real();
-        let project = Project::open(fixture.root()).unwrap();
-        let built = book::build(&project, &BuildOptions::default()).unwrap();
-        let store = Arc::new(Store::open(&fixture.path("data/test.db")).unwrap());
-        let state = AppState::new(built.out.clone(), store.clone(), built.content).unwrap();
-        state.configure_workshops(WorkshopSettings {
+        App::with_settings(WorkshopSettings {
             public_url: Some(SITE.into()),
             retention_days: 30,
-        });
+        })
+    }
+
+    pub fn with_settings(settings: WorkshopSettings) -> App {
+        let shared = shared_book(Target::Offline);
+        let data = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(&data.path().join("test.db")).unwrap());
+        let state = AppState::new(
+            shared.built.out.clone(),
+            store.clone(),
+            shared.built.content.clone(),
+        )
+        .unwrap();
+        state.configure_workshops(settings);
         App {
             router: web::router(state.clone()),
-            fixture,
+            data,
             store,
             state,
-            book_dir: built.out,
+            book_dir: shared.built.out.clone(),
             next_client: AtomicU32::new(1),
+            one_client: false,
         }
     }
 
-    /// Sends from a fresh client address.
+    /// Every request from the same address, as a room behind one address.
+    pub fn one_client(mut self) -> App {
+        self.one_client = true;
+        self
+    }
+
+    /// Sends from a fresh client address (or the one client's).
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let n = self.next_client.fetch_add(1, Ordering::Relaxed);
+        let n = if self.one_client {
+            0
+        } else {
+            self.next_client.fetch_add(1, Ordering::Relaxed)
+        };
         // 10.0.0.0/8, one address per request.
         let ip = IpAddr::V4(Ipv4Addr::from(0x0a00_0000 | (n & 0x00ff_ffff)));
         self.send_from(ip, request).await
@@ -155,26 +179,39 @@ impl App {
         self.store.count_workshops().unwrap()
     }
 
+    /// Results stored in a workshop.
+    pub fn results_in(&self, workshop_id: i64) -> i64 {
+        self.store.count_workshop_results(workshop_id).unwrap() as i64
+    }
+
+    /// Posts the workshop creation form as typed (`minimum` is text).
+    pub async fn post_workshop_form(&self, title: &str, quiz: &str, minimum: &str) -> Reply {
+        let fields = [
+            ("titre", title),
+            ("questionnaire", quiz),
+            ("minimum", minimum),
+        ];
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        self.post_form("/atelier/nouveau", body).await
+    }
+
     /// Creates a workshop through the web form.
     pub async fn create_workshop(&self, title: &str, quiz: &str, min_group: u32) -> Facilitated {
         let reply = self
-            .post_form(
-                "/atelier/nouveau",
-                encode(&[
-                    ("titre".into(), title.into()),
-                    ("questionnaire".into(), quiz.into()),
-                    ("minimum".into(), min_group.to_string()),
-                ]),
-            )
+            .post_workshop_form(title, quiz, &min_group.to_string())
             .await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
         let location = reply.location();
         let parts: Vec<&str> = location.split('/').collect();
         assert_eq!(parts.len(), 5, "{location}");
+        assert_eq!((parts[1], parts[4]), ("atelier", "gestion"), "{location}");
         let id: i64 = parts[2].parse().unwrap();
         let key = parts[3].to_string();
-        let hash = FacilitatorKey::parse(&key).unwrap().hash();
+        let hash = FacilitatorKey::parse(&key)
+            .expect("a 128-bit hex key")
+            .hash();
         let workshop = self.store.find_workshop(id, &hash).unwrap().unwrap();
+        assert_eq!(workshop.title, title.trim());
         Facilitated {
             id,
             key,

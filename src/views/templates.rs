@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use axum::http::StatusCode;
 use serde::Serialize;
 use tera::{Context, Tera};
 
@@ -39,28 +38,42 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The compiled templates; cheap to clone.
 #[derive(Clone)]
 pub struct Templates {
     tera: Arc<Tera>,
 }
 
 impl Templates {
+    /// Compiles every template; an error names the template that does not parse.
     pub fn new() -> anyhow::Result<Templates> {
         Ok(Templates {
             tera: Arc::new(build()?),
         })
     }
 
+    /// Renders `name` with `view` as its context. Every value is escaped by
+    /// `escape_html` unless the template marks it `| safe` (only HTML and
+    /// SVG that this crate rendered itself).
     pub fn render(&self, name: &str, view: &impl Serialize) -> anyhow::Result<String> {
         let context = Context::from_serialize(view)?;
         Ok(self.tera.render(name, &context)?)
     }
 }
 
+/// Tera's HTML escaping (`tera::escape_html`), with `/` left as it is:
+/// escaping it protects nothing in text or in quoted attributes, and keeps
+/// addresses such as `/quiz/diagnostic` readable in the page and
+/// recognisable by mdBook's rewriting of links in print.html.
+pub fn escape_html(text: &str) -> String {
+    tera::escape_html(text).replace("&#x2F;", "/")
+}
+
 fn build() -> anyhow::Result<Tera> {
     let mut tera = Tera::default();
     tera.add_raw_templates(TEMPLATES.iter().copied())?;
     tera.autoescape_on(vec![".html"]);
+    tera.set_escape_fn(escape_html);
     Ok(tera)
 }
 
@@ -71,17 +84,18 @@ struct ErrorView<'a> {
     message: &'a str,
 }
 
-/// The error page needs no state: errors can happen before any is at hand.
-pub fn render_error_page(status: StatusCode, message: &str) -> String {
+/// The French error page for an HTTP `status` (404, another 4xx, or a
+/// server error). It needs no state: errors can happen before any is at hand.
+pub fn render_error_page(status: u16, message: &str) -> String {
     static TERA: std::sync::OnceLock<Option<Tera>> = std::sync::OnceLock::new();
     let title = match status {
-        StatusCode::NOT_FOUND => "Page introuvable",
-        s if s.is_client_error() => "Requête refusée",
+        404 => "Page introuvable",
+        400..=499 => "Requête refusée",
         _ => "Erreur du serveur",
     };
     let view = ErrorView {
         title,
-        status: status.as_u16(),
+        status,
         message,
     };
     TERA.get_or_init(|| build().ok())
@@ -94,4 +108,44 @@ pub fn render_error_page(status: StatusCode, message: &str) -> String {
         .unwrap_or_else(|| {
             format!("<!DOCTYPE html><html lang=\"fr\"><title>{title}</title><p>{status}</p></html>")
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_but_keeps_addresses_readable() {
+        assert_eq!(
+            escape_html("<a href=\"/x\">l'&#x2F;</a>"),
+            "&lt;a href=&quot;/x&quot;&gt;l&#x27;&amp;#x2F;&lt;/a&gt;"
+        );
+        #[derive(Serialize)]
+        struct View {
+            quiz_id: &'static str,
+            title: &'static str,
+            version: &'static str,
+            action: &'static str,
+            questions: Vec<()>,
+            workshop: Option<()>,
+        }
+        let html = Templates::new()
+            .unwrap()
+            .render(
+                "quiz_form.html",
+                &View {
+                    quiz_id: "q",
+                    title: "t",
+                    version: "v",
+                    action: "/quiz/a\"><script>",
+                    questions: Vec::new(),
+                    workshop: None,
+                },
+            )
+            .unwrap();
+        assert!(
+            html.contains("action=\"/quiz/a&quot;&gt;&lt;script&gt;\""),
+            "{html}"
+        );
+    }
 }

@@ -6,8 +6,8 @@
 
 use serde::Serialize;
 
+use super::Templates;
 use crate::quiz::{Mode, PLAN_MAX, PLAN_MIN, QuestionKind, Quiz, WEEK_MAX};
-use crate::web::Templates;
 
 #[derive(Serialize)]
 struct WorksheetView<'a> {
@@ -128,18 +128,18 @@ pub fn render(
         .iter()
         .enumerate()
         .map(|(index, question)| {
+            let choices = || {
+                question
+                    .choices
+                    .iter()
+                    .map(|c| ChoiceView {
+                        label: c.label.clone(),
+                        points: points_text(quiz, c.points.clone().into_iter()),
+                    })
+                    .collect()
+            };
             let (instructions, choices) = match &question.kind {
-                QuestionKind::Single => (
-                    "Cochez une seule réponse.".to_string(),
-                    question
-                        .choices
-                        .iter()
-                        .map(|c| ChoiceView {
-                            label: c.label.clone(),
-                            points: points_text(quiz, c.points.clone().into_iter()),
-                        })
-                        .collect(),
-                ),
+                QuestionKind::Single => ("Cochez une seule réponse.".to_string(), choices()),
                 QuestionKind::Multiple { max } => (
                     match max {
                         Some(max) => {
@@ -150,14 +150,7 @@ pub fn render(
                                 .to_string()
                         }
                     },
-                    question
-                        .choices
-                        .iter()
-                        .map(|c| ChoiceView {
-                            label: c.label.clone(),
-                            points: points_text(quiz, c.points.clone().into_iter()),
-                        })
-                        .collect(),
+                    choices(),
                 ),
                 QuestionKind::Scale {
                     min,

@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use super::escape_html as escape;
+
 /// One bar: a label and a value from 0 to 100.
 pub struct Bar<'a> {
     pub label: &'a str,
@@ -145,13 +147,6 @@ pub fn spreads(rows: &[SpreadBar<'_>]) -> String {
     }
     svg.push_str("</svg>");
     svg
-}
-
-pub(super) fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

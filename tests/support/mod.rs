@@ -1,8 +1,19 @@
-//! Shared helpers for the integration tests: a project in a temp folder made
-//! of the real book.toml and theme/ plus a small fixture book.
+//! What the integration tests share, all in this folder: projects in temp
+//! folders (the real book.toml and theme/ with a small fixture book, or a
+//! copy of the real project), the real book built once per test binary,
+//! the real `chezsoi serve` in a child process with a minimal HTTP client,
+//! and the skip-or-fail rule for tools that CI must have.
+//!
+//! `router.rs` (the whole router in-process) and `browser.rs` (headless
+//! Chromium through WebDriver) are included by the tests that use them:
+//! `#[path = "support/router.rs"] mod router;`.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use chezsoi::book::{self, BuildOptions, Built, Target};
+use chezsoi::project::Project;
 
 pub const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -53,6 +64,16 @@ impl FixtureProject {
         self.dir.path()
     }
 
+    /// The project's quizzes and chapter titles, validated.
+    pub fn content(&self) -> chezsoi::content::Content {
+        chezsoi::content::Content::load(&Project::open(self.root()).unwrap()).unwrap()
+    }
+
+    /// One of the project's quizzes.
+    pub fn quiz(&self, id: &str) -> std::sync::Arc<chezsoi::quiz::Quiz> {
+        self.content().catalog.get(id).unwrap().clone()
+    }
+
     pub fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }
@@ -98,12 +119,53 @@ fn collect(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
     }
 }
 
+/// A copy of the real project with its book built for `target`, made once
+/// per test binary and shared by the tests that only read it. It lives in
+/// cargo's temp folder for tests (`target/tmp`), one folder per binary and
+/// target, rebuilt by each run.
+pub struct SharedBook {
+    pub root: PathBuf,
+    pub built: Built,
+}
+
+pub fn shared_book(target: Target) -> &'static SharedBook {
+    static SITE: OnceLock<SharedBook> = OnceLock::new();
+    static OFFLINE: OnceLock<SharedBook> = OnceLock::new();
+    let (cell, name) = match target {
+        Target::Site => (&SITE, "site"),
+        Target::Offline => (&OFFLINE, "offline"),
+    };
+    cell.get_or_init(|| {
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("{}-{name}", env!("CARGO_CRATE_NAME")));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        let manifest = Path::new(MANIFEST_DIR);
+        std::fs::copy(manifest.join("book.toml"), root.join("book.toml")).unwrap();
+        for folder in ["theme", "book", "quizzes"] {
+            copy_dir(&manifest.join(folder), &root.join(folder));
+        }
+        let project = Project::open(&root).unwrap();
+        let options = BuildOptions {
+            target,
+            ..BuildOptions::default()
+        };
+        let built = book::build(&project, &options).expect("the real book builds");
+        SharedBook { root, built }
+    })
+}
+
+/// Whether tests must run everything they can (`CI=true`).
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
 /// Chromium for browser tests. Absent locally: the test says it is skipped.
 /// Absent under CI=true: the test fails, since CI must run it.
 pub fn chromium_or_skip(test: &str) -> Option<PathBuf> {
     match chezsoi::book::pdf::find_chromium() {
         Some(path) => Some(path),
-        None if std::env::var("CI").is_ok_and(|v| v == "true") => {
+        None if in_ci() => {
             panic!("{test}: Chromium is required when CI=true (Debian package chromium)")
         }
         None => {
@@ -115,16 +177,9 @@ pub fn chromium_or_skip(test: &str) -> Option<PathBuf> {
 
 /// A program from PATH, with the same skip/fail rule as Chromium.
 pub fn tool_or_skip(test: &str, name: &str, package: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH")
-        .map(|p| {
-            std::env::split_paths(&p)
-                .map(|d| d.join(name))
-                .find(|p| p.is_file())
-        })
-        .unwrap_or_default();
-    match found {
+    match which::which(name).ok() {
         Some(path) => Some(path),
-        None if std::env::var("CI").is_ok_and(|v| v == "true") => {
+        None if in_ci() => {
             panic!("{test}: {name} is required when CI=true (Debian package {package})")
         }
         None => {
@@ -140,12 +195,34 @@ pub struct Server {
     pub base_url: String,
     /// Lines the server printed after its start-up line.
     pub stdout: std::sync::mpsc::Receiver<String>,
+    /// Lines the server wrote on stderr (also copied to the test's stderr).
+    pub stderr: std::sync::mpsc::Receiver<String>,
+}
+
+/// Sends each line of `pipe` to the returned receiver, from a thread.
+fn lines_of(
+    pipe: impl std::io::Read + Send + 'static,
+    echo: bool,
+) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead;
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(pipe).lines() {
+            let Ok(line) = line else { break };
+            if echo {
+                eprintln!("[serve] {line}");
+            }
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    receiver
 }
 
 impl Server {
     /// Starts the server and waits for the line that announces its address.
     pub fn start(root: &Path, db: &Path, extra: &[&str]) -> Server {
-        use std::io::BufRead;
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_chezsoi"))
             .args(["serve", "--addr", "127.0.0.1:0", "--root"])
             .arg(root)
@@ -154,19 +231,11 @@ impl Server {
             .args(extra)
             .env("CHEZSOI_LOG", "warn")
             .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::inherit())
+            .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("chezsoi starts");
-        let stdout = child.stdout.take().unwrap();
-        let (sender, receiver) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if sender.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let receiver = lines_of(child.stdout.take().unwrap(), false);
+        let stderr = lines_of(child.stderr.take().unwrap(), true);
         let base_url = loop {
             let line = receiver
                 .recv_timeout(std::time::Duration::from_secs(60))
@@ -179,11 +248,43 @@ impl Server {
             child,
             base_url,
             stdout: receiver,
+            stderr,
+        }
+    }
+
+    /// Waits (at most `LONG_WAIT`) for a stderr line that contains `text`.
+    pub fn wait_stderr(&self, text: &str) -> String {
+        loop {
+            let line = self
+                .stderr
+                .recv_timeout(LONG_WAIT)
+                .unwrap_or_else(|_| panic!("the server never said « {text} » on stderr"));
+            if line.contains(text) {
+                return line;
+            }
         }
     }
 
     pub fn addr(&self) -> String {
         self.base_url.trim_start_matches("http://").to_string()
+    }
+
+    /// `GET path` on a fresh connection.
+    pub fn get(&self, path: &str) -> HttpReply {
+        http(&self.addr(), "GET", path, &[], b"").unwrap()
+    }
+
+    /// POSTs a form (`application/x-www-form-urlencoded`) to `path`.
+    pub fn post_form<T: serde::Serialize + ?Sized>(&self, path: &str, fields: &T) -> HttpReply {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        http(
+            &self.addr(),
+            "POST",
+            path,
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            body.as_bytes(),
+        )
+        .unwrap()
     }
 
     pub fn kill(&mut self) {
@@ -195,6 +296,57 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// The longest a test waits for the server to do something (a rebuild in
+/// a debug build on a busy machine): a bound against hanging, not a timing.
+pub const LONG_WAIT: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// A server-sent event stream read over a raw connection.
+pub struct EventStream {
+    reader: std::io::BufReader<std::net::TcpStream>,
+}
+
+impl EventStream {
+    /// Opens `path` on `addr` and reads the response's headers.
+    pub fn open(addr: &str, path: &str) -> EventStream {
+        use std::io::{BufRead, Write};
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream.set_read_timeout(Some(LONG_WAIT)).unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        .unwrap();
+        let mut reader = std::io::BufReader::new(stream);
+        let mut status = String::new();
+        reader.read_line(&mut status).unwrap();
+        assert!(status.contains(" 200 "), "{path}: {status}");
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if line.trim().is_empty() {
+                break;
+            }
+        }
+        EventStream { reader }
+    }
+
+    /// The name of the next event (`event: NAME`), past keep-alives;
+    /// gives up after `LONG_WAIT`.
+    pub fn next_event(&mut self) -> String {
+        use std::io::BufRead;
+        let started = std::time::Instant::now();
+        loop {
+            assert!(started.elapsed() < LONG_WAIT, "no event in time");
+            let mut line = String::new();
+            let read = self.reader.read_line(&mut line).expect("an event in time");
+            assert!(read > 0, "the event stream ended");
+            if let Some(name) = line.trim().strip_prefix("event: ") {
+                return name.to_string();
+            }
+        }
     }
 }
 
@@ -263,6 +415,42 @@ pub fn http(
         headers,
         body: raw[split + 4..].to_vec(),
     })
+}
+
+/// The real binary, without the caller's `CHEZSOI_*` settings.
+pub fn chezsoi() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_chezsoi"));
+    for variable in [
+        "CHEZSOI_ADDR",
+        "CHEZSOI_DB",
+        "CHEZSOI_ROOT",
+        "CHEZSOI_BASE_URL",
+        "CHEZSOI_RETENTION_DAYS",
+        "CHEZSOI_OUT",
+        "CHEZSOI_PDF",
+        "RUST_BACKTRACE",
+    ] {
+        command.env_remove(variable);
+    }
+    command
+}
+
+/// Runs `command`, which must succeed; its standard output.
+pub fn succeeds(command: &mut std::process::Command) -> String {
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{command:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Runs `command`, which must fail; its standard error.
+pub fn fails(command: &mut std::process::Command) -> String {
+    let output = command.output().unwrap();
+    assert!(!output.status.success(), "{command:?} succeeded");
+    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// A complete, valid answer set for a quiz: the `pick`-th choice (clamped)

@@ -1,4 +1,5 @@
-//! A group's results, computed from its participants' answers and outcomes.
+//! A group's results, computed from its participants' answers and outcomes:
+//! a workshop's group, or everyone who took a quiz (`/stats`).
 //!
 //! Pure and gated: `group` returns nothing but the number still needed while
 //! the group is smaller than its minimum size, so no caller can show an

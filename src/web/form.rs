@@ -1,0 +1,73 @@
+//! Reading `application/x-www-form-urlencoded` bodies: the quiz forms, the
+//! workshop forms. A body that is not a form, not UTF-8, malformed or far
+//! too long is refused before anything looks at its fields.
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode, header};
+
+use super::error::AppError;
+
+/// More fields than any honest form sends (a question's choices at most, a
+/// version, a workshop): a body with more is refused (400).
+pub const MAX_FIELDS: usize = 400;
+
+/// The hidden form field that names a workshop's join code.
+pub const WORKSHOP_FIELD: &str = "atelier";
+
+/// The form's fields in order, names and values decoded.
+pub type Fields = Vec<(String, String)>;
+
+/// Reads a form body, refusing anything else: another content type (415),
+/// invalid UTF-8, a malformed encoding or more than `MAX_FIELDS` fields (400).
+pub fn read(headers: &HeaderMap, body: &Bytes) -> Result<Fields, AppError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mime = content_type.split(';').next().unwrap_or("").trim();
+    if !mime.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        return Err(AppError::Client(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Envoi refusé\u{a0}: les réponses doivent venir du formulaire du questionnaire.".into(),
+        ));
+    }
+    let not_utf8 = || {
+        AppError::BadRequest(
+            "Envoi refusé\u{a0}: le formulaire reçu n’est pas un texte valide (UTF-8).".into(),
+        )
+    };
+    if std::str::from_utf8(body).is_err() {
+        return Err(not_utf8());
+    }
+    let fields: Fields = serde_urlencoded::from_bytes(body).map_err(|_| {
+        AppError::BadRequest("Envoi refusé\u{a0}: le formulaire reçu est mal formé.".into())
+    })?;
+    if fields.len() > MAX_FIELDS {
+        return Err(AppError::BadRequest(
+            "Envoi refusé\u{a0}: le formulaire contient beaucoup trop de champs.".into(),
+        ));
+    }
+    // Percent-encoded bytes that are not UTF-8 decode to U+FFFD.
+    if fields
+        .iter()
+        .any(|(name, value)| name.contains('\u{fffd}') || value.contains('\u{fffd}'))
+    {
+        return Err(not_utf8());
+    }
+    Ok(fields)
+}
+
+/// A field that must appear at most once (400 when it is repeated).
+pub fn single(fields: &[(String, String)], name: &str) -> Result<Option<String>, AppError> {
+    let mut values = fields
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, v)| v.clone());
+    let first = values.next();
+    if values.next().is_some() {
+        return Err(AppError::BadRequest(format!(
+            "Envoi refusé\u{a0}: le champ «\u{a0}{name}\u{a0}» est en double."
+        )));
+    }
+    Ok(first)
+}

@@ -1,0 +1,55 @@
+//! Response helpers shared by the handlers: an HTML page, and the headers
+//! of a private page or a download.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+
+use super::error::AppError;
+use super::state::AppState;
+
+/// An HTML page that is never cached (its content depends on the request).
+pub fn html(status: StatusCode, body: String) -> Response {
+    let mut response = (status, Html(body)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Renders `template` with `view` as an uncached HTML page.
+pub fn render(
+    state: &AppState,
+    status: StatusCode,
+    template: &str,
+    view: &impl serde::Serialize,
+) -> Result<Response, AppError> {
+    Ok(html(status, state.templates().render(template, view)?))
+}
+
+/// Results and facilitator pages are private: never cached, never indexed.
+pub fn private(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(
+        "x-robots-tag",
+        HeaderValue::from_static("noindex, nofollow"),
+    );
+    response
+}
+
+/// A private file to download as `filename`.
+pub fn download(content_type: &'static str, filename: &str, body: String) -> Response {
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    private(
+        (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+                (header::CONTENT_DISPOSITION, disposition),
+            ],
+            body,
+        )
+            .into_response(),
+    )
+}

@@ -1,0 +1,409 @@
+//! The facilitator's pages, behind `/atelier/{id}/{key}`: the view to
+//! project (join code, QR code, live count, then the group's results), the
+//! management page, the live count's event stream, revealing, closing and
+//! deleting.
+
+use std::convert::Infallible;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Redirect, Response};
+use qrcode::render::svg;
+use qrcode::{EcLevel, QrCode};
+use serde::Serialize;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+
+use super::{
+    Facilitator, SiteUrl, facilitator_path, group_of, plural, still_needed, workshop_not_found,
+    workshop_quiz,
+};
+use crate::aggregate::{Group, GroupResults, Share, Spread};
+use crate::quiz::{Mode, Quiz};
+use crate::store::WorkshopReveal;
+use crate::views::charts::{self, ShareBar, SpreadBar};
+use crate::views::dates::format_hour;
+use crate::views::escape_html;
+use crate::web::error::AppError;
+use crate::web::form;
+use crate::web::pages;
+use crate::web::state::{AppState, blocking};
+use crate::workshop::{self as domain, display_join_code};
+
+/// Seconds between reloads of the projector view when scripts are off.
+const NO_SCRIPT_REFRESH_SECONDS: u32 = 10;
+
+/// The address without its scheme, shorter to read on a screen.
+fn without_scheme(url: &str) -> &str {
+    url.strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or(url)
+}
+
+/// The join URL as an SVG QR code, drawn here: no external service.
+fn qr_svg(url: &str) -> String {
+    let Ok(code) = QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M) else {
+        return String::new();
+    };
+    let image = code
+        .render::<svg::Color<'_>>()
+        .module_dimensions(1, 1)
+        .quiet_zone(true)
+        .dark_color(svg::Color("#000"))
+        .light_color(svg::Color("#fff"))
+        .build();
+    let image = image
+        .split_once("?>")
+        .map_or(image.as_str(), |(_, rest)| rest);
+    image.replacen(
+        "<svg ",
+        &format!(
+            "<svg class=\"chezsoi-qr\" role=\"img\" aria-label=\"Code QR de l’adresse {}\" ",
+            escape_html(url)
+        ),
+        1,
+    )
+}
+
+#[derive(Serialize)]
+struct ProjectorPage {
+    title: String,
+    workshop_title: String,
+    quiz_title: String,
+    code: String,
+    code_display: String,
+    join_url: String,
+    join_url_display: String,
+    qr_svg: String,
+    answers: usize,
+    answers_text: String,
+    min_group: u32,
+    needed_text: Option<String>,
+    open: bool,
+    revealed: bool,
+    refresh_seconds: Option<u32>,
+    base_path: String,
+    results: Option<ResultsView>,
+}
+
+#[derive(Serialize)]
+struct ResultsView {
+    answers: usize,
+    self_assessment: bool,
+    profiles_svg: String,
+    profiles: Vec<Share>,
+    dimensions_svg: String,
+    dimensions: Vec<DimensionRow>,
+    overall_label: &'static str,
+    overall: Option<Spread>,
+    first_actions_svg: String,
+    first_actions: Vec<Share>,
+    questions: Vec<QuestionView>,
+}
+
+#[derive(Serialize)]
+struct DimensionRow {
+    label: String,
+    spread: Option<Spread>,
+}
+
+#[derive(Serialize)]
+struct QuestionView {
+    number: usize,
+    text: String,
+    note: &'static str,
+    respondents: usize,
+    svg: String,
+    answers: Vec<Share>,
+}
+
+fn results_view(quiz: &Quiz, results: GroupResults) -> ResultsView {
+    let share_svg = |shares: &[Share]| {
+        charts::shares(
+            &shares
+                .iter()
+                .map(|s| ShareBar {
+                    label: &s.label,
+                    count: s.count,
+                    percent: s.percent,
+                })
+                .collect::<Vec<_>>(),
+        )
+    };
+    let spread_rows: Vec<SpreadBar<'_>> = results
+        .dimensions
+        .iter()
+        .filter_map(|d| {
+            d.spread.map(|s| SpreadBar {
+                label: &d.label,
+                mean: s.mean,
+                min: s.min,
+                max: s.max,
+            })
+        })
+        .collect();
+    let dimensions_svg = if spread_rows.is_empty() {
+        String::new()
+    } else {
+        charts::spreads(&spread_rows)
+    };
+    let questions = results
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(index, q)| QuestionView {
+            number: index + 1,
+            text: q.text.clone(),
+            note: match q.kind {
+                "multiple" => {
+                    "plusieurs réponses possibles\u{a0}: les parts dépassent 100 % au total"
+                }
+                "scale" => "échelle",
+                _ => "un seul choix",
+            },
+            respondents: q.respondents,
+            svg: share_svg(&q.answers),
+            answers: q.answers.clone(),
+        })
+        .collect();
+    let self_assessment = quiz.mode == Mode::SelfAssessment;
+    ResultsView {
+        answers: results.answers,
+        self_assessment,
+        profiles_svg: if self_assessment {
+            share_svg(&results.profiles)
+        } else {
+            String::new()
+        },
+        dimensions_svg,
+        dimensions: results
+            .dimensions
+            .iter()
+            .map(|d| DimensionRow {
+                label: d.label.clone(),
+                spread: d.spread,
+            })
+            .collect(),
+        overall_label: domain::export::overall_label(quiz),
+        overall: results.overall,
+        first_actions_svg: if results.first_actions.is_empty() {
+            String::new()
+        } else {
+            share_svg(&results.first_actions)
+        },
+        first_actions: results.first_actions.clone(),
+        profiles: results.profiles,
+        questions,
+    }
+}
+
+/// `GET /atelier/{id}/{key}`: the view to project.
+pub async fn projector(
+    State(state): State<AppState>,
+    Facilitator { workshop, key }: Facilitator,
+    SiteUrl(site): SiteUrl,
+) -> Result<Response, AppError> {
+    let quiz = workshop_quiz(&state, &workshop)?;
+    let group = group_of(&state, &workshop, &quiz).await?;
+    let (answers, needed, results) = match group {
+        Group::TooFew { needed } => (
+            usize::try_from(workshop.min_group)
+                .unwrap_or(usize::MAX)
+                .saturating_sub(needed),
+            Some(needed),
+            None,
+        ),
+        Group::Results(results) => (
+            results.answers,
+            None,
+            workshop.revealed.then(|| results_view(&quiz, results)),
+        ),
+    };
+    let join_url = domain::join_url(&site, &workshop.join_code);
+    let page = ProjectorPage {
+        title: workshop.title.clone(),
+        workshop_title: workshop.title.clone(),
+        quiz_title: quiz.title.clone(),
+        code: workshop.join_code.clone(),
+        code_display: display_join_code(&workshop.join_code),
+        join_url_display: without_scheme(&join_url).to_string(),
+        qr_svg: qr_svg(&join_url),
+        join_url,
+        answers,
+        answers_text: plural(answers, "réponse", "réponses"),
+        min_group: workshop.min_group,
+        needed_text: needed.map(still_needed),
+        open: workshop.is_open(),
+        revealed: workshop.revealed,
+        refresh_seconds: (workshop.is_open() && results.is_none())
+            .then_some(NO_SCRIPT_REFRESH_SECONDS),
+        base_path: facilitator_path(&workshop, &key),
+        results,
+    };
+    Ok(pages::private(pages::render(
+        &state,
+        StatusCode::OK,
+        "workshop_projector.html",
+        &page,
+    )?))
+}
+
+#[derive(Serialize)]
+struct ManagePage {
+    title: String,
+    workshop_title: String,
+    quiz_title: String,
+    facilitator_url: String,
+    code_display: String,
+    join_url: String,
+    answers_text: String,
+    min_group: u32,
+    needed_text: Option<String>,
+    open: bool,
+    closed: Option<String>,
+    created: String,
+    expires: String,
+    base_path: String,
+}
+
+/// `GET /atelier/{id}/{key}/gestion`: the facilitator's link, exports,
+/// closing and deleting.
+pub async fn manage(
+    State(state): State<AppState>,
+    Facilitator { workshop, key }: Facilitator,
+    SiteUrl(site): SiteUrl,
+) -> Result<Response, AppError> {
+    let id = workshop.id;
+    let answers = blocking(&state, move |store| store.count_workshop_results(id)).await?;
+    let min_group = usize::try_from(workshop.min_group).unwrap_or(usize::MAX);
+    let retention = state.workshops().settings().retention_days;
+    let page = ManagePage {
+        title: format!("Gérer l’atelier «\u{a0}{}\u{a0}»", workshop.title),
+        workshop_title: workshop.title.clone(),
+        quiz_title: workshop_quiz(&state, &workshop)?.title.clone(),
+        facilitator_url: domain::facilitator_url(&site, workshop.id, &key),
+        code_display: display_join_code(&workshop.join_code),
+        join_url: domain::join_url(&site, &workshop.join_code),
+        answers_text: plural(answers, "réponse", "réponses"),
+        min_group: workshop.min_group,
+        needed_text: (answers < min_group).then(|| still_needed(min_group - answers)),
+        open: workshop.is_open(),
+        closed: workshop.closed_hour.map(format_hour),
+        created: format_hour(workshop.created_hour),
+        expires: format_hour(domain::expiry(workshop.created_hour, retention)),
+        base_path: facilitator_path(&workshop, &key),
+    };
+    Ok(pages::private(pages::render(
+        &state,
+        StatusCode::OK,
+        "workshop_manage.html",
+        &page,
+    )?))
+}
+
+/// `GET /atelier/{id}/{key}/direct`: the number of answers, live (server-
+/// sent events): the current count at once, then each larger one. Counts
+/// may be announced out of order by submitters committed together; a
+/// workshop's count only grows while it is open, so the largest is the
+/// latest.
+pub async fn events(
+    State(state): State<AppState>,
+    Facilitator { workshop, .. }: Facilitator,
+) -> Result<Response, AppError> {
+    // Subscribe before counting, so no answer falls between the two.
+    let receiver = state.workshops().subscribe();
+    let id = workshop.id;
+    let answers = blocking(&state, move |store| store.count_workshop_results(id)).await?;
+    let count_event = |answers: usize| -> Result<Event, Infallible> {
+        Ok(Event::default().event("count").data(answers.to_string()))
+    };
+    let mut shown = answers;
+    let updates = BroadcastStream::new(receiver).filter_map(move |message| match message {
+        Ok(count) if count.workshop_id == id && count.answers > shown => {
+            shown = count.answers;
+            Some(count_event(count.answers))
+        }
+        // Others' workshops, a count already shown, or a burst this view
+        // fell behind on: the next count says it all.
+        _ => None,
+    });
+    let stream = tokio_stream::once(count_event(answers)).chain(updates);
+    Ok(pages::private(
+        Sse::new(stream)
+            .keep_alive(KeepAlive::default())
+            .into_response(),
+    ))
+}
+
+/// `POST /atelier/{id}/{key}/reveler`: shows the group's results on the
+/// projector, once the minimum group size is reached.
+pub async fn reveal(
+    State(state): State<AppState>,
+    Facilitator { workshop, key }: Facilitator,
+) -> Result<Response, AppError> {
+    let id = workshop.id;
+    match blocking(&state, move |store| store.reveal_workshop(id)).await? {
+        WorkshopReveal::Revealed => Ok(Redirect::to(&format!(
+            "{}#resultats",
+            facilitator_path(&workshop, &key)
+        ))
+        .into_response()),
+        WorkshopReveal::TooFew { needed } => {
+            Err(AppError::Client(StatusCode::CONFLICT, still_needed(needed)))
+        }
+        WorkshopReveal::Missing => Err(workshop_not_found()),
+    }
+}
+
+/// `POST /atelier/{id}/{key}/fermer`: no more answers.
+pub async fn close(
+    State(state): State<AppState>,
+    Facilitator { workshop, key }: Facilitator,
+) -> Result<Response, AppError> {
+    let id = workshop.id;
+    let hour = crate::store::round_to_hour(domain::now_unix());
+    if !blocking(&state, move |store| store.close_workshop(id, hour)).await? {
+        return Err(workshop_not_found());
+    }
+    Ok(Redirect::to(&format!("{}/gestion", facilitator_path(&workshop, &key))).into_response())
+}
+
+/// `POST /atelier/{id}/{key}/supprimer`: the workshop and its results, for
+/// good. The form must confirm it.
+pub async fn delete(
+    State(state): State<AppState>,
+    Facilitator { workshop, .. }: Facilitator,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let fields = form::read(&headers, &body)?;
+    if form::single(&fields, "confirmation")?.as_deref() != Some("oui") {
+        return Err(AppError::Client(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Rien n’a été supprimé\u{a0}: cochez la case de confirmation avant de supprimer l’atelier."
+                .into(),
+        ));
+    }
+    let id = workshop.id;
+    let results = blocking(&state, move |store| store.delete_workshop(id))
+        .await?
+        .ok_or_else(workshop_not_found)?;
+    #[derive(Serialize)]
+    struct Deleted {
+        title: &'static str,
+        workshop_title: String,
+        results_text: String,
+    }
+    Ok(pages::private(pages::render(
+        &state,
+        StatusCode::OK,
+        "workshop_deleted.html",
+        &Deleted {
+            title: "Atelier supprimé",
+            workshop_title: workshop.title,
+            results_text: plural(results, "résultat", "résultats"),
+        },
+    )?))
+}

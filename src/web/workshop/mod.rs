@@ -1,0 +1,226 @@
+//! Workshop pages: creating one (`create`), joining with a code and
+//! answering (`join`), the facilitator's projector view with its live
+//! count, the group's results, closing and deleting (`facilitator`), and
+//! the aggregate exports (`downloads`). What they share is here.
+//!
+//! Facilitator routes carry the workshop id and its secret key; a wrong key
+//! gets exactly the page of a workshop that does not exist. Request logs
+//! name the route template, never the path, so the key stays out of them.
+
+pub mod create;
+pub mod downloads;
+pub mod facilitator;
+pub mod join;
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
+use serde::Serialize;
+
+use super::error::{AppError, shorten};
+use super::pages;
+use super::state::{AppState, blocking, participations};
+use crate::aggregate::{self, Group};
+use crate::quiz::Quiz;
+use crate::store::{Participants, Workshop};
+use crate::workshop::{self as domain, FacilitatorKey};
+
+// ---------------------------------------------------------------- helpers
+
+/// The one answer for an unknown workshop, a wrong key or a malformed
+/// link: nothing tells which.
+pub fn workshop_not_found() -> AppError {
+    AppError::NotFound(
+        "Cet atelier n’existe pas, ou plus. Vérifiez le lien d’animation\u{a0}: il a peut-être été \
+         mal copié, ou l’atelier a été supprimé."
+            .into(),
+    )
+}
+
+/// The workshop a facilitator address (`/atelier/{id}/{key}/…`) designates,
+/// with its key. An address that does not decode, an id not written as the
+/// link has it (digits, no sign, no leading zero: each workshop has one
+/// address), a malformed or wrong key: all get the same 404.
+pub struct Facilitator {
+    pub workshop: Workshop,
+    pub key: FacilitatorKey,
+}
+
+impl FromRequestParts<AppState> for Facilitator {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let Path((id, key)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| workshop_not_found())?;
+        let canonical =
+            !id.is_empty() && !id.starts_with('0') && id.bytes().all(|b| b.is_ascii_digit());
+        let id: i64 = canonical
+            .then(|| id.parse().ok())
+            .flatten()
+            .ok_or_else(workshop_not_found)?;
+        let key = FacilitatorKey::parse(&key).ok_or_else(workshop_not_found)?;
+        let hash = key.hash();
+        let workshop = blocking(state, move |store| store.find_workshop(id, &hash))
+            .await?
+            .ok_or_else(workshop_not_found)?;
+        Ok(Facilitator { workshop, key })
+    }
+}
+
+/// The workshop's quiz; a quiz removed from `quizzes/` since is an error
+/// the facilitator can understand.
+pub fn workshop_quiz(state: &AppState, workshop: &Workshop) -> Result<Arc<Quiz>, AppError> {
+    state
+        .catalog()
+        .get(&workshop.quiz_id)
+        .cloned()
+        .ok_or_else(|| {
+            AppError::Client(
+                StatusCode::GONE,
+                format!(
+                    "Le questionnaire «\u{a0}{}\u{a0}» de cet atelier n’existe plus sur ce site.",
+                    shorten(&workshop.quiz_id)
+                ),
+            )
+        })
+}
+
+/// The site's address as participants should type it: `serve --base-url`,
+/// or else the address the facilitator's browser used (its `Host`, and
+/// `X-Forwarded-Proto` behind a proxy); empty when neither tells.
+pub struct SiteUrl(pub String);
+
+impl FromRequestParts<AppState> for SiteUrl {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        Ok(SiteUrl(site_url(state, &parts.headers)))
+    }
+}
+
+fn site_url(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = state.workshops().settings().public_url {
+        return url;
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|host| {
+            !host.is_empty()
+                && host.len() <= 255
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        });
+    let https = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|proto| proto.eq_ignore_ascii_case("https"));
+    match host {
+        Some(host) => format!("{}://{host}", if https { "https" } else { "http" }),
+        None => String::new(),
+    }
+}
+
+/// `/atelier/{id}/{key}`: the facilitator's base path.
+pub fn facilitator_path(workshop: &Workshop, key: &FacilitatorKey) -> String {
+    format!("/atelier/{}/{}", workshop.id, key.as_str())
+}
+
+pub fn plural(count: usize, one: &str, many: &str) -> String {
+    if count <= 1 {
+        format!("{count} {one}")
+    } else {
+        format!("{count} {many}")
+    }
+}
+
+/// A workshop's aggregates, or how many answers are still needed.
+pub async fn group_of(
+    state: &AppState,
+    workshop: &Workshop,
+    quiz: &Quiz,
+) -> Result<Group, AppError> {
+    let group = participations(state, Participants::Workshop(workshop.id)).await?;
+    let min_group = usize::try_from(workshop.min_group).unwrap_or(usize::MAX);
+    Ok(aggregate::group(quiz, &group, min_group))
+}
+
+pub fn still_needed(needed: usize) -> String {
+    format!(
+        "Il manque encore {} pour afficher les résultats du groupe\u{a0}: en dessous du minimum, \
+         aucun chiffre de groupe n’est montré, pour que personne ne puisse être reconnu.",
+        plural(needed, "réponse", "réponses")
+    )
+}
+
+// ---------------------------------------------------------------- joining
+
+#[derive(Serialize)]
+struct JoinPage {
+    title: &'static str,
+    code: String,
+    error: Option<String>,
+}
+
+pub fn join_page(
+    state: &AppState,
+    status: StatusCode,
+    code: &str,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let page = JoinPage {
+        title: "Rejoindre un atelier",
+        code: code.chars().filter(|c| !c.is_control()).take(20).collect(),
+        error,
+    };
+    pages::render(state, status, "join.html", &page)
+}
+
+/// Why a join code leads nowhere.
+pub enum Refusal {
+    /// No open workshop has this code (404).
+    Unknown,
+    /// Its workshop is closed (410).
+    Closed,
+}
+
+/// The join page with the code typed and why it leads nowhere. Nothing
+/// was stored.
+pub fn refused(state: &AppState, code: &str, refusal: Refusal) -> Result<Response, AppError> {
+    match refusal {
+        Refusal::Unknown => join_page(
+            state,
+            StatusCode::NOT_FOUND,
+            code,
+            Some(unknown_code_message()),
+        ),
+        Refusal::Closed => join_page(state, StatusCode::GONE, code, Some(closed_message())),
+    }
+}
+
+fn unknown_code_message() -> String {
+    format!(
+        "Aucun atelier ouvert ne porte ce code. Vérifiez-le auprès de l’animateur\u{a0}: il compte {} \
+         caractères, lettres et chiffres.",
+        domain::JOIN_CODE_LEN
+    )
+}
+
+fn closed_message() -> String {
+    "Cet atelier est fermé\u{a0}: il n’accepte plus de réponses, et rien n’a été enregistré. \
+     Vous pouvez toujours faire l’autodiagnostic pour vous-même depuis le guide."
+        .to_string()
+}
+
+/// Any other address under `/atelier/`: routed (not left to the book's
+/// fallback) so that the log names the route template, not a path that
+/// might hold a key.
+pub async fn not_found() -> AppError {
+    workshop_not_found()
+}
