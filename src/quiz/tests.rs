@@ -16,7 +16,7 @@ pub(crate) fn chapters() -> ChapterIndex {
             "04-alternatives.md",
             "05-action/index.md",
             "05-action/diagnostic.md",
-            "05-action/site.md",
+            "05-action/canaux.md",
             "05-action/publier.md",
             "05-action/exporter.md",
             "05-action/mesurer.md",
@@ -114,7 +114,7 @@ fn valid_fixtures_load_with_derived_ranges() {
     assert_eq!(liste.variants.len(), 1);
     assert_eq!(
         liste.variants[0].chapter.html_path(),
-        "05-action/site.html#liste"
+        "05-action/canaux.html#liste"
     );
     assert_eq!(liste.variants[0].horizon, Horizon::Mois);
     assert_eq!(liste.after, ["site"]);
