@@ -140,7 +140,8 @@ async fn check_queries(client: &Client, base: &str, book: &Path, label: &str) {
     // The expected section among the first results: the one whose
     // heading names what is looked for.
     for (query, heading, within) in [
-        ("hebergement", "L’hébergement", 3),
+        ("referencement", "Les bases du référencement", 3),
+        ("noms de domaine", "Le nom de domaine, votre adresse permanente", 3),
         ("l'audience", "À qui appartient votre audience", 3),
         (
             "reseaux sociaux",

@@ -108,7 +108,8 @@ fn shown(page: &str) -> Shown {
     Shown {
         profile: between(page, "<h2 id=\"profil\">Votre profil\u{a0}: ", "</h2>").to_string(),
         dimensions,
-        first_action: between(plan, "<h3>", " <span class=\"chezsoi-horizon\">").to_string(),
+        // The action's name (the heading is its variant, worded for the person).
+        first_action: between(plan, "chezsoi-step-action\">", "</p>").to_string(),
     }
 }
 
