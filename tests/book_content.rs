@@ -1006,3 +1006,15 @@ fn figures_and_years_are_read_as_a_reader_reads_them() {
         [1979, 2023].into_iter().collect()
     );
 }
+
+/// Pages that moved keep their old address: a French page, without inline
+/// script, that sends the reader on to the new one.
+#[test]
+fn moved_pages_send_readers_to_their_new_address() {
+    let book = real_book();
+    let old = read(&book.out.join("05-action/canaux.html"));
+    assert!(old.contains("URL=site.html"), "{old}");
+    assert!(old.contains("lang=\"fr\""), "{old}");
+    assert!(!old.contains("<script"), "{old}");
+    assert!(book.out.join("05-action/site.html").exists());
+}
