@@ -141,7 +141,11 @@ async fn check_queries(client: &Client, base: &str, book: &Path, label: &str) {
     // heading names what is looked for.
     for (query, heading, within) in [
         ("referencement", "Les bases du référencement", 3),
-        ("noms de domaine", "Le nom de domaine, votre adresse permanente", 3),
+        (
+            "noms de domaine",
+            "Le nom de domaine, votre adresse permanente",
+            3,
+        ),
         ("l'audience", "À qui appartient votre audience", 3),
         (
             "reseaux sociaux",
