@@ -502,11 +502,12 @@ const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
 const TOO_LARGE: StatusCode = StatusCode::PAYLOAD_TOO_LARGE;
 const UNSUPPORTED: StatusCode = StatusCode::UNSUPPORTED_MEDIA_TYPE;
 
-/// Junk without a version: the quiz and the workshop say the form is out
-/// of date (409), creation and deletion find no usable field (422).
+/// Junk without a version: the quiz and the workshop say no form of theirs
+/// arrived (400, not "the quiz changed"), creation and deletion find no
+/// usable field (422).
 const JUNK: [Option<StatusCode>; 4] = [
-    Some(CONFLICT),
-    Some(CONFLICT),
+    Some(BAD),
+    Some(BAD),
     Some(UNPROCESSABLE),
     Some(UNPROCESSABLE),
 ];
@@ -856,7 +857,7 @@ async fn forged_versions_and_workshops_are_refused() {
             "/quiz/diagnostic",
             payload(encode(&site.good[1..])),
         )
-        .expect(CONFLICT),
+        .expect(BAD),
         Case::post(
             "empty version",
             "/quiz/diagnostic",

@@ -1,7 +1,7 @@
 //! Response helpers shared by the handlers: an HTML page, and the headers
 //! of a private page or a download.
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::error::AppError;
@@ -34,6 +34,20 @@ pub fn private(mut response: Response) -> Response {
     response.headers_mut().insert(
         "x-robots-tag",
         HeaderValue::from_static("noindex, nofollow"),
+    );
+    response
+}
+
+/// The answer to a change of a private page (a result deleted, a workshop
+/// closed, revealed or deleted): `Clear-Site-Data: "cache"` asks the
+/// browser to drop what it keeps of this site, the back/forward cache
+/// included, so that Back cannot show the page as it was. Browsers honour
+/// it on HTTPS and on localhost; elsewhere `no-store` (`private`) is what
+/// keeps private pages out of that cache.
+pub fn changed(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        HeaderName::from_static("clear-site-data"),
+        HeaderValue::from_static("\"cache\""),
     );
     response
 }
