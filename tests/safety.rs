@@ -83,6 +83,17 @@ async fn private_pages_are_never_stored_and_a_deletion_clears_what_the_browser_k
     assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
     assert_eq!(deleted.header(header::CACHE_CONTROL), Some("no-store"));
     assert_eq!(deleted.header("clear-site-data"), Some("\"cache\""));
+    // The confirmation loads what clears the back/forward cache once the
+    // result page has entered it (tests/browser.rs sees it work).
+    assert!(
+        deleted.body.contains("href=\"/_app/oubli.css\""),
+        "{}",
+        deleted.body
+    );
+    let forget = app.get("/_app/oubli.css").await;
+    assert_eq!(forget.status, StatusCode::OK);
+    assert_eq!(forget.header("clear-site-data"), Some("\"cache\""));
+    assert_eq!(forget.header(header::CACHE_CONTROL), Some("no-store"));
     let gone = app.get(&result).await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
 
@@ -91,6 +102,7 @@ async fn private_pages_are_never_stored_and_a_deletion_clears_what_the_browser_k
         .await;
     assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
     assert_eq!(deleted.header("clear-site-data"), Some("\"cache\""));
+    assert!(deleted.body.contains("href=\"/_app/oubli.css\""));
 }
 
 /// Exactly what the README says is stored for a result.

@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/r/{token}/supprimer", post(result::delete))
         .route("/stats/{id}", get(stats::show))
         .route("/_app/quiz.js", get(quiz_script))
+        .route("/_app/oubli.css", get(forget))
         .route("/a", get(workshop::join::by_code))
         .route(
             "/a/{code}",
@@ -179,6 +180,28 @@ async fn health(State(state): State<AppState>) -> axum::response::Response {
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+/// `GET /_app/oubli.css`, the stylesheet of the pages that confirm a
+/// deletion: empty, but its answer asks the browser to clear this site's
+/// caches, the back/forward cache included (`pages::changed`). Browsers
+/// put the page a deletion left (the result, the facilitator's page) in
+/// that cache only once the confirmation is shown, after the deletion's own
+/// answer: this request comes later, and so clears it. No JavaScript needed.
+async fn forget() -> axum::response::Response {
+    pages::changed(
+        (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/css; charset=utf-8"),
+                ),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            ],
+            "",
+        )
+            .into_response(),
+    )
 }
 
 /// The quiz script is part of the binary, like the templates.

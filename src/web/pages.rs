@@ -39,11 +39,13 @@ pub fn private(mut response: Response) -> Response {
 }
 
 /// The answer to a change of a private page (a result deleted, a workshop
-/// closed, revealed or deleted): `Clear-Site-Data: "cache"` asks the
-/// browser to drop what it keeps of this site, the back/forward cache
-/// included, so that Back cannot show the page as it was. Browsers honour
-/// it on HTTPS and on localhost; elsewhere `no-store` (`private`) is what
-/// keeps private pages out of that cache.
+/// deleted), and of the stylesheet its confirmation loads
+/// (`/_app/oubli.css`): `Clear-Site-Data: "cache"` asks the browser to drop
+/// what it keeps of this site, the back/forward cache included, so that
+/// Back cannot show the page as it was. `no-store` alone does not keep a
+/// page out of that cache any more (Chromium keeps such pages while no
+/// cookie changes, and this site sets none). Browsers honour the header on
+/// HTTPS and on localhost.
 pub fn changed(mut response: Response) -> Response {
     response.headers_mut().insert(
         HeaderName::from_static("clear-site-data"),

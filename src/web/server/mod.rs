@@ -462,9 +462,11 @@ impl Registry {
         let id = connection.id;
         if !waiting {
             state.stop_waiting(id);
-        } else if !state.waiting_since.contains_key(&id) {
+        } else if let std::collections::hash_map::Entry::Vacant(entry) =
+            state.waiting_since.entry(id)
+        {
             let now = Instant::now();
-            state.waiting_since.insert(id, now);
+            entry.insert(now);
             state.waiting.insert((now, id), Arc::downgrade(connection));
             drop(state);
             // A newcomer waiting for room may now take this one's.
