@@ -72,9 +72,10 @@ pub fn run(args: Args) -> Result<()> {
         live_reload_endpoint: args.watch.then(|| web::LIVE_RELOAD_PATH.to_string()),
     };
     let budget = server::file_budget(args.max_connections as usize)?;
-    // The database first: a damaged or locked one is told at once.
-    let store = open_store(&args.db.db)?;
+    // The book first: it checks the quizzes, and nothing (the database
+    // included) may be created before they are valid.
     let built = build_in_child(&project, &options)?;
+    let store = open_store(&args.db.db)?;
     let retention_days = args.retention.days;
     purge_workshops(&store, retention_days)?;
     let settings = SiteSettings {
