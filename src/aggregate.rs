@@ -95,8 +95,20 @@ pub struct QuestionDistribution {
     pub answers: Vec<Share>,
 }
 
-/// The group's aggregates if it has at least `min_group` answers.
+/// The privacy floor, the one for every group figure (the site's
+/// statistics and each workshop): below three answers, each participant
+/// could work out the others' answers from the group's figures and their
+/// own. `serve --min-group` and a workshop's minimum may be higher, never
+/// lower.
+pub const MIN_GROUP_FLOOR: u32 = 3;
+/// The minimum group size when the operator or the facilitator says
+/// nothing (PRODUCT.md: "default 5").
+pub const DEFAULT_MIN_GROUP: u32 = 5;
+
+/// The group's aggregates if it has at least `min_group` answers (and never
+/// below `MIN_GROUP_FLOOR`, whatever the caller asks).
 pub fn group(quiz: &Quiz, participations: &[Participation], min_group: usize) -> Group {
+    let min_group = min_group.max(MIN_GROUP_FLOOR as usize);
     if participations.len() < min_group {
         return Group::TooFew {
             needed: min_group - participations.len(),

@@ -869,3 +869,57 @@ async fn the_quiz_embedded_in_its_chapter_submits() {
     );
     client.close().await.unwrap();
 }
+
+/// Back after « Supprimer ce résultat » must not show the deleted result
+/// again: the result page is `Cache-Control: no-store`, which keeps it out
+/// of the back/forward cache (`Clear-Site-Data` on the deletion evicts it
+/// where a browser would keep such pages). With and without JavaScript.
+#[tokio::test(flavor = "multi_thread")]
+async fn back_after_deleting_a_result_does_not_show_it_again() {
+    let Some(mut site) = Site::start_or_skip("back after deleting a result") else {
+        return;
+    };
+    for javascript in [true, false] {
+        let client = site.session(javascript).await;
+        if javascript {
+            // The control: this browser does keep ordinary pages in its
+            // back/forward cache, so what follows is a real test of it.
+            site.open(&client, "/").await;
+            set_marker(&client).await;
+            site.open(&client, "/01-incontournables.html").await;
+            client.back().await.unwrap();
+            find(&client, "main h1").await;
+            assert_marker(&client, "a book page after Back").await;
+        }
+        site.open(&client, "/quiz/diagnostic").await;
+        if javascript {
+            take_quiz_with_first_choices(&client).await;
+        } else {
+            for fieldset in &visible_questions(&client).await {
+                answer_first_choice(fieldset).await;
+            }
+            click(&client, "form.chezsoi-quiz button[type=submit]").await;
+        }
+        let profile = text(&client, "h2#profil").await;
+        assert!(profile.starts_with("Votre profil"), "{profile}");
+        click(&client, "button.chezsoi-danger").await;
+        client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::XPath(
+                "//main//h1[normalize-space()='Résultat supprimé']",
+            ))
+            .await
+            .expect("deleting leads to the confirmation");
+        client.back().await.unwrap();
+        client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::XPath("//main[contains(., 'n’existe pas')]"))
+            .await
+            .unwrap_or_else(|_| {
+                panic!("JavaScript {javascript}: Back showed the deleted result again")
+            });
+        client.close().await.unwrap();
+    }
+}

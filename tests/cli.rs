@@ -356,19 +356,64 @@ fn serve_min_group_sets_the_statistics_threshold() {
     let server = support::Server::start(
         fixture.root(),
         &fixture.path("data/t.db"),
-        &["--min-group", "2"],
+        &["--min-group", "4"],
     );
     let stats = || server.get("/stats/diagnostic").text();
     let post = |pick: usize| {
         let reply = server.post_form("/quiz/diagnostic", &support::valid_answers(&quiz, pick));
         assert_eq!(reply.status, 303);
     };
-    post(0);
-    let one = stats();
-    assert!(one.contains("Pas encore assez de réponses"), "{one}");
-    assert!(one.contains("à partir de 2 réponses"), "{one}");
-    post(1);
-    let two = stats();
-    assert!(two.contains("2 réponses enregistrées"), "{two}");
-    assert!(two.contains("Moyenne par dimension"), "{two}");
+    for pick in 0..3 {
+        post(pick);
+    }
+    let three = stats();
+    assert!(three.contains("Pas encore assez de réponses"), "{three}");
+    assert!(three.contains("à partir de 4 réponses"), "{three}");
+    post(3);
+    let four = stats();
+    assert!(four.contains("4 réponses enregistrées"), "{four}");
+    assert!(four.contains("Moyenne par dimension"), "{four}");
+}
+
+/// One privacy floor for every group figure: `serve --min-group` refuses
+/// what a workshop refuses, and takes what a workshop takes.
+#[test]
+fn serve_min_group_has_the_workshops_floor() {
+    let floor = chezsoi::aggregate::MIN_GROUP_FLOOR;
+    assert_eq!(
+        floor,
+        *chezsoi::workshop::MIN_GROUP_RANGE.start(),
+        "workshops and serve share the floor"
+    );
+    let below = (floor - 1).to_string();
+    let stderr = support::fails(support::chezsoi().args([
+        "serve",
+        "--min-group",
+        &below,
+        "--root",
+        "/nonexistent",
+    ]));
+    assert!(stderr.contains("--min-group"), "{stderr}");
+    assert!(stderr.contains(&below), "{stderr}");
+    let request = chezsoi::workshop::WorkshopRequest {
+        title: "Atelier".into(),
+        quiz_id: "diagnostic".into(),
+        min_group: floor - 1,
+    };
+    assert_eq!(
+        request.validate(|_| true).unwrap_err(),
+        vec![chezsoi::workshop::RequestError::MinGroup],
+        "a workshop refuses {below} as well"
+    );
+    let at_floor = floor.to_string();
+    // At the floor, serve goes past the option check (and stops on the
+    // missing project instead).
+    let stderr = support::fails(support::chezsoi().args([
+        "serve",
+        "--min-group",
+        &at_floor,
+        "--root",
+        "/nonexistent",
+    ]));
+    assert!(!stderr.contains("--min-group"), "{stderr}");
 }

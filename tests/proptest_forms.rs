@@ -315,7 +315,7 @@ fn rows(app: &App) -> Vec<Row> {
         .with_writer(|c| {
             let mut stmt = c.prepare(
                 "SELECT token_hash, quiz_id, quiz_version, workshop_id, answers, outcome, profile, score
-                 FROM results ORDER BY id",
+                 FROM results ORDER BY token_hash",
             )?;
             let rows = stmt
                 .query_map([], |r| {

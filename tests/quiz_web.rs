@@ -361,8 +361,8 @@ async fn every_bad_input_is_refused_and_stores_nothing() {
             "no version",
             encode(&good[1..]),
             None,
-            StatusCode::CONFLICT,
-            "modifié",
+            StatusCode::BAD_REQUEST,
+            "Envoi incomplet",
         ),
         (
             "json body",

@@ -117,8 +117,9 @@ async fn health_check_touches_the_database() {
         .execute_batch("DROP TABLE results")
         .unwrap();
     let (status, headers, body) = get(&app, "/sante").await;
-    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
-    assert!(body.contains("Erreur du serveur"), "{body}");
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(body.contains("ne peut pas être lue ou écrite"), "{body}");
+    assert_eq!(headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
     assert_security_headers("/sante", &headers);
 }
 

@@ -858,11 +858,11 @@ async fn forged_or_refused_submissions_store_nothing() {
             "page de l’atelier",
         ),
         (
-            "stale version",
+            "no version",
             join.clone(),
             encode(&good[1..]),
-            StatusCode::CONFLICT,
-            "modifié",
+            StatusCode::BAD_REQUEST,
+            "Envoi incomplet",
         ),
         (
             "missing answers",

@@ -13,11 +13,12 @@ use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 
 use super::{DbArg, RetentionArg, RootArg, parse_base_url, render_error};
+use crate::aggregate;
 use crate::book::{self, BuildOptions, Built, Target};
 use crate::content::Content;
 use crate::project::Project;
 use crate::store::Store;
-use crate::web::{self, AppState, WorkshopSettings};
+use crate::web::{self, AppState, WorkshopSettings, server};
 use crate::workshop;
 
 #[derive(Debug, clap::Args)]
@@ -38,15 +39,21 @@ pub struct Args {
     /// Reconstruit le livre quand book/, quizzes/ ou theme/ changent et recharge la page (aperçu pour les auteurs)
     #[arg(long, env = "CHEZSOI_WATCH")]
     pub watch: bool,
-    /// Nombre minimal de réponses avant d’afficher des chiffres de groupe (par défaut : 5)
-    #[arg(long, env = "CHEZSOI_MIN_GROUP", default_value_t = web::DEFAULT_MIN_GROUP as u16, hide_default_value = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    pub min_group: u16,
+    /// Nombre minimal de réponses avant d’afficher des chiffres de groupe sur /stats, de 3 (le plancher de confidentialité, le même que pour les ateliers) à 1000 (par défaut : 5)
+    #[arg(long, env = "CHEZSOI_MIN_GROUP", default_value_t = aggregate::DEFAULT_MIN_GROUP, hide_default_value = true, value_name = "N", value_parser = clap::value_parser!(u32).range(i64::from(*workshop::MIN_GROUP_RANGE.start())..=i64::from(*workshop::MIN_GROUP_RANGE.end())))]
+    pub min_group: u32,
     /// Adresse publique du site, pour les liens et codes QR des ateliers, par exemple https://atelier.example.org (par défaut : l’adresse sous laquelle l’animateur ouvre le site)
     #[arg(long, env = "CHEZSOI_BASE_URL", value_name = "URL", value_parser = parse_base_url)]
     pub base_url: Option<String>,
     /// Envois de réponses (questionnaires et ateliers) et ouvertures d’atelier permis par client et par minute ; au-delà : 429 (par défaut : 600). Derrière un proxy inverse, tous les clients ont l’adresse du proxy : relevez-le
     #[arg(long, env = "CHEZSOI_PARTICIPATION_LIMIT", default_value_t = web::PARTICIPATION_PER_MINUTE, hide_default_value = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub participation_limit: u32,
+    /// Connexions ouvertes au plus à la fois ; au-delà, la plus ancienne qui n’a encore rien demandé est fermée pour faire de la place, ou les nouvelles attendent (par défaut : 1024, moins si la limite de fichiers ouverts du système ne le permet pas)
+    #[arg(long, env = "CHEZSOI_MAX_CONNECTIONS", default_value_t = server::DEFAULT_MAX_CONNECTIONS as u32, hide_default_value = true, value_name = "N", value_parser = clap::value_parser!(u32).range(server::MIN_CONNECTIONS as i64..=1_000_000))]
+    pub max_connections: u32,
+    /// Connexions ouvertes au plus à la fois par client (une adresse IPv4, ou un /64 en IPv6). Derrière un proxy inverse, tous les clients ont l’adresse du proxy : donnez la même valeur que --max-connections (par défaut : 256)
+    #[arg(long, env = "CHEZSOI_MAX_CONNECTIONS_PER_CLIENT", default_value_t = server::DEFAULT_PER_CLIENT as u32, hide_default_value = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections_per_client: u32,
     #[command(flatten)]
     pub retention: RetentionArg,
 }
@@ -64,17 +71,22 @@ pub fn run(args: Args) -> Result<()> {
         out: None,
         live_reload_endpoint: args.watch.then(|| web::LIVE_RELOAD_PATH.to_string()),
     };
+    let budget = server::file_budget(args.max_connections as usize)?;
+    // The book first: it checks the quizzes, and nothing (the database
+    // included) may be created before they are valid.
     let built = build_in_child(&project, &options)?;
-    let store = Store::open(&args.db.db).context("base de données (option --db ou CHEZSOI_DB)")?;
+    let store = open_store(&args.db.db)?;
     let retention_days = args.retention.days;
     purge_workshops(&store, retention_days)?;
     let settings = SiteSettings {
-        min_group: usize::from(args.min_group),
+        min_group: args.min_group as usize,
         workshops: WorkshopSettings {
             public_url: args.base_url,
             retention_days,
         },
         participation_limit: args.participation_limit,
+        limits: server::Limits::new(budget.connections, args.max_connections_per_client as usize),
+        open_files: budget.open_files,
     };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -93,17 +105,30 @@ pub fn run(args: Args) -> Result<()> {
 }
 
 /// What the operator set for the site: the statistics' minimum group size,
-/// the workshops' settings and the flood limit.
+/// the workshops' settings, the flood limit and the connections' limits.
 struct SiteSettings {
     min_group: usize,
     workshops: WorkshopSettings,
     participation_limit: u32,
+    limits: server::Limits,
+    /// The process's limit of open files, to say at start.
+    open_files: u64,
+}
+
+/// Opens the database and checks it before anything is served: SQLite
+/// finds it sound (`PRAGMA integrity_check`, else the way to restore a
+/// backup) and it can be written (else why not: locked, read-only, full).
+fn open_store(path: &std::path::Path) -> Result<Store> {
+    let store = Store::open(path).context("base de données (option --db ou CHEZSOI_DB)")?;
+    store.check_integrity()?;
+    store.check_writable(Duration::from_secs(5))?;
+    Ok(store)
 }
 
 /// Deletes expired workshops and their results, saying so when there were.
 fn purge_workshops(store: &Store, retention_days: u32) -> Result<()> {
     let purged = workshop::purge_expired(store, retention_days, workshop::now_unix())
-        .context("effacement des ateliers expirés")?;
+        .context("impossible d’effacer les ateliers expirés")?;
     if purged.workshops > 0 {
         println!(
             "{} atelier(s) expiré(s) effacé(s), avec {} résultat(s) (conservation\u{a0}: {retention_days} jours).",
@@ -168,14 +193,17 @@ async fn serve(
             "Aperçu en direct\u{a0}: les pages se rechargent quand book/, quizzes/ ou theme/ changent."
         );
     }
+    let limits = settings.limits;
+    println!(
+        "Connexions\u{a0}: {} à la fois au plus, dont {} par client (limite de fichiers ouverts\u{a0}: {}, dont {} gardés pour la base et le serveur).",
+        limits.max_connections,
+        limits.per_client,
+        settings.open_files,
+        server::RESERVED_FILES
+    );
     println!("Ctrl-C pour arrêter.");
 
-    // The peer address only feeds the flood limiter's salted hash.
-    let app = web::router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("le serveur HTTP s’est arrêté sur une erreur")?;
+    server::serve(listener, web::router(state), limits, shutdown_signal()).await;
     println!("Serveur arrêté proprement.");
     Ok(())
 }

@@ -17,7 +17,7 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::error::{Result, StoreError};
+use super::error::{Result, StoreError, describe};
 
 /// What is stored for one submission — and nothing else.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,8 +156,11 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Pending>) -> bool {
     let committed = outcome.is_ok();
     for (done, _, inserted) in rows {
         let answer = match &outcome {
-            Ok(()) => inserted.map_err(|e| e.to_string()),
-            Err(error) => Err(format!("la transaction a échoué\u{a0}: {error}")),
+            Ok(()) => inserted.map_err(|e| describe(&e)),
+            Err(error) => Err(format!(
+                "la transaction a échoué\u{a0}: {}",
+                describe(error)
+            )),
         };
         let _ = done.send(answer);
     }

@@ -3,7 +3,8 @@
 //! writer), and the queue of results waiting for the next group commit.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
@@ -20,8 +21,19 @@ pub struct Store {
     /// Results waiting for the next group commit (see `commit.rs`).
     queue: Queue,
     /// Read-only connections, reused: in WAL mode readers never wait for
-    /// the writer.
-    readers: Mutex<Vec<Connection>>,
+    /// the writer. At most `READER_POOL` are open at once, so that however
+    /// many requests come together, the database holds a known number of
+    /// file descriptors (`FILE_DESCRIPTORS`).
+    readers: Mutex<Readers>,
+    /// Signalled when a reader goes back to the pool.
+    reader_returned: Condvar,
+}
+
+#[derive(Default)]
+struct Readers {
+    idle: Vec<Connection>,
+    /// Readers open, idle or in use.
+    open: usize,
 }
 
 impl std::fmt::Debug for Store {
@@ -42,20 +54,27 @@ impl Store {
             })?;
         }
         let mut conn = open_connection(path)?;
+        let before: i64 = conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(|e| classify(path, e))?;
         migrations().to_latest(&mut conn).map_err(|e| match e {
-            rusqlite_migration::Error::RusqliteError { err, .. } if is_not_a_database(&err) => {
-                StoreError::NotADatabase {
-                    path: path.to_path_buf(),
-                }
-            }
+            rusqlite_migration::Error::RusqliteError { err, .. } => classify(path, err),
             other => StoreError::Migration {
                 path: path.to_path_buf(),
                 message: other.to_string(),
             },
         })?;
+        if before < super::LATEST_VERSION {
+            // A migration rewrote tables: the old pages' images must not
+            // linger in the write-ahead log either (migration 3 removes an
+            // insertion order). Another program reading the file may delay
+            // this; what it leaves goes at the next checkpoint.
+            let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        }
         Ok(Store {
             queue: Queue::default(),
-            readers: Mutex::new(Vec::new()),
+            readers: Mutex::new(Readers::default()),
+            reader_returned: Condvar::new(),
             path: path.to_path_buf(),
             writer: Mutex::new(conn),
         })
@@ -91,28 +110,107 @@ impl Store {
         f(&mut conn)
     }
 
-    /// Runs `f` with a read-only connection (taken from a small pool).
+    /// Runs `f` with a read-only connection from the pool; when all
+    /// `READER_POOL` are in use, waits for one (queries take milliseconds).
     pub fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let conn = match pooled {
-            Some(conn) => conn,
-            None => open_reader(&self.path)?,
-        };
-        let result = f(&conn);
-        let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
-        if pool.len() < READER_POOL {
-            pool.push(conn);
+        let lease = self.lease_reader()?;
+        f(lease.conn.as_ref().expect("a leased reader"))
+    }
+
+    fn lease_reader(&self) -> Result<ReaderLease<'_>> {
+        let mut readers = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(conn) = readers.idle.pop() {
+                return Ok(ReaderLease {
+                    store: self,
+                    conn: Some(conn),
+                });
+            }
+            if readers.open < READER_POOL {
+                readers.open += 1;
+                drop(readers);
+                return match open_reader(&self.path) {
+                    Ok(conn) => Ok(ReaderLease {
+                        store: self,
+                        conn: Some(conn),
+                    }),
+                    Err(error) => {
+                        self.readers.lock().unwrap_or_else(|p| p.into_inner()).open -= 1;
+                        self.reader_returned.notify_one();
+                        Err(error)
+                    }
+                };
+            }
+            readers = self
+                .reader_returned
+                .wait(readers)
+                .unwrap_or_else(|p| p.into_inner());
         }
-        result
+    }
+
+    /// What `/sante` checks: a reader answers a query on the results, and
+    /// the writer commits a write (it flips the one number of the `health`
+    /// table), within about a second. A database locked by another program,
+    /// read-only, or on a full disk fails here.
+    pub fn check_health(&self) -> Result<()> {
+        self.with_reader(|conn| {
+            conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM results)")?
+                .query_row([], |row| row.get::<_, bool>(0))?;
+            Ok(())
+        })?;
+        self.check_writable(HEALTH_BUSY_TIMEOUT)
+    }
+
+    /// Commits a write (the `health` table's flip), waiting at most `wait`
+    /// for another program's lock: proof that results can be stored.
+    pub fn check_writable(&self, wait: Duration) -> Result<()> {
+        self.with_writer(|conn| {
+            conn.busy_timeout(wait)?;
+            let written = conn.execute_batch(
+                "BEGIN IMMEDIATE;
+                 UPDATE health SET flip = 1 - flip WHERE id = 1;
+                 COMMIT;",
+            );
+            if written.is_err() && !conn.is_autocommit() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            written.map_err(|error| StoreError::NotWritable {
+                path: self.path.clone(),
+                error,
+            })
+        })
+    }
+
+    /// `PRAGMA integrity_check` at start: the database is refused, with
+    /// what to do, unless SQLite finds it sound.
+    pub fn check_integrity(&self) -> Result<()> {
+        let report = self
+            .with_writer(|conn| {
+                let mut stmt = conn.prepare("PRAGMA integrity_check(10)")?;
+                let lines = stmt.query_map([], |row| row.get::<_, String>(0))?;
+                Ok(lines.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .map_err(|error| match error {
+                StoreError::Sqlite(e) => classify(&self.path, e),
+                other => other,
+            })?;
+        if report.len() == 1 && report[0] == "ok" {
+            return Ok(());
+        }
+        Err(StoreError::Corrupt {
+            path: self.path.clone(),
+            report: report.join(" ; "),
+        })
     }
 
     /// Copies the whole database into `target` (SQLite's online backup: a
     /// consistent snapshot even while the server writes).
     pub fn backup_to(&self, target: &Path) -> Result<()> {
         self.with_reader(|conn| {
-            let mut out = Connection::open(target).map_err(|source| StoreError::Open {
+            let mut out = Connection::open(target).map_err(|error| StoreError::Open {
                 path: target.to_path_buf(),
-                source,
+                error,
             })?;
             let backup = rusqlite::backup::Backup::new(conn, &mut out)?;
             backup.run_to_completion(256, std::time::Duration::from_millis(2), None)?;
@@ -120,7 +218,7 @@ impl Store {
         })
     }
 
-    /// `PRAGMA integrity_check`: "ok" when the file is sound.
+    /// `PRAGMA integrity_check`: "ok" when the file is sound (its first line).
     pub fn integrity_check(&self) -> Result<String> {
         self.with_reader(|conn| Ok(conn.query_row("PRAGMA integrity_check", [], |row| row.get(0))?))
     }
@@ -147,9 +245,9 @@ fn open_connection(path: &Path) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+    let conn = Connection::open_with_flags(path, flags).map_err(|error| StoreError::Open {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     // journal_mode is the first statement that reads the file: that is where a
     // file that is not a database shows itself.
@@ -163,25 +261,60 @@ fn open_connection(path: &Path) -> Result<Connection> {
         });
     }
     // FULL: an acknowledged result is on disk before the answer leaves.
+    // secure_delete: a deleted result, or a page a migration frees, is
+    // overwritten with zeros, not left readable in the file.
     conn.execute_batch(
         "PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
-         PRAGMA busy_timeout = 5000;",
+         PRAGMA secure_delete = ON;",
     )
     .map_err(|e| classify(path, e))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(|e| classify(path, e))?;
     Ok(conn)
 }
 
-/// Most read-only connections kept open between requests.
+/// Most read-only connections open at once.
 const READER_POOL: usize = 8;
+
+/// How long a statement waits for another program's lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long the health check waits for it: a probe wants a quick answer.
+const HEALTH_BUSY_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// File descriptors the database may hold at once: the database file and
+/// its write-ahead log for the writer and each reader, the shared-memory
+/// index, and a few for SQLite's temporary files.
+pub const FILE_DESCRIPTORS: usize = (1 + READER_POOL) * 2 + 1 + 4;
+
+/// A reader taken from the pool; it goes back when dropped, even if the
+/// work that used it panicked.
+struct ReaderLease<'a> {
+    store: &'a Store,
+    conn: Option<Connection>,
+}
+
+impl Drop for ReaderLease<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            self.store
+                .readers
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .idle
+                .push(conn);
+            self.store.reader_returned.notify_one();
+        }
+    }
+}
 
 fn open_reader(path: &Path) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+    let conn = Connection::open_with_flags(path, flags).map_err(|error| StoreError::Open {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
-    conn.execute_batch("PRAGMA busy_timeout = 5000;")
+    conn.busy_timeout(BUSY_TIMEOUT)
         .map_err(|e| classify(path, e))?;
     Ok(conn)
 }
@@ -191,10 +324,16 @@ fn classify(path: &Path, error: rusqlite::Error) -> StoreError {
         StoreError::NotADatabase {
             path: path.to_path_buf(),
         }
+    } else if matches!(&error, rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::DatabaseCorrupt)
+    {
+        StoreError::Corrupt {
+            path: path.to_path_buf(),
+            report: super::error::describe(&error),
+        }
     } else {
         StoreError::Open {
             path: path.to_path_buf(),
-            source: error,
+            error,
         }
     }
 }

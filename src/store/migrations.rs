@@ -47,6 +47,47 @@ const MIGRATIONS: &[&str] = &[
         BEGIN
             DELETE FROM results WHERE workshop_id = OLD.id;
         END;",
+    // 3: results keyed by the hash of their random token, not by a
+    // sequential id. A rowid table stores its rows in insertion order, and
+    // within one workshop and one hour that order pairs rows with the people
+    // a facilitator saw answer one after another. Without a rowid, rows are
+    // kept in the order of a random key and nothing stored orders them finer
+    // than the hour. Existing rows are copied in that order, and the old
+    // table's pages are zeroed as they are freed (the writer runs with
+    // `secure_delete`, see database.rs).
+    "DROP TRIGGER workshops_delete_results;
+        CREATE TABLE results_by_token (
+            -- SHA-256 of the random permalink token: the key, and the only
+            -- order the table has.
+            token_hash    BLOB    NOT NULL PRIMARY KEY,
+            quiz_id       TEXT    NOT NULL,
+            quiz_version  TEXT    NOT NULL,
+            workshop_id   INTEGER,
+            answers       TEXT    NOT NULL,
+            outcome       TEXT    NOT NULL,
+            profile       TEXT,
+            score         INTEGER,
+            created_hour  INTEGER NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        INSERT INTO results_by_token
+            SELECT token_hash, quiz_id, quiz_version, workshop_id, answers, outcome, profile, score, created_hour
+            FROM results ORDER BY token_hash;
+        DROP TABLE results;
+        ALTER TABLE results_by_token RENAME TO results;
+        CREATE INDEX results_quiz ON results (quiz_id, created_hour);
+        CREATE INDEX results_workshop ON results (workshop_id) WHERE workshop_id IS NOT NULL;
+        CREATE TRIGGER workshops_delete_results AFTER DELETE ON workshops
+        BEGIN
+            DELETE FROM results WHERE workshop_id = OLD.id;
+        END;",
+    // 4: what the health check (`/sante`) writes to prove the database can
+    // be written: one row, one number flipped by each check. Nothing about
+    // anyone.
+    "CREATE TABLE health (
+            id    INTEGER PRIMARY KEY CHECK (id = 1),
+            flip  INTEGER NOT NULL CHECK (flip IN (0, 1))
+        ) STRICT;
+        INSERT INTO health (id, flip) VALUES (1, 0);",
 ];
 
 /// The schema version once every migration is applied.

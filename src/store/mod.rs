@@ -14,7 +14,7 @@ mod results;
 mod workshops;
 
 pub use commit::{Inserted, NewResult};
-pub use database::Store;
+pub use database::{FILE_DESCRIPTORS, Store};
 pub use error::{Result, StoreError};
 pub use migrations::{LATEST_VERSION, migrations};
 pub use results::{Participants, StoredResult, round_to_hour};

@@ -82,16 +82,6 @@ impl Store {
         })
     }
 
-    /// Whether the database answers a query on the results table (the
-    /// server's health check).
-    pub fn check_health(&self) -> Result<()> {
-        self.with_reader(|conn| {
-            conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM results)")?
-                .query_row([], |row| row.get::<_, bool>(0))?;
-            Ok(())
-        })
-    }
-
     pub fn count_results(&self) -> Result<i64> {
         self.with_reader(|conn| {
             Ok(conn.query_row("SELECT count(*) FROM results", [], |row| row.get(0))?)

@@ -5,6 +5,11 @@ use axum::response::{Html, IntoResponse, Response};
 
 use crate::views::render_error_page;
 
+/// What a 500 says. Not "nothing was stored" nor "nothing was deleted":
+/// an internal error may come after or before either.
+pub const INTERNAL_ERROR_MESSAGE: &str = "Une erreur interne s’est produite et votre demande n’a peut-être pas abouti. \
+     Réessayez dans un instant\u{a0}; si l’erreur revient, prévenez la personne qui gère ce site.";
+
 #[derive(Debug)]
 pub enum AppError {
     /// 404 with a human message.
@@ -35,8 +40,7 @@ impl IntoResponse for AppError {
                 tracing::error!(error = %format!("{error:#}"), "erreur interne");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "Une erreur interne s’est produite. Rien n’a été enregistré\u{a0}; réessayez dans un instant."
-                        .to_string(),
+                    INTERNAL_ERROR_MESSAGE.to_string(),
                 )
             }
         };
@@ -44,10 +48,14 @@ impl IntoResponse for AppError {
     }
 }
 
-/// A text from the request, cut for a message, without control characters
-/// (a NUL or an escape sequence has no place in a page).
+/// A text from the request, cut for a message, each control character
+/// shown as « � » (a NUL or an escape sequence has no place in a page, and
+/// dropping it would name something else: `diag%00nostic` is not
+/// `diagnostic`).
 pub fn shorten(text: &str) -> String {
-    let mut chars = text.chars().filter(|c| !c.is_control());
+    let mut chars = text
+        .chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c });
     let mut short: String = chars.by_ref().take(40).collect();
     if chars.next().is_some() {
         short.push('…');

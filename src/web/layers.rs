@@ -14,6 +14,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use super::error::INTERNAL_ERROR_MESSAGE;
 use crate::views::render_error_page;
 
 /// Largest request body accepted (a full diagnostic is well under 4 KiB).
@@ -58,15 +59,18 @@ pub fn apply(router: Router) -> Router {
         ));
     }
     router.layer(
-        // Logs name the route (or the file path for the book), the status and
-        // the latency: never an address, a user agent, a referrer or a query.
+        // Logs name the route template, the status and the latency: never a
+        // path, an address, a user agent, a referrer or a query.
         TraceLayer::new_for_http()
             .make_span_with(|request: &Request<Body>| {
+                // A route template, never a path: an unknown address such
+                // as `/r/{token}/x` or `/atelier/{id}/{key}/gestion/` holds a
+                // secret. Book files are named by their handler instead.
                 let route = request
                     .extensions()
                     .get::<MatchedPath>()
-                    .map(|p| p.as_str().to_owned())
-                    .unwrap_or_else(|| request.uri().path().to_owned());
+                    .map_or("(hors route)", |p| p.as_str())
+                    .to_owned();
                 tracing::info_span!("requête", method = %request.method(), route = %route)
             })
             .on_request(())
@@ -102,9 +106,10 @@ async fn french_errors(response: Response) -> Response {
              Rien n’a été enregistré."
                 .to_string()
         }
+        // Not "nothing was stored": a result whose commit had begun is
+        // stored all the same.
         StatusCode::REQUEST_TIMEOUT => {
-            "La requête a pris trop de temps et a été interrompue. Rien n’a été enregistré\u{a0}: \
-             réessayez."
+            "La requête a pris trop de temps et a été interrompue\u{a0}; réessayez dans un instant."
                 .to_string()
         }
         StatusCode::PAYLOAD_TOO_LARGE => format!(
@@ -117,9 +122,7 @@ async fn french_errors(response: Response) -> Response {
                 .to_string()
         }
         s if s.is_client_error() => "Requête refusée. Rien n’a été enregistré.".to_string(),
-        _ => "Une erreur interne s’est produite. Rien n’a été enregistré\u{a0}; réessayez dans un \
-              instant."
-            .to_string(),
+        _ => INTERNAL_ERROR_MESSAGE.to_string(),
     };
     let (mut parts, _) = response.into_parts();
     // The new body is neither the old length nor its compression.

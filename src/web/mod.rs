@@ -2,6 +2,7 @@
 //! layers every response goes through. Pages are drawn by `crate::views`;
 //! every submission of answers goes through `submission`.
 
+pub mod client;
 mod error;
 mod form;
 mod layers;
@@ -10,6 +11,7 @@ mod pages;
 mod path;
 mod quiz;
 mod result;
+pub mod server;
 mod state;
 mod static_files;
 mod stats;
@@ -20,7 +22,7 @@ mod workshop;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::{any, get, post};
@@ -52,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/r/{token}/supprimer", post(result::delete))
         .route("/stats/{id}", get(stats::show))
         .route("/_app/quiz.js", get(quiz_script))
+        .route("/_app/oubli.css", get(forget))
         .route("/a", get(workshop::join::by_code))
         .route(
             "/a/{code}",
@@ -103,15 +106,102 @@ pub fn router(state: AppState) -> Router {
     if state.reloads().is_some() {
         app = app.route(&format!("/{LIVE_RELOAD_PATH}"), get(live_reload));
     }
-    let app = app.fallback(book_file).with_state(state);
+    let app = app
+        .fallback(book_file)
+        .with_state(state)
+        .layer(axum::middleware::from_fn(gate_refusal));
     layers::apply(app)
 }
 
-/// `GET /sante`: "ok" once the database answers a query on the results
-/// table; its failure is the French 500 page.
-async fn health(State(state): State<AppState>) -> Result<&'static str, AppError> {
-    blocking(&state, |store| store.check_health()).await?;
-    Ok("ok")
+/// A request the connection's gate wrote in place of a head it refused
+/// (`server::gate`): answered here, so that the refusal gets the French page
+/// and the security headers like any other.
+async fn gate_refusal(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let Some(refusal) = request.headers().get(server::REFUSAL_HEADER) else {
+        return next.run(request).await;
+    };
+    let (status, message) = match refusal.as_bytes() {
+        b"414" => (
+            StatusCode::URI_TOO_LONG,
+            format!(
+                "Adresse trop longue\u{a0}: le serveur n’accepte pas d’adresse de plus de {} Kio. \
+                 Vérifiez le lien que vous avez suivi. Rien n’a été enregistré.",
+                server::MAX_URI / 1024
+            ),
+        ),
+        b"431" => (
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            format!(
+                "Requête refusée\u{a0}: ses en-têtes sont trop nombreux ou trop longs (au plus {} \
+                 en-têtes et {} Kio en tout). Rien n’a été enregistré.",
+                server::MAX_HEADERS,
+                server::MAX_HEAD / 1024
+            ),
+        ),
+        b"405" => (
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Cette méthode de requête n’est pas acceptée ici. Rien n’a été enregistré.".to_string(),
+        ),
+        _ => (
+            StatusCode::BAD_REQUEST,
+            "Requête mal formée\u{a0}: le serveur ne peut pas la lire. Rien n’a été enregistré."
+                .to_string(),
+        ),
+    };
+    AppError::Client(status, message).into_response()
+}
+
+/// `GET /sante`: "ok" once the database answers a read and commits a
+/// write; otherwise a French 503 (the cause goes to the log). Never cached:
+/// a probe must see the state of now.
+async fn health(State(state): State<AppState>) -> axum::response::Response {
+    let checked = blocking(&state, |store| store.check_health()).await;
+    let mut response = match checked {
+        Ok(()) => "ok".into_response(),
+        Err(error) => {
+            let cause = match &error {
+                AppError::Internal(cause) => format!("{cause:#}"),
+                _ => String::new(),
+            };
+            tracing::error!(error = %cause, "contrôle de santé");
+            AppError::Client(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Le service ne peut pas enregistrer de résultats en ce moment\u{a0}: sa base de \
+                 données ne peut pas être lue ou écrite. Le journal du serveur dit pourquoi."
+                    .into(),
+            )
+            .into_response()
+        }
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// `GET /_app/oubli.css`, the stylesheet of the pages that confirm a
+/// deletion: empty, but its answer asks the browser to clear this site's
+/// caches, the back/forward cache included (`pages::changed`). Browsers
+/// put the page a deletion left (the result, the facilitator's page) in
+/// that cache only once the confirmation is shown, after the deletion's own
+/// answer: this request comes later, and so clears it. No JavaScript needed.
+async fn forget() -> axum::response::Response {
+    pages::changed(
+        (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/css; charset=utf-8"),
+                ),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            ],
+            "",
+        )
+            .into_response(),
+    )
 }
 
 /// The quiz script is part of the binary, like the templates.
@@ -147,7 +237,12 @@ async fn book_file(
 ) -> axum::response::Response {
     let book = state.book();
     match book.respond(request.method(), request.uri().path(), request.headers()) {
-        Some(response) => response,
+        Some(response) => {
+            // A file of the book: its path holds no secret, unlike an
+            // unknown address (`/r/{token}/x`), which is never logged.
+            tracing::debug!(fichier = %request.uri().path(), "fichier du livre");
+            response
+        }
         None => AppError::NotFound("Cette page n’existe pas, ou plus.".into()).into_response(),
     }
 }

@@ -1,7 +1,7 @@
 //! Response helpers shared by the handlers: an HTML page, and the headers
 //! of a private page or a download.
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::error::AppError;
@@ -34,6 +34,22 @@ pub fn private(mut response: Response) -> Response {
     response.headers_mut().insert(
         "x-robots-tag",
         HeaderValue::from_static("noindex, nofollow"),
+    );
+    response
+}
+
+/// The answer to a change of a private page (a result deleted, a workshop
+/// deleted), and of the stylesheet its confirmation loads
+/// (`/_app/oubli.css`): `Clear-Site-Data: "cache"` asks the browser to drop
+/// what it keeps of this site, the back/forward cache included, so that
+/// Back cannot show the page as it was. `no-store` alone does not keep a
+/// page out of that cache any more (Chromium keeps such pages while no
+/// cookie changes, and this site sets none). Browsers honour the header on
+/// HTTPS and on localhost.
+pub fn changed(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        HeaderName::from_static("clear-site-data"),
+        HeaderValue::from_static("\"cache\""),
     );
     response
 }

@@ -308,12 +308,12 @@ pub async fn delete(
     struct Deleted {
         title: &'static str,
     }
-    Ok(pages::private(pages::render(
+    Ok(pages::changed(pages::private(pages::render(
         &state,
         StatusCode::OK,
         "deleted.html",
         &Deleted {
             title: "Résultat supprimé",
         },
-    )?))
+    )?)))
 }

@@ -18,8 +18,9 @@ use crate::quiz::{Catalog, Quiz};
 use crate::store::{Participants, Store, StoreError};
 use crate::views::Templates;
 
-/// Default minimum number of answers before any aggregate is shown.
-pub const DEFAULT_MIN_GROUP: usize = 5;
+/// Default minimum number of answers before any aggregate is shown
+/// (`aggregate::DEFAULT_MIN_GROUP`, as a count).
+pub const DEFAULT_MIN_GROUP: usize = crate::aggregate::DEFAULT_MIN_GROUP as usize;
 
 /// What the handlers share.
 #[derive(Clone)]
@@ -67,7 +68,7 @@ impl AppState {
             store,
             templates: Templates::new()?,
             content: RwLock::new(Arc::new(content)),
-            min_group: min_group.max(1),
+            min_group: min_group.max(crate::aggregate::MIN_GROUP_FLOOR as usize),
             pages: RwLock::new(std::collections::HashMap::new()),
             reload: reload.clone(),
             workshops: Live::new(),

@@ -128,7 +128,7 @@ fn check_workshop_field(
 }
 
 /// Checks a submission against its quiz: the version the form was made
-/// from (409 if it changed), then every answer. A refused form comes back
+/// from (400 if there is none, 409 if it changed), then every answer. A refused form comes back
 /// as its page (422), each error next to its question and the valid answers
 /// kept.
 fn check_answers(
@@ -137,8 +137,16 @@ fn check_answers(
     fields: &[(String, String)],
 ) -> Result<Result<Answers, Response>, AppError> {
     let quiz = &destination.quiz;
-    let version = form::single(fields, "version")?;
-    if version.as_deref() != Some(quiz.version.as_str()) {
+    let Some(version) = form::single(fields, "version")? else {
+        // Not a form of an older version: no form of ours at all (an empty
+        // or truncated body, a script).
+        return Err(AppError::BadRequest(
+            "Envoi incomplet\u{a0}: le formulaire est arrivé vide, ou sans l’indication de sa version. \
+             Rien n’a été enregistré\u{a0}; rouvrez le questionnaire et répondez à nouveau."
+                .into(),
+        ));
+    };
+    if version != quiz.version {
         return Err(AppError::Client(
             StatusCode::CONFLICT,
             "Ce questionnaire a été modifié depuis que vous avez ouvert la page\u{a0}: vos réponses n’ont pas été enregistrées. \

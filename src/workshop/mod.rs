@@ -17,12 +17,13 @@ use std::ops::RangeInclusive;
 
 use crate::store::{NewWorkshop, Store, StoreError, Workshop, round_to_hour};
 
-/// The smallest and largest minimum group sizes a facilitator may choose.
-/// Below 3, each participant could work out the others' answers.
-pub const MIN_GROUP_RANGE: RangeInclusive<u32> = 3..=1000;
+/// The smallest and largest minimum group sizes a facilitator may choose:
+/// from the one privacy floor of every group figure
+/// (`aggregate::MIN_GROUP_FLOOR`) up.
+pub const MIN_GROUP_RANGE: RangeInclusive<u32> = crate::aggregate::MIN_GROUP_FLOOR..=1000;
 /// The minimum group size of a new workshop unless the facilitator says
 /// otherwise (the same as the site-wide statistics).
-pub const DEFAULT_MIN_GROUP: u32 = 5;
+pub use crate::aggregate::DEFAULT_MIN_GROUP;
 /// Longest title, in characters.
 pub const TITLE_MAX_CHARS: usize = 120;
 /// Days after which a workshop and its results are deleted.

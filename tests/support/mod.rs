@@ -223,13 +223,21 @@ fn lines_of(
 impl Server {
     /// Starts the server and waits for the line that announces its address.
     pub fn start(root: &Path, db: &Path, extra: &[&str]) -> Server {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_chezsoi"))
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_chezsoi"));
+        command
             .args(["serve", "--addr", "127.0.0.1:0", "--root"])
             .arg(root)
             .arg("--db")
             .arg(db)
             .args(extra)
-            .env("CHEZSOI_LOG", "warn")
+            .env("CHEZSOI_LOG", "warn");
+        Server::spawn(command)
+    }
+
+    /// Starts `command`, a `chezsoi serve` on port 0 (possibly through a
+    /// wrapper such as `prlimit`), and waits for its address.
+    pub fn spawn(mut command: std::process::Command) -> Server {
+        let mut child = command
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()

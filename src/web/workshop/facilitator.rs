@@ -396,7 +396,7 @@ pub async fn delete(
         workshop_title: String,
         results_text: String,
     }
-    Ok(pages::private(pages::render(
+    Ok(pages::changed(pages::private(pages::render(
         &state,
         StatusCode::OK,
         "workshop_deleted.html",
@@ -405,5 +405,5 @@ pub async fn delete(
             workshop_title: workshop.title,
             results_text: plural(results, "résultat", "résultats"),
         },
-    )?))
+    )?)))
 }
