@@ -455,10 +455,35 @@ pub fn succeeds(command: &mut std::process::Command) -> String {
 }
 
 /// Runs `command`, which must fail; its standard error.
+///
+/// A command that should fail at once but keeps running (a server that
+/// starts when it should refuse) is killed after two minutes, and the test
+/// fails saying so instead of hanging.
 pub fn fails(command: &mut std::process::Command) -> String {
-    let output = command.output().unwrap();
-    assert!(!output.status.success(), "{command:?} succeeded");
-    String::from_utf8_lossy(&output.stderr).into_owned()
+    use std::io::Read;
+    use wait_timeout::ChildExt;
+    let mut child = command
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr_pipe = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        stderr_pipe.read_to_string(&mut text).unwrap();
+        text
+    });
+    let status = child
+        .wait_timeout(std::time::Duration::from_secs(120))
+        .unwrap();
+    let Some(status) = status else {
+        child.kill().unwrap();
+        child.wait().unwrap();
+        panic!("{command:?} was still running after two minutes instead of failing");
+    };
+    let stderr = reader.join().unwrap();
+    assert!(!status.success(), "{command:?} succeeded");
+    stderr
 }
 
 /// A complete, valid answer set for a quiz: the `pick`-th choice (clamped)
