@@ -22,6 +22,8 @@ pub struct Store {
     /// Read-only connections, reused: in WAL mode readers never wait for
     /// the writer.
     readers: Mutex<Vec<Connection>>,
+    /// The server's key for result tokens (see `result_key`).
+    result_key: [u8; 32],
 }
 
 impl std::fmt::Debug for Store {
@@ -53,7 +55,9 @@ impl Store {
                 message: other.to_string(),
             },
         })?;
+        let result_key = server_key(&conn, RESULT_KEY_PURPOSE).map_err(|e| classify(path, e))?;
         Ok(Store {
+            result_key,
             queue: Queue::default(),
             readers: Mutex::new(Vec::new()),
             path: path.to_path_buf(),
@@ -63,6 +67,14 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// 32 random bytes drawn when the database was created, kept in it: the
+    /// key that turns a form's one-time nonce into its result's token
+    /// (`web::submission`). Without the nonce, which only the participant's
+    /// page holds, it leads to no result.
+    pub fn result_key(&self) -> &[u8; 32] {
+        &self.result_key
     }
 
     /// Stores a result (group commit, see `commit.rs`); when this returns
@@ -170,6 +182,29 @@ fn open_connection(path: &Path) -> Result<Connection> {
     )
     .map_err(|e| classify(path, e))?;
     Ok(conn)
+}
+
+/// The `server_keys` row of the result-token key.
+const RESULT_KEY_PURPOSE: &str = "jetons de résultat";
+
+/// The server key for `purpose`, drawn now (from the operating system's
+/// randomness, through `rand`) if the database has none yet.
+fn server_key(conn: &Connection, purpose: &str) -> rusqlite::Result<[u8; 32]> {
+    let fresh: [u8; 32] = rand::random();
+    conn.execute(
+        "INSERT OR IGNORE INTO server_keys (purpose, value) VALUES (?1, ?2)",
+        rusqlite::params![purpose, &fresh[..]],
+    )?;
+    let stored: Vec<u8> = conn.query_row(
+        "SELECT value FROM server_keys WHERE purpose = ?1",
+        [purpose],
+        |row| row.get(0),
+    )?;
+    // The column's CHECK keeps it at 32 bytes; a file edited by hand is
+    // refused rather than trusted.
+    <[u8; 32]>::try_from(stored.as_slice()).map_err(|error| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Blob, Box::new(error))
+    })
 }
 
 /// Most read-only connections kept open between requests.
