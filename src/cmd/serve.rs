@@ -170,10 +170,17 @@ async fn serve(
     }
     println!("Ctrl-C pour arrêter.");
 
+    // On Ctrl-C or SIGTERM, open event streams end (the live count, live
+    // reload): graceful shutdown would otherwise wait for every browser
+    // showing one to hang up.
+    let streams = state.shutdown().clone();
     // The peer address only feeds the flood limiter's salted hash.
     let app = web::router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            streams.cancel();
+        })
         .await
         .context("le serveur HTTP s’est arrêté sur une erreur")?;
     println!("Serveur arrêté proprement.");
