@@ -44,9 +44,15 @@ pub struct Args {
     /// Adresse publique du site, pour les liens et codes QR des ateliers, par exemple https://atelier.example.org (par défaut : l’adresse sous laquelle l’animateur ouvre le site)
     #[arg(long, env = "CHEZSOI_BASE_URL", value_name = "URL", value_parser = parse_base_url)]
     pub base_url: Option<String>,
-    /// Envois de réponses (questionnaires et ateliers) et ouvertures d’atelier permis par client et par minute ; au-delà : 429 (par défaut : 600). Derrière un proxy inverse, tous les clients ont l’adresse du proxy : relevez-le
+    /// Réponses aux questionnaires hors atelier permises par client et par minute ; au-delà : 429 (par défaut : 600)
     #[arg(long, env = "CHEZSOI_PARTICIPATION_LIMIT", default_value_t = web::PARTICIPATION_PER_MINUTE, hide_default_value = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub participation_limit: u32,
+    /// Réponses permises par atelier et par minute, d’où qu’elles viennent : une salle derrière une seule adresse n’est jamais bloquée par un seul téléphone ; au-delà : 429 (par défaut : 2000)
+    #[arg(long, env = "CHEZSOI_WORKSHOP_LIMIT", default_value_t = web::WORKSHOP_ANSWERS_PER_MINUTE, hide_default_value = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub workshop_limit: u32,
+    /// Proxy inverse de confiance (adresse ou réseau : 127.0.0.1, 10.0.0.0/8, ::1) : pour ses requêtes seulement, l’adresse du client est lue dans X-Forwarded-For (ou Forwarded), pour les limites, jamais enregistrée ; répétable ou séparé par des virgules (par défaut : aucun, ces en-têtes sont ignorés)
+    #[arg(long = "trusted-proxy", env = "CHEZSOI_TRUSTED_PROXY", value_name = "ADRESSE", value_delimiter = ',', value_parser = web::TrustedProxies::parse_one)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     #[command(flatten)]
     pub retention: RetentionArg,
 }
@@ -75,6 +81,8 @@ pub fn run(args: Args) -> Result<()> {
             retention_days,
         },
         participation_limit: args.participation_limit,
+        workshop_limit: args.workshop_limit,
+        trusted_proxies: web::TrustedProxies::new(args.trusted_proxies),
     };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -93,11 +101,13 @@ pub fn run(args: Args) -> Result<()> {
 }
 
 /// What the operator set for the site: the statistics' minimum group size,
-/// the workshops' settings and the flood limit.
+/// the workshops' settings, the flood limits and the trusted proxies.
 struct SiteSettings {
     min_group: usize,
     workshops: WorkshopSettings,
     participation_limit: u32,
+    workshop_limit: u32,
+    trusted_proxies: web::TrustedProxies,
 }
 
 /// Deletes expired workshops and their results, saying so when there were.
@@ -132,6 +142,8 @@ async fn serve(
     )?;
     state.configure_workshops(settings.workshops);
     state.set_participation_limit(settings.participation_limit);
+    state.set_workshop_limit(settings.workshop_limit);
+    state.set_trusted_proxies(settings.trusted_proxies);
     // Expired workshops go at start (above) and then every hour.
     tokio::spawn(async move {
         let mut hourly = tokio::time::interval(Duration::from_secs(3600));
