@@ -225,13 +225,13 @@ async fn pages_have_no_accessibility_violations_in_light_and_dark_themes() {
     // enough answers to reveal, revealed (a self-assessment and a
     // knowledge check).
     let content = site.fixture.content();
-    let (waiting, waiting_code) =
+    let (waiting, waiting_code, waiting_manage) =
         create_workshop_over_http(&site.server, "Atelier en attente", "diagnostic");
-    let (ready, ready_code) =
+    let (ready, ready_code, ready_manage) =
         create_workshop_over_http(&site.server, "Atelier complet", "diagnostic");
-    let (revealed, revealed_code) =
+    let (revealed, revealed_code, _) =
         create_workshop_over_http(&site.server, "Atelier révélé", "diagnostic");
-    let (knowledge, knowledge_code) =
+    let (knowledge, knowledge_code, _) =
         create_workshop_over_http(&site.server, "Atelier de connaissances", "verif-portee");
     for (code, quiz) in [
         (&ready_code, "diagnostic"),
@@ -255,9 +255,9 @@ async fn pages_have_no_accessibility_violations_in_light_and_dark_themes() {
         "/atelier/nouveau".to_string(),
         "/a".to_string(),
         format!("/a/{waiting_code}"),
-        format!("{waiting}/gestion"),
+        waiting_manage,
         waiting.clone(),
-        format!("{ready}/gestion"),
+        ready_manage,
         ready.clone(),
         revealed.clone(),
         knowledge.clone(),
@@ -384,23 +384,28 @@ fn answer_over_http(server: &Server, quiz: &chezsoi::quiz::Quiz, code: &str, pic
     );
 }
 
-/// A workshop created over plain HTTP: its facilitator path
-/// (`/atelier/{id}/{key}`) and its join code.
-fn create_workshop_over_http(server: &Server, title: &str, quiz: &str) -> (String, String) {
+/// A workshop created over plain HTTP: its view to project, as the
+/// management page links to it (`/projection/{id}/{key}`), and its join
+/// code.
+fn create_workshop_over_http(server: &Server, title: &str, quiz: &str) -> (String, String, String) {
     let reply = server.post_form(
         "/atelier/nouveau",
         &[("titre", title), ("questionnaire", quiz), ("minimum", "3")],
     );
     assert_eq!(reply.status, 303, "{}", reply.text());
     let manage = reply.header("location").unwrap().to_string();
-    let base = manage.strip_suffix("/gestion").unwrap().to_string();
     let text = server.get(&manage).text();
     let code = text
         .split_once("class=\"chezsoi-join-code-inline\">")
         .and_then(|(_, rest)| rest.split_once('<'))
         .map(|(code, _)| code.replace(' ', ""))
         .expect("the management page shows the join code");
-    (base, code)
+    let projection = text
+        .split_once("href=\"/projection/")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(path, _)| format!("/projection/{path}"))
+        .expect("the management page links to the view to project");
+    (projection, code, manage)
 }
 
 fn reveal_over_http(server: &Server, base: &str) {
@@ -550,7 +555,20 @@ async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
         .unwrap();
     wait_for_count(&facilitator, 0).await;
     let projector_url = facilitator.current_url().await.unwrap();
-    assert_eq!(projector_url.path(), secret.path(), "the projector view");
+    assert!(
+        projector_url.path().starts_with("/projection/"),
+        "the view to project: {projector_url}"
+    );
+    let private_key = secret.path().rsplit('/').next().unwrap().to_string();
+    assert!(
+        !projector_url.as_str().contains(&private_key),
+        "the projected address holds the private key"
+    );
+    let projected = facilitator.source().await.unwrap();
+    assert!(
+        !projected.contains(&private_key),
+        "the private key on screen"
+    );
     let shown_code = text(&facilitator, ".chezsoi-join-code").await;
     let code: String = shown_code.split_whitespace().collect();
     assert_eq!(code.len(), 6, "join code {shown_code:?}");

@@ -101,7 +101,7 @@ fn new(args: NewArgs) -> Result<()> {
     );
     println!("Gardez ce lien\u{a0}: il ne sera plus affiché, et c’est la seule clé de l’atelier.");
     println!(
-        "Vue à projeter (code, compteur, résultats du groupe\u{a0}; ni fermeture, ni suppression, ni export)\u{a0}: {}",
+        "Vue à projeter (ni fermeture, ni suppression, ni export)\u{a0}: {}",
         workshop::projector_url(&args.base_url, id, &workshop::projector_key(&created.key))
     );
     Ok(())

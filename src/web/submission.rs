@@ -98,7 +98,7 @@ pub async fn submit<A: Address>(
     if let Some(workshop) = &destination.workshop {
         state.throttle_workshop(workshop.id)?;
     }
-    let answers = match check_answers(&state, &destination, &fields, nonce.as_ref())? {
+    let answers = match check_answers(&state, client, &destination, &fields, nonce.as_ref())? {
         Ok(answers) => answers,
         Err(refused) => return Ok(refused),
     };
@@ -199,12 +199,15 @@ fn check_workshop_field(
 /// kept.
 fn check_answers(
     state: &AppState,
+    client: ClientKey,
     destination: &Destination,
     fields: &[(String, String)],
     nonce: Option<&ResultToken>,
 ) -> Result<Result<Answers, Response>, AppError> {
     let quiz = &destination.quiz;
-    let version = form::single(fields, "version")?;
+    // A repeated field is no form's doing: a refusal. A stale version is
+    // an honest page opened before the quiz changed: not one.
+    let version = state.refusing(client, form::single(fields, "version"))?;
     if version.as_deref() != Some(quiz.version.as_str()) {
         return Err(AppError::Client(
             StatusCode::CONFLICT,
