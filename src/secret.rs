@@ -21,7 +21,13 @@ impl Secret {
     }
 
     fn from_bytes(bytes: [u8; BYTES]) -> Secret {
-        Secret(bytes.iter().map(|b| format!("{b:02x}")).collect())
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut text = String::with_capacity(BYTES * 2);
+        for byte in bytes {
+            text.push(char::from(HEX[usize::from(byte >> 4)]));
+            text.push(char::from(HEX[usize::from(byte & 0xf)]));
+        }
+        Secret(text)
     }
 
     /// HMAC-SHA256 of `message` under `key`, its first 128 bits: the same

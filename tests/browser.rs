@@ -757,6 +757,102 @@ async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
     facilitator.close().await.unwrap();
 }
 
+/// While the server is down behind a proxy, the proxy answers 502: this
+/// stands in for it on `addr` until `stop` is dropped (then join the
+/// thread, which frees the address), and says when it answered a request.
+fn bad_gateway(
+    addr: &str,
+) -> (
+    std::sync::mpsc::Receiver<()>,
+    std::sync::mpsc::Sender<()>,
+    std::thread::JoinHandle<()>,
+) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind(addr).expect("the address is free again");
+    listener.set_nonblocking(true).unwrap();
+    let (answered, answers) = std::sync::mpsc::channel();
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        loop {
+            if !matches!(
+                stopped.try_recv(),
+                Err(std::sync::mpsc::TryRecvError::Empty)
+            ) {
+                return;
+            }
+            match listener.accept() {
+                Ok((mut stream, _)) => {
+                    stream.set_nonblocking(false).unwrap();
+                    let mut request = [0u8; 2048];
+                    let _ = stream.read(&mut request);
+                    let _ = stream.write_all(
+                        b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    );
+                    let _ = answered.send(());
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+    });
+    (answers, stop, thread)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_projector_reconnects_by_itself_after_a_restart() {
+    let Some(mut site) = Site::start_or_skip("projector reconnection") else {
+        return;
+    };
+    let quiz = site.fixture.quiz("diagnostic");
+    let (projection, code, _) =
+        create_workshop_over_http(&site.server, "Atelier qui redémarre", "diagnostic");
+    let client = site.session(true).await;
+    site.open(&client, &projection).await;
+    wait_for_count(&client, 0).await;
+    set_marker(&client).await;
+    answer_over_http(&site.server, &quiz, &code, 0);
+    wait_for_count(&client, 1).await;
+
+    // The server stops as systemd stops it; meanwhile a proxy would answer
+    // 502, which makes the browser give up its event stream for good.
+    let addr = site.server.addr();
+    site.server
+        .terminate_within(Duration::from_secs(10))
+        .expect("the server stops");
+    let (answers, stop, thread) = bad_gateway(&addr);
+    answers
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the projector tries to reconnect");
+    drop(stop);
+    thread.join().unwrap();
+    // A new server on the same address, the same database.
+    site.server = Server::start_at(
+        &addr,
+        site.fixture.root(),
+        &site.fixture.path("data/t.db"),
+        &[],
+    );
+    answer_over_http(&site.server, &quiz, &code, 1);
+    answer_over_http(&site.server, &quiz, &code, 2);
+    // The page's own retries (1 s, 2 s, 4 s… at most 30 s) find it: a
+    // bound, not a speed.
+    client
+        .wait()
+        .at_most(Duration::from_secs(90))
+        .for_element(Locator::XPath(
+            "//strong[@data-count][normalize-space()='3']",
+        ))
+        .await
+        .expect("the live count came back without a reload");
+    assert_marker(&client, "after the restart").await;
+    client
+        .wait()
+        .at_most(LIVE)
+        .for_element(Locator::Css("button[data-reveal]:not([disabled])"))
+        .await
+        .expect("reveal becomes usable at the minimum, without a reload");
+    client.close().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_workshop_form_and_the_reveal_button_work_with_the_keyboard_alone() {
     let Some(mut site) = Site::start_or_skip("workshop keyboard") else {

@@ -223,8 +223,14 @@ fn lines_of(
 impl Server {
     /// Starts the server and waits for the line that announces its address.
     pub fn start(root: &Path, db: &Path, extra: &[&str]) -> Server {
+        Server::start_at("127.0.0.1:0", root, db, extra)
+    }
+
+    /// The same, listening on `addr` (a server that restarts keeps its
+    /// address).
+    pub fn start_at(addr: &str, root: &Path, db: &Path, extra: &[&str]) -> Server {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_chezsoi"))
-            .args(["serve", "--addr", "127.0.0.1:0", "--root"])
+            .args(["serve", "--addr", addr, "--root"])
             .arg(root)
             .arg("--db")
             .arg(db)
