@@ -166,12 +166,19 @@ fn expected(quiz: &Quiz, forms: &[Vec<(String, String)>], shown: &[Shown]) -> Ex
         let position = quiz
             .recommendations
             .iter()
-            .position(|r| escape(&r.title) == s.first_action)
+            // The result page names the variant the plan chose.
+            .position(|r| {
+                escape(&r.title) == s.first_action
+                    || r.variants
+                        .iter()
+                        .any(|v| escape(&v.title) == s.first_action)
+            })
             .unwrap_or_else(|| panic!("{} is no recommendation", s.first_action));
         let recommendation = &quiz.recommendations[position];
         firsts
             .entry(position)
-            .or_insert((recommendation.id.clone(), s.first_action.clone(), 0))
+            // Group results name the action, whatever its variant.
+            .or_insert((recommendation.id.clone(), escape(&recommendation.title), 0))
             .2 += 1;
     }
     // Most frequent first; the quiz's order breaks ties.
