@@ -1,7 +1,9 @@
 //! Load benchmark: `cargo bench --bench load`. In one run on this machine it
 //! starts the release server on a temp database, drives it with `wrk`
-//! (Debian package `wrk`) and prints the figures next to the same machine's
-//! baselines. It measures; it asserts nothing about speed.
+//! (Debian package `wrk`) — answers to the quiz, answers to a workshop (each
+//! with its own form nonce, as pages give them), the quiz page, a workshop's
+//! join page — and prints the figures next to the same machine's baselines.
+//! It measures; it asserts nothing about speed.
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -54,6 +56,25 @@ fn main() {
         ),
     )
     .unwrap();
+    // A workshop's answers: every request its own nonce (thread, counter),
+    // as every participant's page has its own.
+    let code = create_workshop(&addr);
+    let workshop_body = format!("{body}&atelier={code}");
+    let workshop_script = work.path().join("workshop.lua");
+    std::fs::write(
+        &workshop_script,
+        format!(
+            "local threads = 0\n\
+             function setup(thread) threads = threads + 1; thread:set(\"tid\", threads) end\n\
+             local counter = 0\n\
+             function request()\n\
+             \x20 counter = counter + 1\n\
+             \x20 local body = \"{workshop_body}&envoi=\" .. string.format(\"%016x%016x\", tid, counter)\n\
+             \x20 return wrk.format(\"POST\", nil, {{[\"Content-Type\"] = \"application/x-www-form-urlencoded\"}}, body)\n\
+             end\n"
+        ),
+    )
+    .unwrap();
 
     println!(
         "chezsoi load benchmark — {} cores",
@@ -72,10 +93,20 @@ fn main() {
         SUBMIT_SECONDS,
         Some(&script),
     );
-    let rss_kib = peak_rss_kib(server.id());
     let stored = count(&db) - before;
+    let before = count(&db);
+    let answers = run_wrk(
+        &wrk,
+        &base,
+        &format!("/a/{code}"),
+        SUBMIT_SECONDS,
+        Some(&workshop_script),
+    );
+    let answered = count(&db) - before;
+    let rss_kib = peak_rss_kib(server.id());
     let static_file = run_wrk(&wrk, &base, "/theme/chezsoi.css", READ_SECONDS, None);
     let quiz_page = run_wrk(&wrk, &base, "/quiz/diagnostic", READ_SECONDS, None);
+    let join_page = run_wrk(&wrk, &base, &format!("/a/{code}"), READ_SECONDS, None);
     let _ = server.kill();
     let _ = server.wait();
 
@@ -108,6 +139,28 @@ fn main() {
             "MISSING RESULTS"
         }
     );
+    println!(
+        "| workshop answers stored/s ({CONNECTIONS} connections, {SUBMIT_SECONDS} s) | {:.0} | ≥ 5000 |",
+        answered as f64 / answers.seconds
+    );
+    println!(
+        "| workshop answer latency p50 / p99 | {} / {} | p99 ≤ 25 ms |",
+        answers.p50, answers.p99
+    );
+    println!(
+        "| workshop answer errors (non-3xx, socket) | {} | 0 |",
+        answers.errors
+    );
+    println!(
+        "| workshop answers answered / stored | {} / {} ({}) | every answer stored |",
+        answers.requests,
+        answered,
+        if answered >= answers.requests {
+            "all stored"
+        } else {
+            "MISSING RESULTS"
+        }
+    );
     println!("| raw rusqlite inserts/s (same row, same pragmas, 1 tx/row) | {raw:.0} | baseline |");
     println!(
         "| ratio submissions / raw inserts | {:.2} | — |",
@@ -120,6 +173,10 @@ fn main() {
         quiz_page.rate / static_file.rate
     );
     println!("| quiz page p99 | {} | — |", quiz_page.p99);
+    println!(
+        "| workshop join page GET/s | {:.0} | ≥ 15000 |",
+        join_page.rate
+    );
     println!(
         "| server peak RSS during the run | {:.1} MB | ≤ 50 MB |",
         rss_kib as f64 / 1024.0
@@ -242,9 +299,10 @@ fn start(root: &Path, db: &Path) -> (Child, String) {
         .arg(root)
         .arg("--db")
         .arg(db)
-        // wrk is one client: without this, the flood limit would answer
-        // most submissions with 429.
+        // wrk is one client, sending to one workshop: without these, the
+        // flood limits would answer most submissions with 429.
         .args(["--participation-limit", "4000000000"])
+        .args(["--workshop-limit", "4000000000"])
         .env("CHEZSOI_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()
@@ -259,6 +317,43 @@ fn start(root: &Path, db: &Path) -> (Child, String) {
     };
     std::thread::spawn(move || for _ in lines {});
     (child, addr)
+}
+
+/// Creates a workshop over HTTP; its join code, from the management page.
+fn create_workshop(addr: &str) -> String {
+    let body = "titre=Banc+d%27essai&questionnaire=diagnostic&minimum=3";
+    let reply = exchange(
+        addr,
+        &format!(
+            "POST /atelier/nouveau HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    let manage = reply
+        .lines()
+        .find_map(|l| l.strip_prefix("location: "))
+        .expect("the workshop is created")
+        .trim()
+        .to_string();
+    let page = exchange(
+        addr,
+        &format!("GET {manage} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+    );
+    page.split_once("class=\"chezsoi-join-code-inline\">")
+        .and_then(|(_, rest)| rest.split_once('<'))
+        .map(|(code, _)| code.replace(' ', ""))
+        .expect("the management page shows the join code")
+}
+
+/// One raw HTTP exchange; the whole reply as text.
+fn exchange(addr: &str, request: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    reply
 }
 
 fn wait_first_200(addr: &str, started: Instant) -> Duration {

@@ -1,7 +1,13 @@
-//! Unguessable secrets carried in URLs: a result's permalink token and a
-//! workshop's facilitator key. 128 random bits, shown once in a link; only
-//! their SHA-256 is stored, so the database alone cannot rebuild a link.
+//! Unguessable secrets carried in URLs: a result's permalink token, a
+//! workshop's facilitator key and its projector key. 128 bits, shown once in
+//! a link; only their SHA-256 is stored, so the database alone cannot
+//! rebuild a link.
+//!
+//! Some secrets are derived rather than drawn (`Secret::derived`): HMAC-SHA256
+//! of a message under a key, cut to 128 bits. Knowing the derived secret
+//! tells nothing of the key.
 
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,8 +17,36 @@ const BYTES: usize = 16;
 
 impl Secret {
     pub fn generate() -> Secret {
-        let bytes: [u8; BYTES] = rand::random();
-        Secret(bytes.iter().map(|b| format!("{b:02x}")).collect())
+        Secret::from_bytes(rand::random())
+    }
+
+    fn from_bytes(bytes: [u8; BYTES]) -> Secret {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut text = String::with_capacity(BYTES * 2);
+        for byte in bytes {
+            text.push(char::from(HEX[usize::from(byte >> 4)]));
+            text.push(char::from(HEX[usize::from(byte & 0xf)]));
+        }
+        Secret(text)
+    }
+
+    /// HMAC-SHA256 of `message` under `key`, its first 128 bits: the same
+    /// key and message always give the same secret, and the secret does not
+    /// reveal the key.
+    pub fn derived(key: &[u8], message: &[u8]) -> Secret {
+        // HMAC takes keys of any length.
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC accepts any key");
+        mac.update(message);
+        let digest = mac.finalize().into_bytes();
+        let mut bytes = [0; BYTES];
+        bytes.copy_from_slice(&digest[..BYTES]);
+        Secret::from_bytes(bytes)
+    }
+
+    /// A secret for `purpose` derived from this one: who holds this secret
+    /// can compute it, who holds it cannot go back to this one.
+    pub fn derive(&self, purpose: &str) -> Secret {
+        Secret::derived(self.0.as_bytes(), purpose.as_bytes())
     }
 
     /// Accepts exactly 32 lowercase hex digits.
@@ -44,6 +78,26 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(Secret::parse(a.as_str()), Some(a.clone()));
         assert_ne!(a.hash(), b.hash());
+    }
+
+    #[test]
+    fn derived_secrets_are_stable_and_depend_on_key_and_message() {
+        // RFC 4231, test case 2: HMAC-SHA256("Jefe", "what do ya want for
+        // nothing?") starts with 5bdcc146bf60754e6a042426089575c7.
+        let known = Secret::derived(b"Jefe", b"what do ya want for nothing?");
+        assert_eq!(known.as_str(), "5bdcc146bf60754e6a042426089575c7");
+        let key = Secret::generate();
+        assert_eq!(key.derive("projection"), key.derive("projection"));
+        assert_ne!(key.derive("projection"), key.derive("autre"));
+        assert_ne!(
+            key.derive("projection"),
+            Secret::generate().derive("projection")
+        );
+        assert_ne!(key.derive("projection"), key);
+        assert_eq!(
+            Secret::parse(key.derive("x").as_str()),
+            Some(key.derive("x"))
+        );
     }
 
     #[test]

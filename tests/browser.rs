@@ -225,14 +225,15 @@ async fn pages_have_no_accessibility_violations_in_light_and_dark_themes() {
     // enough answers to reveal, revealed (a self-assessment and a
     // knowledge check).
     let content = site.fixture.content();
-    let (waiting, waiting_code) =
-        create_workshop_over_http(&site.server, "Atelier en attente", "diagnostic");
-    let (ready, ready_code) =
-        create_workshop_over_http(&site.server, "Atelier complet", "diagnostic");
-    let (revealed, revealed_code) =
-        create_workshop_over_http(&site.server, "Atelier révélé", "diagnostic");
-    let (knowledge, knowledge_code) =
-        create_workshop_over_http(&site.server, "Atelier de connaissances", "verif-portee");
+    let (waiting, waiting_code, waiting_manage) = site
+        .server
+        .create_workshop("Atelier en attente", "diagnostic");
+    let (ready, ready_code, ready_manage) =
+        site.server.create_workshop("Atelier complet", "diagnostic");
+    let (revealed, revealed_code, _) = site.server.create_workshop("Atelier révélé", "diagnostic");
+    let (knowledge, knowledge_code, _) = site
+        .server
+        .create_workshop("Atelier de connaissances", "verif-portee");
     for (code, quiz) in [
         (&ready_code, "diagnostic"),
         (&revealed_code, "diagnostic"),
@@ -255,9 +256,9 @@ async fn pages_have_no_accessibility_violations_in_light_and_dark_themes() {
         "/atelier/nouveau".to_string(),
         "/a".to_string(),
         format!("/a/{waiting_code}"),
-        format!("{waiting}/gestion"),
+        waiting_manage,
         waiting.clone(),
-        format!("{ready}/gestion"),
+        ready_manage,
         ready.clone(),
         revealed.clone(),
         knowledge.clone(),
@@ -382,25 +383,6 @@ fn answer_over_http(server: &Server, quiz: &chezsoi::quiz::Quiz, code: &str, pic
             .is_some_and(|l| l.starts_with("/r/")),
         "an answer leads to its result"
     );
-}
-
-/// A workshop created over plain HTTP: its facilitator path
-/// (`/atelier/{id}/{key}`) and its join code.
-fn create_workshop_over_http(server: &Server, title: &str, quiz: &str) -> (String, String) {
-    let reply = server.post_form(
-        "/atelier/nouveau",
-        &[("titre", title), ("questionnaire", quiz), ("minimum", "3")],
-    );
-    assert_eq!(reply.status, 303, "{}", reply.text());
-    let manage = reply.header("location").unwrap().to_string();
-    let base = manage.strip_suffix("/gestion").unwrap().to_string();
-    let text = server.get(&manage).text();
-    let code = text
-        .split_once("class=\"chezsoi-join-code-inline\">")
-        .and_then(|(_, rest)| rest.split_once('<'))
-        .map(|(code, _)| code.replace(' ', ""))
-        .expect("the management page shows the join code");
-    (base, code)
 }
 
 fn reveal_over_http(server: &Server, base: &str) {
@@ -550,7 +532,20 @@ async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
         .unwrap();
     wait_for_count(&facilitator, 0).await;
     let projector_url = facilitator.current_url().await.unwrap();
-    assert_eq!(projector_url.path(), secret.path(), "the projector view");
+    assert!(
+        projector_url.path().starts_with("/projection/"),
+        "the view to project: {projector_url}"
+    );
+    let private_key = secret.path().rsplit('/').next().unwrap().to_string();
+    assert!(
+        !projector_url.as_str().contains(&private_key),
+        "the projected address holds the private key"
+    );
+    let projected = facilitator.source().await.unwrap();
+    assert!(
+        !projected.contains(&private_key),
+        "the private key on screen"
+    );
     let shown_code = text(&facilitator, ".chezsoi-join-code").await;
     let code: String = shown_code.split_whitespace().collect();
     assert_eq!(code.len(), 6, "join code {shown_code:?}");
@@ -737,6 +732,103 @@ async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
     }
     participant.close().await.unwrap();
     facilitator.close().await.unwrap();
+}
+
+/// While the server is down behind a proxy, the proxy answers 502: this
+/// stands in for it on `addr` until `stop` is dropped (then join the
+/// thread, which frees the address), and says when it answered a request.
+fn bad_gateway(
+    addr: &str,
+) -> (
+    std::sync::mpsc::Receiver<()>,
+    std::sync::mpsc::Sender<()>,
+    std::thread::JoinHandle<()>,
+) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind(addr).expect("the address is free again");
+    listener.set_nonblocking(true).unwrap();
+    let (answered, answers) = std::sync::mpsc::channel();
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        loop {
+            if !matches!(
+                stopped.try_recv(),
+                Err(std::sync::mpsc::TryRecvError::Empty)
+            ) {
+                return;
+            }
+            match listener.accept() {
+                Ok((mut stream, _)) => {
+                    stream.set_nonblocking(false).unwrap();
+                    let mut request = [0u8; 2048];
+                    let _ = stream.read(&mut request);
+                    let _ = stream.write_all(
+                        b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    );
+                    let _ = answered.send(());
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+    });
+    (answers, stop, thread)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_projector_reconnects_by_itself_after_a_restart() {
+    let Some(mut site) = Site::start_or_skip("projector reconnection") else {
+        return;
+    };
+    let quiz = site.fixture.quiz("diagnostic");
+    let (projection, code, _) = site
+        .server
+        .create_workshop("Atelier qui redémarre", "diagnostic");
+    let client = site.session(true).await;
+    site.open(&client, &projection).await;
+    wait_for_count(&client, 0).await;
+    set_marker(&client).await;
+    answer_over_http(&site.server, &quiz, &code, 0);
+    wait_for_count(&client, 1).await;
+
+    // The server stops as systemd stops it; meanwhile a proxy would answer
+    // 502, which makes the browser give up its event stream for good.
+    let addr = site.server.addr();
+    site.server
+        .terminate_within(Duration::from_secs(10))
+        .expect("the server stops");
+    let (answers, stop, thread) = bad_gateway(&addr);
+    answers
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the projector tries to reconnect");
+    drop(stop);
+    thread.join().unwrap();
+    // A new server on the same address, the same database.
+    site.server = Server::start_at(
+        &addr,
+        site.fixture.root(),
+        &site.fixture.path("data/t.db"),
+        &[],
+    );
+    answer_over_http(&site.server, &quiz, &code, 1);
+    answer_over_http(&site.server, &quiz, &code, 2);
+    // The page's own retries (1 s, 2 s, 4 s… at most 30 s) find it: a
+    // bound, not a speed.
+    client
+        .wait()
+        .at_most(Duration::from_secs(90))
+        .for_element(Locator::XPath(
+            "//strong[@data-count][normalize-space()='3']",
+        ))
+        .await
+        .expect("the live count came back without a reload");
+    assert_marker(&client, "after the restart").await;
+    client
+        .wait()
+        .at_most(LIVE)
+        .for_element(Locator::Css("button[data-reveal]:not([disabled])"))
+        .await
+        .expect("reveal becomes usable at the minimum, without a reload");
+    client.close().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -333,34 +333,6 @@ async fn without_javascript_the_contents_are_one_link_away() {
 
 // ------------------------------------------------------------ themes (axe)
 
-fn create_workshop(server: &Server, title: &str) -> (String, String) {
-    let body = serde_urlencoded::to_string([
-        ("titre", title),
-        ("questionnaire", "diagnostic"),
-        ("minimum", "3"),
-    ])
-    .unwrap();
-    let reply = support::http(
-        &server.addr(),
-        "POST",
-        "/atelier/nouveau",
-        &[("Content-Type", "application/x-www-form-urlencoded")],
-        body.as_bytes(),
-    )
-    .unwrap();
-    assert_eq!(reply.status, 303, "{}", reply.text());
-    let manage = reply.header("location").unwrap().to_string();
-    let base = manage.strip_suffix("/gestion").unwrap().to_string();
-    let page = support::http(&server.addr(), "GET", &manage, &[], b"").unwrap();
-    let code = page
-        .text()
-        .split_once("class=\"chezsoi-join-code-inline\">")
-        .and_then(|(_, rest)| rest.split_once('<'))
-        .map(|(code, _)| code.replace(' ', ""))
-        .expect("the management page shows the join code");
-    (base, code)
-}
-
 fn post_answers(server: &Server, path: &str, quiz: &chezsoi::quiz::Quiz, pick: usize) -> String {
     let mut fields = support::valid_answers(quiz, pick);
     if let Some(code) = path.strip_prefix("/a/") {
@@ -398,8 +370,9 @@ async fn every_page_kind_passes_axe_without_javascript_in_light_and_dark_and_in_
     let content = chezsoi::content::Content::load(&project).unwrap();
     let diagnostic = content.catalog.get("diagnostic").unwrap();
     let result = post_answers(&server, "/quiz/diagnostic", diagnostic, 0);
-    let (waiting, waiting_code) = create_workshop(&server, "Atelier en attente");
-    let (revealed, revealed_code) = create_workshop(&server, "Atelier révélé");
+    let (waiting, waiting_code, waiting_manage) =
+        server.create_workshop("Atelier en attente", "diagnostic");
+    let (revealed, revealed_code, _) = server.create_workshop("Atelier révélé", "diagnostic");
     for pick in 0..3 {
         post_answers(&server, &format!("/a/{revealed_code}"), diagnostic, pick);
     }
@@ -424,7 +397,7 @@ async fn every_page_kind_passes_axe_without_javascript_in_light_and_dark_and_in_
         "/atelier/nouveau".to_string(),
         "/a".to_string(),
         format!("/a/{waiting_code}"),
-        format!("{waiting}/gestion"),
+        waiting_manage,
         waiting.clone(),
         revealed.clone(),
         "/stats/diagnostic".to_string(),

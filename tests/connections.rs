@@ -294,6 +294,73 @@ fn a_burst_of_idle_connections_does_not_starve_a_normal_client() {
     drop(crowd);
 }
 
+/// Behind a reverse proxy every visitor's connection comes from the
+/// proxy: the per-client cap does not apply to a trusted proxy (live
+/// counts, which hold their connection, would otherwise lock the room
+/// out), while the total cap still does.
+#[test]
+fn a_trusted_proxy_is_not_held_to_the_per_client_cap() {
+    let fixture = FixtureProject::real();
+    let server = Server::start(
+        fixture.root(),
+        &fixture.path("data/t.db"),
+        &[
+            "--max-connections",
+            "24",
+            "--max-connections-per-client",
+            "2",
+            "--trusted-proxy",
+            "127.0.0.1",
+        ],
+    );
+    let (projection, _, _) = server.create_workshop("Atelier", "diagnostic");
+    // Four live counts through the proxy: busy connections, none to evict.
+    let streams: Vec<support::EventStream> = (0..4)
+        .map(|_| support::EventStream::open(&server.addr(), &format!("{projection}/direct")))
+        .collect();
+    assert_served(Ipv4Addr::LOCALHOST, &server);
+    // Another address is still held to its cap: its third connection,
+    // with two busy ones before it, is refused.
+    let neighbour = Ipv4Addr::new(127, 0, 4, 1);
+    let busy: Vec<TcpStream> = (0..2)
+        .map(|_| {
+            let mut stream = connect_from(neighbour, &server);
+            write!(
+                stream,
+                "GET {projection}/direct HTTP/1.1\r\nHost: test\r\nAccept: text/event-stream\r\n\r\n"
+            )
+            .unwrap();
+            let mut reader = BufReader::new(stream);
+            assert_eq!(read_head_status(&mut reader), 200);
+            reader.into_inner()
+        })
+        .collect();
+    assert!(
+        idle_client(neighbour, &server).is_none(),
+        "a third connection was admitted"
+    );
+    drop((streams, busy));
+}
+
+/// The status of a response whose body is left unread (a stream).
+fn read_head_status(reader: &mut BufReader<TcpStream>) -> u16 {
+    let mut status_line = String::new();
+    reader.read_line(&mut status_line).unwrap();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if line.trim().is_empty() {
+            break;
+        }
+    }
+    status_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 #[test]
 fn clients_never_exhaust_the_file_descriptors() {
     let Some(prlimit) = support::tool_or_skip("file descriptor budget", "prlimit", "util-linux")

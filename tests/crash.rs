@@ -1,6 +1,7 @@
 //! Crash safety: the real server is killed with SIGKILL in the middle of a
-//! burst of submissions; after a restart, every submission that received its
-//! redirect is there, intact, and the database passes `integrity_check`.
+//! burst of submissions — to a quiz, and to a workshop; after a restart,
+//! every submission that received its redirect is there, intact, and the
+//! database passes `integrity_check`.
 
 mod support;
 
@@ -20,30 +21,81 @@ const KILL_AFTER: usize = 200;
 
 #[test]
 fn every_acknowledged_result_survives_a_kill_9() {
+    burst_then_kill(Target::Quiz);
+}
+
+#[test]
+fn every_acknowledged_workshop_answer_survives_a_kill_9() {
+    burst_then_kill(Target::Workshop);
+}
+
+enum Target {
+    Quiz,
+    Workshop,
+}
+
+fn burst_then_kill(target: Target) {
     let fixture = FixtureProject::real();
     let db = fixture.path("data/crash.db");
     let quiz = fixture.quiz("diagnostic");
 
-    // One client sends the whole burst: lift the flood limit, or the burst
-    // would end in 429s before the kill.
-    let mut server = Server::start(fixture.root(), &db, &["--participation-limit", "1000000"]);
+    // One client sends the whole burst to one workshop: lift the flood
+    // limits, or the burst would end in 429s before the kill.
+    let mut server = Server::start(
+        fixture.root(),
+        &db,
+        &[
+            "--participation-limit",
+            "1000000",
+            "--workshop-limit",
+            "1000000",
+        ],
+    );
     let addr = server.addr();
+    let (path, workshop) = match target {
+        Target::Quiz => ("/quiz/diagnostic".to_string(), None),
+        Target::Workshop => {
+            let reply = server.post_form(
+                "/atelier/nouveau",
+                &[
+                    ("titre", "Atelier interrompu"),
+                    ("questionnaire", "diagnostic"),
+                    ("minimum", "3"),
+                ],
+            );
+            assert_eq!(reply.status, 303, "{}", reply.text());
+            let page = server.get(reply.header("location").unwrap()).text();
+            let code: String = page
+                .split_once("class=\"chezsoi-join-code-inline\">")
+                .and_then(|(_, rest)| rest.split_once('<'))
+                .map(|(code, _)| code.replace(' ', ""))
+                .expect("the join code");
+            (format!("/a/{code}"), Some(code))
+        }
+    };
     let acknowledged: Arc<Mutex<Acknowledged>> = Arc::default();
     let (acks, ack_count) = mpsc::channel::<()>();
     let writers: Vec<_> = (0..WRITERS)
         .map(|w| {
             let addr = addr.clone();
             let quiz = quiz.clone();
+            let path = path.clone();
+            let workshop = workshop.clone();
             let acknowledged = acknowledged.clone();
             let acks = acks.clone();
             std::thread::spawn(move || {
                 for i in 0..PER_WRITER {
-                    let fields = valid_answers(&quiz, (w + i) % 5);
+                    let mut fields = valid_answers(&quiz, (w + i) % 5);
+                    if let Some(code) = &workshop {
+                        fields.push(("atelier".to_string(), code.clone()));
+                    }
+                    // Every form its own nonce, as every page has.
+                    fields.push(("envoi".to_string(), format!("{w:016x}{i:016x}")));
                     let body = serde_urlencoded::to_string(&fields).unwrap();
                     let reply = http(
                         &addr,
                         "POST",
-                        "/quiz/diagnostic",
+                        &path,
                         &[("Content-Type", "application/x-www-form-urlencoded")],
                         body.as_bytes(),
                     );
@@ -106,4 +158,19 @@ fn every_acknowledged_result_survives_a_kill_9() {
     let store = Store::open(&db).unwrap();
     assert_eq!(store.integrity_check().unwrap(), "ok");
     assert!(store.count_results().unwrap() as usize >= acknowledged.len());
+    if workshop.is_some() {
+        let in_workshops: i64 = store
+            .with_writer(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM results WHERE workshop_id IS NOT NULL",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap();
+        assert!(
+            in_workshops as usize >= acknowledged.len(),
+            "acknowledged workshop answers stored outside their workshop"
+        );
+    }
 }

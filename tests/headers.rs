@@ -402,7 +402,7 @@ async fn every_page_carries_the_security_headers_and_loads_nothing_from_elsewher
     pages.add(
         "projector, empty",
         app_page,
-        app.get(&workshop.path("")).await,
+        app.get(&workshop.projection("")).await,
         StatusCode::OK,
     );
     pages.add(
@@ -427,17 +427,19 @@ async fn every_page_carries_the_security_headers_and_loads_nothing_from_elsewher
     pages.add(
         "projector, enough",
         app_page,
-        app.get(&workshop.path("")).await,
+        app.get(&workshop.projection("")).await,
         StatusCode::OK,
     );
     assert_eq!(
-        app.post_form(&workshop.path("/reveler"), "").await.status,
+        app.post_form(&workshop.projection("/reveler"), "")
+            .await
+            .status,
         StatusCode::SEE_OTHER
     );
     pages.add(
         "projector, revealed",
         app_page,
-        app.get(&workshop.path("")).await,
+        app.get(&workshop.projection("")).await,
         StatusCode::OK,
     );
     assert_eq!(
@@ -447,7 +449,7 @@ async fn every_page_carries_the_security_headers_and_loads_nothing_from_elsewher
     pages.add(
         "projector, closed",
         app_page,
-        app.get(&workshop.path("")).await,
+        app.get(&workshop.projection("")).await,
         StatusCode::OK,
     );
     pages.add(
@@ -466,7 +468,7 @@ async fn every_page_carries_the_security_headers_and_loads_nothing_from_elsewher
     pages.add(
         "reveal refused",
         app_page,
-        app.post_form(&small.path("/reveler"), "").await,
+        app.post_form(&small.projection("/reveler"), "").await,
         StatusCode::CONFLICT,
     );
     pages.add(
@@ -511,7 +513,7 @@ async fn every_page_carries_the_security_headers_and_loads_nothing_from_elsewher
     pages.add(
         "workshop 404",
         app_page,
-        app.get(&workshop.path("")).await,
+        app.get(&workshop.path("/gestion")).await,
         StatusCode::NOT_FOUND,
     );
     pages.add(
@@ -613,9 +615,9 @@ async fn facilitator_pages_keep_their_key_from_any_referrer() {
         app.post_form(&workshop.join(), encode(&valid_answers(&quiz, n)))
             .await;
     }
-    app.post_form(&workshop.path("/reveler"), "").await;
+    app.post_form(&workshop.projection("/reveler"), "").await;
     for (name, uri) in [
-        ("projector", workshop.path("")),
+        ("projector", workshop.projection("")),
         ("management", workshop.path("/gestion")),
     ] {
         let reply = app.get(&uri).await;
@@ -636,22 +638,31 @@ async fn facilitator_pages_keep_their_key_from_any_referrer() {
             "{name}: no referrer meta"
         );
         check_html(name, Kind::Application, &html);
-        // The key appears only in same-origin paths, and in the one field
-        // that shows the facilitator their own link.
-        for tag in tags(&html) {
-            for (attribute, value) in attributes(tag.attributes) {
-                if !value.contains(&workshop.key) {
-                    continue;
+        // Each key appears only in same-origin paths, and in the fields
+        // that show the facilitator the links; the private key never on the
+        // projected page.
+        for (key, base) in [
+            (&workshop.key, workshop.path("")),
+            (&workshop.projector, workshop.projection("")),
+        ] {
+            for tag in tags(&html) {
+                for (attribute, value) in attributes(tag.attributes) {
+                    if !value.contains(key.as_str()) {
+                        continue;
+                    }
+                    let own_link = tag.name == "input"
+                        && attribute == "value"
+                        && value == format!("{}{base}", router::SITE);
+                    assert!(
+                        value.starts_with(&base) || own_link,
+                        "{name}: the key in <{} {attribute}=\"{value}\">",
+                        tag.name
+                    );
                 }
-                let own_link = tag.name == "input"
-                    && attribute == "value"
-                    && value == format!("{}{}", router::SITE, workshop.path(""));
-                assert!(
-                    value.starts_with(&workshop.path("")) || own_link,
-                    "{name}: the key in <{} {attribute}=\"{value}\">",
-                    tag.name
-                );
             }
+        }
+        if name == "projector" {
+            assert!(!html.contains(&workshop.key), "the private key projected");
         }
         // The join address is shown, as text, not linked.
         let join = format!("salle.test:3000/a/{}", workshop.code);
@@ -660,7 +671,7 @@ async fn facilitator_pages_keep_their_key_from_any_referrer() {
             "{name}: the join address is not shown"
         );
     }
-    let projector = app.get(&workshop.path("")).await.text();
+    let projector = app.get(&workshop.projection("")).await.text();
     assert!(
         projector.contains("<svg class=\"chezsoi-qr\""),
         "the QR code is drawn inline"

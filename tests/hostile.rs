@@ -371,13 +371,18 @@ async fn hostile_path_parameters_get_a_404_on_every_route() {
             ),
             Case::get(format!("book asset: {what}"), format!("/css/{segment}")),
         ]);
-        for (method, suffix) in facilitator_routes() {
+        for (method, prefix, suffix) in facilitator_routes() {
+            let key = if prefix == "atelier" {
+                &open.key
+            } else {
+                &open.projector
+            };
             for (param, uri) in [
-                ("id", format!("/atelier/{segment}/{}{suffix}", open.key)),
-                ("key", format!("/atelier/{}/{segment}{suffix}", open.id)),
+                ("id", format!("/{prefix}/{segment}/{key}{suffix}")),
+                ("key", format!("/{prefix}/{}/{segment}{suffix}", open.id)),
             ] {
                 let case = Case::new(
-                    format!("facilitator {param}{suffix}: {what}"),
+                    format!("{prefix} {param}{suffix}: {what}"),
                     method.clone(),
                     uri,
                 );
@@ -395,17 +400,19 @@ async fn hostile_path_parameters_get_a_404_on_every_route() {
     site.assert_untouched(open);
 }
 
-/// Every facilitator route, by method and suffix.
-fn facilitator_routes() -> Vec<(Method, &'static str)> {
+/// Every route behind a workshop key, by method, prefix (`atelier` for the
+/// private link, `projection` for the view to project) and suffix.
+fn facilitator_routes() -> Vec<(Method, &'static str, &'static str)> {
     vec![
-        (Method::GET, ""),
-        (Method::GET, "/gestion"),
-        (Method::GET, "/direct"),
-        (Method::GET, "/resultats.csv"),
-        (Method::GET, "/resultats.json"),
-        (Method::POST, "/reveler"),
-        (Method::POST, "/fermer"),
-        (Method::POST, "/supprimer"),
+        (Method::GET, "atelier", ""),
+        (Method::GET, "atelier", "/gestion"),
+        (Method::GET, "atelier", "/resultats.csv"),
+        (Method::GET, "atelier", "/resultats.json"),
+        (Method::POST, "atelier", "/fermer"),
+        (Method::POST, "atelier", "/supprimer"),
+        (Method::GET, "projection", ""),
+        (Method::GET, "projection", "/direct"),
+        (Method::POST, "projection", "/reveler"),
     ]
 }
 
@@ -415,27 +422,45 @@ async fn a_wrong_facilitator_key_is_an_unknown_workshop() {
     let (open, other) = (&site.open, &site.other);
     let wrong = FacilitatorKey::generate();
     let mut cases = Vec::new();
-    for (method, suffix) in facilitator_routes() {
+    for (method, prefix, suffix) in facilitator_routes() {
+        let (key, other_key, deleted_key, other_capability) = if prefix == "atelier" {
+            (&open.key, &other.key, &site.deleted.key, &open.projector)
+        } else {
+            (
+                &open.projector,
+                &other.projector,
+                &site.deleted.projector,
+                &open.key,
+            )
+        };
+        let id = open.id;
         for (what, uri) in [
             (
                 "a random key",
-                format!("/atelier/{}/{}{suffix}", open.id, wrong.as_str()),
+                format!("/{prefix}/{id}/{}{suffix}", wrong.as_str()),
             ),
             (
                 "another workshop's key",
-                format!("/atelier/{}/{}{suffix}", open.id, other.key),
+                format!("/{prefix}/{id}/{other_key}{suffix}"),
+            ),
+            (
+                "the other capability's key",
+                format!("/{prefix}/{id}/{other_capability}{suffix}"),
             ),
             (
                 "the key in capitals",
-                format!("/atelier/{}/{}{suffix}", open.id, open.key.to_uppercase()),
+                format!("/{prefix}/{id}/{}{suffix}", key.to_uppercase()),
             ),
-            ("a deleted workshop", site.deleted.path(suffix)),
+            (
+                "a deleted workshop",
+                format!("/{prefix}/{}/{deleted_key}{suffix}", site.deleted.id),
+            ),
             (
                 "a key one digit short",
-                format!("/atelier/{}/{}{suffix}", open.id, &open.key[1..]),
+                format!("/{prefix}/{id}/{}{suffix}", &key[1..]),
             ),
         ] {
-            let case = Case::new(format!("{what}{suffix}"), method.clone(), uri);
+            let case = Case::new(format!("{prefix} {what}{suffix}"), method.clone(), uri);
             cases.push(
                 Case {
                     payload: Payload::text("confirmation=oui"),
@@ -451,10 +476,24 @@ async fn a_wrong_facilitator_key_is_an_unknown_workshop() {
                 .same_as(&site.unknown_workshop),
         );
     }
-    cases.push(
-        Case::get("the workshop id alone", format!("/atelier/{}", open.id))
+    for rest in ["/autre", "/direct/plus", "/a/b/c/d"] {
+        cases.push(
+            Case::get(
+                format!("unknown projection page {rest}"),
+                open.projection(rest),
+            )
             .same_as(&site.unknown_workshop),
-    );
+        );
+    }
+    for prefix in ["atelier", "projection"] {
+        cases.push(
+            Case::get(
+                format!("the workshop id alone, {prefix}"),
+                format!("/{prefix}/{}", open.id),
+            )
+            .same_as(&site.unknown_workshop),
+        );
+    }
     site.play(cases).await;
     site.assert_untouched(open);
 }
@@ -985,7 +1024,7 @@ async fn forged_versions_and_workshops_are_refused() {
         // answers here).
         Case::post(
             "revealing below the minimum",
-            site.other.path("/reveler"),
+            site.other.projection("/reveler"),
             Payload::None,
         )
         .expect(CONFLICT),
@@ -1027,7 +1066,7 @@ async fn a_facilitators_markup_comes_back_escaped_everywhere() {
     let mut shown = Vec::new();
     let mut hidden = Vec::new();
     shown.push(("management", app.get(&workshop.path("/gestion")).await));
-    shown.push(("projector", app.get(&workshop.path("")).await));
+    shown.push(("projector", app.get(&workshop.projection("")).await));
     shown.push(("join", app.get(&workshop.join()).await));
     shown.push((
         "refused answers",
@@ -1052,20 +1091,25 @@ async fn a_facilitators_markup_comes_back_escaped_everywhere() {
     }
     shown.push((
         "projector, enough answers",
-        app.get(&workshop.path("")).await,
+        app.get(&workshop.projection("")).await,
     ));
     assert_eq!(
-        app.post_form(&workshop.path("/reveler"), "").await.status,
+        app.post_form(&workshop.projection("/reveler"), "")
+            .await
+            .status,
         StatusCode::SEE_OTHER
     );
-    shown.push(("projector, revealed", app.get(&workshop.path("")).await));
+    shown.push((
+        "projector, revealed",
+        app.get(&workshop.projection("")).await,
+    ));
     let csv = app.get(&workshop.path("/resultats.csv")).await;
     let json = app.get(&workshop.path("/resultats.json")).await;
     assert_eq!(
         app.post_form(&workshop.path("/fermer"), "").await.status,
         StatusCode::SEE_OTHER
     );
-    shown.push(("projector, closed", app.get(&workshop.path("")).await));
+    shown.push(("projector, closed", app.get(&workshop.projection("")).await));
     shown.push((
         "management, closed",
         app.get(&workshop.path("/gestion")).await,
@@ -1169,12 +1213,10 @@ async fn a_flood_of_quiz_submissions_from_one_client_gets_429() {
     );
     assert_eq!(app.results(), 1);
 
-    // Past it: 429 with the French page, nothing stored, for the quiz and
-    // for workshops alike (one limiter for all participation).
+    // Past it: 429 with the French page, nothing stored, for every quiz.
     for (what, uri) in [
         ("the quiz", "/quiz/diagnostic".to_string()),
         ("another quiz", "/quiz/verif-portee".to_string()),
-        ("a workshop", workshop.join()),
     ] {
         let reply = app.send_from(flooder, post(&uri, &good)).await;
         check_refusal(what, &reply, StatusCode::TOO_MANY_REQUESTS);
@@ -1184,6 +1226,11 @@ async fn a_flood_of_quiz_submissions_from_one_client_gets_429() {
         assert!(text.contains("Rien n’a été enregistré"), "{what}");
     }
     assert_eq!(app.results(), 1, "nothing stored past the limit");
+    // A workshop's answers are limited per workshop, not per address: the
+    // room behind the same address still answers.
+    let room = app.send_from(flooder, post(&workshop.join(), &good)).await;
+    assert_eq!(room.status, StatusCode::SEE_OTHER, "{}", room.text());
+    assert_eq!(app.results(), 2);
 
     // Reading stays open to the flooder; another client is not affected.
     let page = app
@@ -1199,7 +1246,7 @@ async fn a_flood_of_quiz_submissions_from_one_client_gets_429() {
         .send_from(neighbour, post("/quiz/diagnostic", &good))
         .await;
     assert_eq!(other.status, StatusCode::SEE_OTHER);
-    assert_eq!(app.results(), 2);
+    assert_eq!(app.results(), 3);
 }
 
 #[tokio::test]

@@ -189,20 +189,28 @@ fn concurrent_submissions_are_committed_together_by_group_commit() {
 fn a_failing_row_does_not_take_its_batch_down() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open(&dir.path().join("chezsoi.db")).unwrap());
-    let (taken, first) = sample(1);
-    store.insert_result(&taken, &first).unwrap();
+    // A row the database refuses: this test's trigger stands in for any
+    // failure of one insert.
+    store
+        .with_writer(|c| {
+            c.execute_batch(
+                "CREATE TRIGGER refuse_one BEFORE INSERT ON results WHEN NEW.quiz_id = 'refusé'
+                 BEGIN SELECT RAISE(ABORT, 'refusé par le test'); END;",
+            )?;
+            Ok(())
+        })
+        .unwrap();
     let commits = store.result_commits();
-    // Five rows committed together; the third reuses a stored token hash,
-    // which the unique index refuses.
+    // Five rows committed together; the third fails.
     let mut rows: Vec<_> = (2..7).map(sample).collect();
-    rows[2].0 = taken;
+    rows[2].1.quiz_id = "refusé".into();
     let told = insert_together(&store, rows);
     assert_eq!(store.result_commits(), commits + 1, "one batch");
     for (index, answer) in told.iter().enumerate() {
         if index == 2 {
             assert!(
                 matches!(answer, Err(StoreError::Commit(_))),
-                "the duplicate is refused: {answer:?}"
+                "the failing row is refused: {answer:?}"
             );
         } else {
             assert!(
@@ -211,13 +219,51 @@ fn a_failing_row_does_not_take_its_batch_down() {
             );
         }
     }
-    assert_eq!(store.count_results().unwrap(), 1 + 4);
+    assert_eq!(store.count_results().unwrap(), 4);
+}
+
+#[test]
+fn a_token_already_stored_is_not_stored_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("chezsoi.db")).unwrap());
+    let (taken, first) = sample(1);
+    assert!(matches!(
+        store.insert_result(&taken, &first),
+        Ok(Inserted::Stored { .. })
+    ));
+    // Later, and twice in one batch: the same token finds its row.
+    let mut rows: Vec<_> = (2..7).map(sample).collect();
+    rows[1].0 = taken;
+    rows[3].0 = taken;
+    let told = insert_together(&store, rows);
+    for (index, answer) in told.iter().enumerate() {
+        let expected = if index == 1 || index == 3 {
+            matches!(answer, Ok(Inserted::AlreadyStored))
+        } else {
+            matches!(answer, Ok(Inserted::Stored { .. }))
+        };
+        assert!(expected, "row {index}: {answer:?}");
+    }
+    assert_eq!(store.count_results().unwrap(), 1 + 3);
     let (_, kept) = sample(1);
     assert_eq!(
         store.find_result(&taken).unwrap().unwrap().answers_json,
         kept.answers_json,
-        "the first owner of the hash keeps its row"
+        "the first post keeps its row"
     );
+    // A new token, posted twice in the same batch: one row.
+    let (fresh, result) = sample(9);
+    let told = insert_together(&store, vec![(fresh, result.clone()), (fresh, result)]);
+    let stored = told
+        .iter()
+        .filter(|a| matches!(a, Ok(Inserted::Stored { .. })))
+        .count();
+    let again = told
+        .iter()
+        .filter(|a| matches!(a, Ok(Inserted::AlreadyStored)))
+        .count();
+    assert_eq!((stored, again), (1, 1), "{told:?}");
+    assert_eq!(store.count_results().unwrap(), 5);
 }
 
 #[test]

@@ -78,6 +78,30 @@ fn workshop_new_prints_the_code_and_links_and_stores_only_the_key_hash() {
         .with_writer(|c| Ok(c.query_row("SELECT key_hash FROM workshops", [], |r| r.get(0))?))
         .unwrap();
     assert_eq!(stored_key, key.hash(), "only the hash is stored");
+
+    // The view to project: its own key, stored as its hash, not the private
+    // one.
+    let projection = printed(
+        &stdout,
+        "Vue à projeter (ni fermeture, ni suppression, ni export)\u{a0}:",
+    );
+    let rest = projection
+        .strip_prefix("https://atelier.example.org/projection/")
+        .unwrap_or_else(|| panic!("{projection}"));
+    let (projected_id, projector) = rest.split_once('/').unwrap();
+    assert_eq!(projected_id, id);
+    let projector = FacilitatorKey::parse(projector).expect("a 128-bit hex key");
+    assert_ne!(projector, key);
+    let projected = store
+        .find_projected_workshop(id.parse().unwrap(), &projector.hash())
+        .unwrap()
+        .expect("found by the projector key's hash");
+    assert_eq!(projected.id, workshop.id);
+    assert_eq!(
+        store.find_workshop(workshop.id, &projector.hash()).unwrap(),
+        None,
+        "the projector key is not the private key"
+    );
 }
 
 #[test]

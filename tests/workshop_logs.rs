@@ -72,6 +72,10 @@ async fn the_facilitator_key_never_reaches_the_logs() {
     let code: String = store
         .with_writer(|c| Ok(c.query_row("SELECT join_code FROM workshops", [], |r| r.get(0))?))
         .unwrap();
+    let id = base.split('/').nth(2).unwrap();
+    let projector =
+        chezsoi::workshop::projector_key(&chezsoi::workshop::FacilitatorKey::parse(&key).unwrap());
+    let projection = format!("/projection/{id}/{}", projector.as_str());
 
     for (method, uri) in [
         ("GET", base.clone()),
@@ -79,7 +83,9 @@ async fn the_facilitator_key_never_reaches_the_logs() {
         ("GET", format!("{base}/resultats.csv")),
         ("GET", format!("{base}/page-inconnue")),
         ("GET", format!("{base}/a/b")),
-        ("POST", format!("{base}/reveler")),
+        ("GET", projection.clone()),
+        ("GET", format!("{projection}/page-inconnue")),
+        ("POST", format!("{projection}/reveler")),
         ("GET", format!("/a/{code}")),
         ("POST", format!("{base}/supprimer")),
     ] {
@@ -91,12 +97,19 @@ async fn the_facilitator_key_never_reaches_the_logs() {
         logs.contains("route=/atelier/{id}/{key}}"),
         "the route template is logged:\n{logs}"
     );
-    assert!(logs.contains("route=/atelier/{id}/{key}/reveler"), "{logs}");
-    assert!(logs.contains("route=/a/{code}"), "{logs}");
+    assert!(logs.contains("route=/atelier/{id}/{key}/gestion"), "{logs}");
+    assert!(logs.contains("route=/projection/{id}/{key}}"), "{logs}");
     assert!(
-        !logs.contains(&key),
-        "the key leaked into the logs:\n{logs}"
+        logs.contains("route=/projection/{id}/{key}/reveler"),
+        "{logs}"
     );
+    assert!(logs.contains("route=/a/{code}"), "{logs}");
+    for secret in [key.as_str(), projector.as_str()] {
+        assert!(
+            !logs.contains(secret),
+            "a key leaked into the logs:\n{logs}"
+        );
+    }
     assert!(
         !logs.contains(&code),
         "the join code leaked into the logs:\n{logs}"

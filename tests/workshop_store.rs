@@ -23,6 +23,7 @@ fn new_workshop(key: u8) -> NewWorkshop {
         quiz_id: "diagnostic".into(),
         min_group: 3,
         key_hash: [key; 32],
+        projector_hash: [key.wrapping_add(128); 32],
         created_hour: 7200,
     }
 }

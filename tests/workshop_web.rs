@@ -167,12 +167,19 @@ fn expected(quiz: &Quiz, forms: &[Vec<(String, String)>], shown: &[Shown]) -> Ex
         let position = quiz
             .recommendations
             .iter()
-            .position(|r| escape(&r.title) == s.first_action)
+            // The result page names the variant the plan chose.
+            .position(|r| {
+                escape(&r.title) == s.first_action
+                    || r.variants
+                        .iter()
+                        .any(|v| escape(&v.title) == s.first_action)
+            })
             .unwrap_or_else(|| panic!("{} is no recommendation", s.first_action));
         let recommendation = &quiz.recommendations[position];
         firsts
             .entry(position)
-            .or_insert((recommendation.id.clone(), s.first_action.clone(), 0))
+            // Group results name the action, whatever its variant.
+            .or_insert((recommendation.id.clone(), escape(&recommendation.title), 0))
             .2 += 1;
     }
     // Most frequent first; the quiz's order breaks ties.
@@ -284,9 +291,26 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
         "the management page shows the facilitator link"
     );
     assert!(manage.body.contains(&format!("{SITE}/a/{}", workshop.code)));
+    // It links to the view to project, which has its own key.
+    assert!(
+        manage
+            .body
+            .contains(&format!("href=\"{}\"", workshop.projection(""))),
+        "the management page links to the view to project"
+    );
+    assert!(
+        manage
+            .body
+            .contains(&format!("value=\"{SITE}{}\"", workshop.projection("")))
+    );
+    assert_ne!(workshop.projector, workshop.key);
+    // The private link itself leads to the management page.
+    let private = app.get(&workshop.path("")).await;
+    assert_eq!(private.status, StatusCode::SEE_OTHER);
+    assert_eq!(private.location(), workshop.path("/gestion"));
 
     // The projector: code, join URL and a QR code drawn by the server.
-    let projector = app.get(&workshop.path("")).await;
+    let projector = app.get(&workshop.projection("")).await;
     assert_eq!(projector.status, StatusCode::OK);
     let shown_code = format!("{} {}", &workshop.code[..3], &workshop.code[3..]);
     assert!(projector.body.contains(&shown_code), "large join code");
@@ -312,8 +336,13 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
     );
     assert!(projector.body.contains(&format!(
         "data-workshop-events=\"{}\"",
-        workshop.path("/direct")
+        workshop.projection("/direct")
     )));
+    assert!(
+        !projector.body.contains(&workshop.key),
+        "the projected page holds the private key"
+    );
+    assert!(!projector.body.contains("/gestion"));
     let script = app.get("/_app/atelier.js").await;
     assert_eq!(script.status, StatusCode::OK);
     assert!(script.body.contains("EventSource"));
@@ -360,7 +389,7 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
         seen.push(shown(&result.body));
     }
     assert_eq!(app.results_in(workshop.id), min_group as i64 - 1);
-    let below = app.get(&workshop.path("")).await.body;
+    let below = app.get(&workshop.projection("")).await.body;
     assert!(
         below.contains("<strong data-count>4</strong>"),
         "live count"
@@ -382,7 +411,7 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
         let label = format!(">{}<", chezsoi::views::escape_html(&profile.label));
         assert!(!below.contains(&label), "{label} shown too early");
     }
-    let refused = app.post_form(&workshop.path("/reveler"), "").await;
+    let refused = app.post_form(&workshop.projection("/reveler"), "").await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
     assert!(
         refused.body.contains("Il manque encore 1 réponse"),
@@ -397,7 +426,7 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
             "{export}"
         );
     }
-    let still = app.get(&workshop.path("")).await.body;
+    let still = app.get(&workshop.projection("")).await.body;
     assert!(
         !still.contains("chezsoi-group"),
         "a refused reveal reveals nothing"
@@ -412,16 +441,20 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
         .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     seen.push(shown(&app.get(&reply.location()).await.body));
-    let enough = app.get(&workshop.path("")).await.body;
+    let enough = app.get(&workshop.projection("")).await.body;
     assert!(enough.contains("Assez de réponses"));
     assert!(
         !enough.contains("chezsoi-group"),
         "not before the facilitator reveals"
     );
-    let revealed = app.post_form(&workshop.path("/reveler"), "").await;
+    let revealed = app.post_form(&workshop.projection("/reveler"), "").await;
     assert_eq!(revealed.status, StatusCode::SEE_OTHER);
-    assert_eq!(revealed.location(), workshop.path("#resultats"));
-    let page = app.get(&workshop.path("")).await.body;
+    assert_eq!(revealed.location(), workshop.projection("#resultats"));
+    let page = app.get(&workshop.projection("")).await.body;
+    assert!(
+        !page.contains(&workshop.key),
+        "printing the group's results puts no private key in the footer"
+    );
     assert!(page.contains("Résultats du groupe\u{a0}: 5 réponses"));
     assert!(page.contains(&shown_code), "the join code stays on screen");
     assert!(
@@ -607,11 +640,13 @@ async fn closing_refuses_answers_and_deleting_removes_the_workshop_and_its_resul
         );
     }
     assert_eq!(app.results_in(workshop.id), 3, "nothing stored once closed");
-    let projector = app.get(&workshop.path("")).await.body;
+    let projector = app.get(&workshop.projection("")).await.body;
     assert!(projector.contains("Atelier fermé"));
     // Results stay available after closing.
     assert_eq!(
-        app.post_form(&workshop.path("/reveler"), "").await.status,
+        app.post_form(&workshop.projection("/reveler"), "")
+            .await
+            .status,
         StatusCode::SEE_OTHER
     );
     assert_eq!(
@@ -635,10 +670,9 @@ async fn closing_refuses_answers_and_deleting_removes_the_workshop_and_its_resul
     for page in &result_pages {
         assert_eq!(app.get(page).await.status, StatusCode::NOT_FOUND);
     }
-    assert_eq!(
-        app.get(&workshop.path("")).await.status,
-        StatusCode::NOT_FOUND
-    );
+    for gone in [workshop.path(""), workshop.projection("")] {
+        assert_eq!(app.get(&gone).await.status, StatusCode::NOT_FOUND, "{gone}");
+    }
     assert_eq!(
         app.get(&format!("/a/{}", workshop.code)).await.status,
         StatusCode::NOT_FOUND
@@ -675,8 +709,19 @@ async fn the_purge_removes_expired_workshops_with_their_results() {
     assert_eq!((purged.workshops, purged.results), (1, 2));
     assert_eq!(app.results_in(old.id), 0);
     assert_eq!(app.results_in(recent.id), 2);
-    assert_eq!(app.get(&old.path("")).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.get(&recent.path("")).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get(&old.path("/gestion")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&old.projection("")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&recent.path("/gestion")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(app.get(&recent.projection("")).await.status, StatusCode::OK);
     let again = chezsoi::workshop::purge_expired(&app.store, 30, now).unwrap();
     assert_eq!((again.workshops, again.results), (0, 0));
 }
@@ -686,49 +731,65 @@ async fn a_wrong_key_gets_the_same_404_as_an_unknown_workshop() {
     let app = app();
     let workshop = app.create_workshop("Atelier secret", "diagnostic", 3).await;
     let wrong_key = FacilitatorKey::generate();
-    let wrong = format!("/atelier/{}/{}", workshop.id, wrong_key.as_str());
-    let unknown = format!("/atelier/{}/{}", workshop.id + 1000, wrong_key.as_str());
-    let malformed = [
-        format!("/atelier/{}/{}", workshop.id, workshop.key.to_uppercase()),
-        format!("/atelier/{}/0123", workshop.id),
-        format!("/atelier/x/{}", workshop.key),
-        format!("/atelier/-1/{}", workshop.key),
-    ];
-    for (method, suffix) in [
-        ("GET", ""),
-        ("GET", "/gestion"),
-        ("GET", "/direct"),
-        ("GET", "/resultats.csv"),
-        ("GET", "/resultats.json"),
-        ("POST", "/reveler"),
-        ("POST", "/fermer"),
-        ("POST", "/supprimer"),
+    for (prefix, key, other_key, routes) in [
+        (
+            "atelier",
+            &workshop.key,
+            &workshop.projector,
+            vec![
+                ("GET", ""),
+                ("GET", "/gestion"),
+                ("GET", "/resultats.csv"),
+                ("GET", "/resultats.json"),
+                ("POST", "/fermer"),
+                ("POST", "/supprimer"),
+            ],
+        ),
+        (
+            "projection",
+            &workshop.projector,
+            &workshop.key,
+            vec![("GET", ""), ("GET", "/direct"), ("POST", "/reveler")],
+        ),
     ] {
-        let request = |uri: String| {
-            Request::builder()
-                .method(method)
-                .uri(uri)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from("confirmation=oui"))
-                .unwrap()
-        };
-        let reference = app.send(request(format!("{unknown}{suffix}"))).await;
-        assert_eq!(reference.status, StatusCode::NOT_FOUND, "{method} {suffix}");
-        assert!(reference.body.contains("Cet atelier n’existe pas"));
-        let reply = app.send(request(format!("{wrong}{suffix}"))).await;
-        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{method} {suffix}");
-        assert_eq!(
-            reply.body, reference.body,
-            "{method} {suffix}: the pages differ"
-        );
-        for uri in &malformed {
-            let reply = app.send(request(format!("{uri}{suffix}"))).await;
+        let wrong = format!("/{prefix}/{}/{}", workshop.id, wrong_key.as_str());
+        let unknown = format!("/{prefix}/{}/{}", workshop.id + 1000, wrong_key.as_str());
+        let malformed = [
+            format!("/{prefix}/{}/{}", workshop.id, key.to_uppercase()),
+            format!("/{prefix}/{}/0123", workshop.id),
+            format!("/{prefix}/x/{key}"),
+            format!("/{prefix}/-1/{key}"),
+            format!("/{prefix}/0{}/{key}", workshop.id),
+            // The other capability's key does not open this one.
+            format!("/{prefix}/{}/{other_key}", workshop.id),
+        ];
+        for (method, suffix) in routes {
+            let request = |uri: String| {
+                Request::builder()
+                    .method(method)
+                    .uri(uri)
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from("confirmation=oui"))
+                    .unwrap()
+            };
+            let reference = app.send(request(format!("{unknown}{suffix}"))).await;
+            assert_eq!(reference.status, StatusCode::NOT_FOUND, "{method} {suffix}");
+            assert!(reference.body.contains("Cet atelier n’existe pas"));
+            let reply = app.send(request(format!("{wrong}{suffix}"))).await;
+            assert_eq!(reply.status, StatusCode::NOT_FOUND, "{method} {suffix}");
             assert_eq!(
-                reply.status,
-                StatusCode::NOT_FOUND,
-                "{method} {uri}{suffix}"
+                reply.body, reference.body,
+                "{method} {suffix}: the pages differ"
             );
-            assert_eq!(reply.body, reference.body, "{method} {uri}{suffix}");
+            for uri in &malformed {
+                let reply = app.send(request(format!("{uri}{suffix}"))).await;
+                assert_eq!(
+                    reply.status,
+                    StatusCode::NOT_FOUND,
+                    "{method} {uri}{suffix}"
+                );
+                assert_eq!(reply.body, reference.body, "{method} {uri}{suffix}");
+            }
         }
     }
     // Nothing was closed, revealed or deleted by those attempts.
@@ -739,11 +800,17 @@ async fn a_wrong_key_gets_the_same_404_as_an_unknown_workshop() {
         .unwrap()
         .unwrap();
     assert!(stored.is_open() && !stored.revealed);
-    // Any other address below /atelier gets the same page.
+    // Any other address below /atelier or /projection gets the same page.
     for uri in [
         workshop.path("/autre"),
         workshop.path("/a/b/c"),
+        workshop.path("/direct"),
+        workshop.path("/reveler"),
         format!("/atelier/{}", workshop.id),
+        workshop.projection("/autre"),
+        workshop.projection("/a/b/c"),
+        format!("/projection/{}", workshop.id),
+        "/projection".to_string(),
     ] {
         let reply = app.get(&uri).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{uri}");
@@ -765,17 +832,29 @@ async fn the_live_count_streams_each_new_answer() {
         .router
         .clone()
         .oneshot(
-            Request::get(workshop.path("/direct"))
+            Request::get(workshop.projection("/direct"))
+                .header(header::ACCEPT_ENCODING, "gzip")
                 .body(Body::empty())
                 .unwrap(),
         )
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
+    let headers = response.headers();
     assert_eq!(
-        response.headers().get(header::CONTENT_TYPE).unwrap(),
+        headers.get(header::CONTENT_TYPE).unwrap(),
         "text/event-stream"
     );
+    // What proxies need to pass events on as they come: no buffering
+    // (nginx), no caching, no compression.
+    assert_eq!(headers.get("x-accel-buffering").unwrap(), "no");
+    let cache = headers
+        .get(header::CACHE_CONTROL)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(cache.contains("no-cache"), "{cache}");
+    assert!(headers.get(header::CONTENT_ENCODING).is_none());
     let mut body = response.into_body();
     let mut next_count = async || -> String {
         loop {
@@ -792,7 +871,8 @@ async fn the_live_count_streams_each_new_answer() {
             }
         }
     };
-    assert_eq!(next_count().await, "event: count\ndata: 0\n\n");
+    // The first event also tells browsers how soon to reconnect.
+    assert_eq!(next_count().await, "event: count\ndata: 0\nretry: 2000\n\n");
 
     // An answer to another workshop is not announced here.
     let reply = app
@@ -981,9 +1061,11 @@ async fn the_creation_form_refuses_bad_input() {
 }
 
 #[tokio::test]
-async fn floods_of_joins_answers_and_creations_are_throttled() {
+async fn floods_of_wrong_codes_answers_and_creations_are_throttled() {
+    use chezsoi::web::{CREATION_PER_MINUTE, REFUSALS_PER_MINUTE};
     let app = app();
-    for _ in 0..chezsoi::web::CREATION_PER_MINUTE {
+    let quiz = app.quiz("diagnostic");
+    for _ in 0..CREATION_PER_MINUTE {
         let reply = app.post_form("/atelier/nouveau", "titre=&minimum=5").await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
@@ -996,26 +1078,430 @@ async fn floods_of_joins_answers_and_creations_are_throttled() {
     assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(reply.body.contains("Trop de requêtes"), "{}", reply.body);
     assert_eq!(app.store.count_workshops().unwrap(), 0);
+    // A minute later, the client may create again.
+    app.state
+        .flood_clock()
+        .advance(std::time::Duration::from_secs(60));
+    let workshop = app.create_workshop("Atelier", "diagnostic", 3).await;
 
-    for n in 0..chezsoi::web::PARTICIPATION_PER_MINUTE {
-        let reply = if n % 2 == 0 {
-            app.get("/a/ACDEFG").await
-        } else {
-            app.post_form("/a/ACDEFG", "version=x").await
+    // Wrong codes, however they come, count as refusals of this client.
+    for n in 0..REFUSALS_PER_MINUTE {
+        let reply = match n % 4 {
+            0 => app.get("/a/ACDEFG").await,
+            1 => app.post_form("/a/ACDEFG", "version=x").await,
+            2 => app.get("/a?code=zz").await,
+            _ => app.post_form(&workshop.join(), "version=x&version=y").await,
         };
-        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+        assert!(
+            matches!(
+                reply.status,
+                StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST
+            ),
+            "{n}: {}",
+            reply.status
+        );
     }
     for reply in [
         app.get("/a/ACDEFG").await,
         app.post_form("/a/ACDEFG", "version=x").await,
-        app.get("/a?code=ACDEFG").await,
+        app.get("/a?code=zz").await,
+        app.post_form(&workshop.join(), "atelier=A&atelier=B").await,
     ] {
         assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
-        assert!(reply.body.contains("patientez une minute"));
+        assert!(reply.body.contains("demandes refusées"), "{}", reply.body);
+        assert!(reply.body.contains("Un code d’atelier correct"));
     }
     assert_eq!(app.results(), 0);
+    // The right code still works from the same address, all the way.
+    let typed = app.get(&format!("/a?code={}", workshop.code)).await;
+    assert_eq!(typed.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get(&typed.location()).await.status, StatusCode::OK);
+    let reply = app
+        .post_form(&workshop.join(), encode(&answers(&quiz, 0)))
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    assert_eq!(app.results_in(workshop.id), 1);
     // The rest of the site is not throttled.
     assert_eq!(app.get("/quiz/diagnostic").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn each_workshop_has_its_own_allowance_of_answers() {
+    let app = App::new();
+    let quiz = app.quiz("diagnostic");
+    app.state.set_workshop_limit(3);
+    let busy = app.create_workshop("Atelier plein", "diagnostic", 3).await;
+    let calm = app.create_workshop("Atelier calme", "diagnostic", 3).await;
+    // Three people, three addresses: the workshop's allowance, not theirs.
+    for n in 0..3 {
+        let reply = app
+            .post_form(&busy.join(), encode(&answers(&quiz, n)))
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    }
+    let refused = app
+        .post_form(&busy.join(), encode(&answers(&quiz, 3)))
+        .await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        refused.body.contains("Cet atelier reçoit plus de réponses"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("Rien n’a été enregistré"));
+    assert_eq!(app.results_in(busy.id), 3);
+    // Joining is not counted; another workshop has its own allowance.
+    assert_eq!(app.get(&busy.join()).await.status, StatusCode::OK);
+    let reply = app
+        .post_form(&calm.join(), encode(&answers(&quiz, 0)))
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    // One answer comes back every 60 / 3 = 20 s.
+    app.state
+        .flood_clock()
+        .advance(std::time::Duration::from_secs(20));
+    let reply = app
+        .post_form(&busy.join(), encode(&answers(&quiz, 4)))
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.results_in(busy.id), 4);
+}
+
+/// What one participant does: types the code on the home page's form, opens
+/// the workshop's quiz, answers; returns the result page's address.
+async fn join_and_answer(app: &App, ip: std::net::IpAddr, code: &str, form: &str) -> String {
+    let get = |uri: String| Request::get(uri).body(Body::empty()).unwrap();
+    let typed = app
+        .send_from(ip, get(format!("/a?code={}", code.to_lowercase())))
+        .await;
+    assert_eq!(typed.status, StatusCode::SEE_OTHER, "{}", typed.body);
+    let page = app.send_from(ip, get(typed.location())).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let nonce = between(&page.body, "name=\"envoi\" value=\"", "\"").to_string();
+    let body = format!("{form}&envoi={nonce}");
+    let reply = app
+        .send_from(ip, router::form_request(&typed.location(), body))
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    reply.location()
+}
+
+#[tokio::test]
+async fn a_room_behind_one_address_gets_through_while_one_phone_floods_wrong_codes() {
+    use chezsoi::web::REFUSALS_PER_MINUTE;
+    const ROOM: usize = 40;
+    let app = App::new();
+    let quiz = app.quiz("diagnostic");
+    // The room's allowance is exactly the room: joining through the home
+    // page's form costs each participant one counted request, not three.
+    app.state.set_workshop_limit(ROOM as u32);
+    let workshop = app.create_workshop("Salle comble", "diagnostic", 5).await;
+    let venue: std::net::IpAddr = "203.0.113.50".parse().unwrap();
+    // A phone on the same wifi sends wrong codes, many per participant.
+    let flood = async {
+        let mut statuses = Vec::new();
+        for n in 0..ROOM * 5 {
+            let uri = if n % 2 == 0 {
+                "/a/ACDEFG".to_string()
+            } else {
+                format!("/a?code={}", "Z".repeat(n % 7 + 1))
+            };
+            let reply = app
+                .send_from(venue, Request::get(uri).body(Body::empty()).unwrap())
+                .await;
+            statuses.push(reply.status);
+            tokio::task::yield_now().await;
+        }
+        statuses
+    };
+    let room = async {
+        let mut pages = Vec::new();
+        for n in 0..ROOM {
+            // Five kinds of answers, repeated: people alike, results apart.
+            let form = encode(&answers(&quiz, n % 5));
+            pages.push(join_and_answer(&app, venue, &workshop.code, &form).await);
+            tokio::task::yield_now().await;
+        }
+        pages
+    };
+    let (statuses, pages) = tokio::join!(flood, room);
+
+    // Every participant got through, with a result page of their own.
+    assert_eq!(app.results_in(workshop.id), ROOM as i64);
+    let distinct: std::collections::BTreeSet<&String> = pages.iter().collect();
+    assert_eq!(distinct.len(), ROOM);
+    for page in &pages {
+        assert_eq!(app.get(page).await.status, StatusCode::OK, "{page}");
+    }
+    // The flood was refused past the client's allowance of refusals.
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(refused, statuses.len() - REFUSALS_PER_MINUTE as usize);
+    assert!(
+        statuses[..REFUSALS_PER_MINUTE as usize]
+            .iter()
+            .all(|s| *s == StatusCode::NOT_FOUND)
+    );
+    // And the room's allowance is used up: a 41st answer waits.
+    let late = app
+        .send_from(
+            "198.51.100.9".parse().unwrap(),
+            router::form_request(&workshop.join(), encode(&answers(&quiz, 1))),
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn the_same_form_posted_three_times_stores_one_result() {
+    let app = App::new();
+    let quiz = app.quiz("diagnostic");
+    let workshop = app.create_workshop("Doubles clics", "diagnostic", 3).await;
+    let form_page = app.get(&workshop.join()).await.body;
+    let nonce = between(&form_page, "name=\"envoi\" value=\"", "\"").to_string();
+    assert_eq!(nonce.len(), 32, "a 128-bit nonce drawn with the page");
+    let again = app.get(&workshop.join()).await.body;
+    assert_ne!(
+        between(&again, "name=\"envoi\" value=\"", "\""),
+        nonce,
+        "each page its own nonce"
+    );
+    let mut fields = answers(&quiz, 0);
+    fields.push(("envoi".into(), nonce.clone()));
+    let body = encode(&fields);
+
+    // A double tap: two posts at once, then back and resubmit.
+    let join = workshop.join();
+    let (first, second) = tokio::join!(
+        app.post_form(&join, body.clone()),
+        app.post_form(&join, body.clone())
+    );
+    let third = app.post_form(&workshop.join(), body.clone()).await;
+    for reply in [&first, &second, &third] {
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    }
+    assert_eq!(first.location(), second.location());
+    assert_eq!(first.location(), third.location(), "the same result page");
+    assert_eq!(app.results_in(workshop.id), 1, "one row");
+    assert_eq!(app.get(&first.location()).await.status, StatusCode::OK);
+
+    // Someone else with the same answers, from their own page: two results.
+    let other_page = app.get(&workshop.join()).await.body;
+    let mut same_answers = answers(&quiz, 0);
+    same_answers.push((
+        "envoi".into(),
+        between(&other_page, "name=\"envoi\" value=\"", "\"").to_string(),
+    ));
+    let other = app.post_form(&workshop.join(), encode(&same_answers)).await;
+    assert_eq!(other.status, StatusCode::SEE_OTHER);
+    assert_ne!(other.location(), first.location());
+    assert_eq!(app.results_in(workshop.id), 2);
+
+    // A refused form keeps its nonce: corrected and sent twice, one result.
+    let mut incomplete = answers(&quiz, 1)[..3].to_vec();
+    let nonce = between(
+        &app.get(&workshop.join()).await.body,
+        "name=\"envoi\" value=\"",
+        "\"",
+    )
+    .to_string();
+    incomplete.push(("envoi".into(), nonce.clone()));
+    let refused = app.post_form(&workshop.join(), encode(&incomplete)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains(&format!("name=\"envoi\" value=\"{nonce}\"")),
+        "the refused form comes back with its nonce"
+    );
+    let mut corrected = answers(&quiz, 1);
+    corrected.push(("envoi".into(), nonce));
+    let a = app.post_form(&workshop.join(), encode(&corrected)).await;
+    let b = app.post_form(&workshop.join(), encode(&corrected)).await;
+    assert_eq!(a.location(), b.location());
+    assert_eq!(app.results_in(workshop.id), 3);
+
+    // The quiz outside workshops: its page is cached, its nonce is not.
+    let quiz_page = app.get("/quiz/diagnostic").await.body;
+    let quiz_nonce = between(&quiz_page, "name=\"envoi\" value=\"", "\"").to_string();
+    assert_eq!(quiz_nonce.len(), 32);
+    assert_ne!(
+        between(
+            &app.get("/quiz/diagnostic").await.body,
+            "name=\"envoi\" value=\"",
+            "\""
+        ),
+        quiz_nonce
+    );
+    let mut quiz_form = answers(&quiz, 2);
+    quiz_form.push(("envoi".into(), quiz_nonce));
+    let before = app.results();
+    let (a, b) = tokio::join!(
+        app.post_form("/quiz/diagnostic", encode(&quiz_form)),
+        app.post_form("/quiz/diagnostic", encode(&quiz_form))
+    );
+    assert_eq!(a.location(), b.location());
+    assert_eq!(app.results(), before + 1);
+    // The same nonce in the workshop's form is another result.
+    let moved = app.post_form(&workshop.join(), encode(&quiz_form)).await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER);
+    assert_ne!(moved.location(), a.location());
+
+    // A nonce that is not one is refused, and nothing is stored.
+    let before = app.results();
+    for bad in ["", "zz", "0123456789ABCDEF0123456789ABCDEF"] {
+        let mut forged = answers(&quiz, 3);
+        forged.push(("envoi".into(), bad.into()));
+        let reply = app.post_form(&workshop.join(), encode(&forged)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{bad:?}");
+    }
+    assert_eq!(app.results(), before);
+}
+
+#[tokio::test]
+async fn the_projected_view_cannot_close_delete_or_export() {
+    let app = App::new();
+    let quiz = app.quiz("diagnostic");
+    let workshop = app.create_workshop("Sur l’écran", "diagnostic", 3).await;
+    for n in 0..3 {
+        let reply = app
+            .post_form(&workshop.join(), encode(&answers(&quiz, n)))
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    }
+    // Everything the private link does, tried with the projector key.
+    for (method, suffix) in [
+        ("POST", "/fermer"),
+        ("POST", "/supprimer"),
+        ("GET", "/resultats.csv"),
+        ("GET", "/resultats.json"),
+        ("GET", "/gestion"),
+    ] {
+        for uri in [
+            workshop.projection(suffix),
+            format!("/atelier/{}/{}{suffix}", workshop.id, workshop.projector),
+        ] {
+            let reply = app
+                .send(
+                    Request::builder()
+                        .method(method)
+                        .uri(&uri)
+                        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                        .body(Body::from("confirmation=oui"))
+                        .unwrap(),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::NOT_FOUND, "{method} {uri}");
+        }
+    }
+    let hash = FacilitatorKey::parse(&workshop.key).unwrap().hash();
+    let stored = app.store.find_workshop(workshop.id, &hash).unwrap();
+    assert!(
+        stored.is_some_and(|w| w.is_open()),
+        "still there, still open"
+    );
+    assert_eq!(app.results_in(workshop.id), 3);
+    // What it may do: show, count live, reveal.
+    assert_eq!(
+        app.post_form(&workshop.projection("/reveler"), "")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let page = app.get(&workshop.projection("")).await.body;
+    assert!(page.contains("Résultats du groupe"));
+    for private in [
+        &workshop.key,
+        "/gestion",
+        "resultats.csv",
+        "/fermer",
+        "/supprimer",
+    ] {
+        assert!(
+            !page.contains(private),
+            "the projected page holds {private}"
+        );
+    }
+    // And the private link still works.
+    assert_eq!(
+        app.get(&workshop.path("/resultats.csv")).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn cross_origin_management_actions_are_refused() {
+    let app = App::new();
+    let quiz = app.quiz("diagnostic");
+    let workshop = app.create_workshop("Cible", "diagnostic", 3).await;
+    for n in 0..3 {
+        app.post_form(&workshop.join(), encode(&answers(&quiz, n)))
+            .await;
+    }
+    let result = app
+        .post_form("/quiz/diagnostic", encode(&answers(&quiz, 0)))
+        .await
+        .location();
+    let post = |uri: String, headers: &[(&str, &str)]| {
+        let mut request = Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "salle.test:3000");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.body(Body::from("confirmation=oui")).unwrap()
+    };
+    let forged: [&[(&str, &str)]; 4] = [
+        &[("origin", "http://evil.test")],
+        &[("origin", "null")],
+        &[
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "http://evil.test"),
+        ],
+        &[
+            ("sec-fetch-site", "same-site"),
+            ("origin", "http://x.salle.test:3000"),
+        ],
+    ];
+    for headers in forged {
+        for uri in [
+            workshop.path("/fermer"),
+            workshop.path("/supprimer"),
+            workshop.projection("/reveler"),
+            format!("{result}/supprimer"),
+        ] {
+            let reply = app.send(post(uri.clone(), headers)).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{uri} {headers:?}");
+            assert!(reply.is_html(), "{uri}");
+            assert!(reply.body.contains("Action refusée"), "{}", reply.body);
+            assert!(reply.body.contains("lang=\"fr\""));
+        }
+    }
+    // Nothing changed.
+    let hash = FacilitatorKey::parse(&workshop.key).unwrap().hash();
+    let stored = app
+        .store
+        .find_workshop(workshop.id, &hash)
+        .unwrap()
+        .unwrap();
+    assert!(stored.is_open() && !stored.revealed);
+    assert_eq!(app.results_in(workshop.id), 3);
+    assert_eq!(app.get(&result).await.status, StatusCode::OK);
+
+    // From the site's own pages (or no page at all), they work.
+    let own: &[(&str, &str)] = &[("sec-fetch-site", "same-origin")];
+    let reveal = app.send(post(workshop.projection("/reveler"), own)).await;
+    assert_eq!(reveal.status, StatusCode::SEE_OTHER);
+    let same_host: &[(&str, &str)] = &[("origin", "http://salle.test:3000")];
+    let close = app.send(post(workshop.path("/fermer"), same_host)).await;
+    assert_eq!(close.status, StatusCode::SEE_OTHER);
+    let delete = app.send(post(format!("{result}/supprimer"), &[])).await;
+    assert_eq!(delete.status, StatusCode::OK);
+    let delete = app.send(post(workshop.path("/supprimer"), own)).await;
+    assert_eq!(delete.status, StatusCode::OK, "{}", delete.body);
+    assert_eq!(app.store.count_workshops().unwrap(), 0);
 }
 
 #[tokio::test]
@@ -1027,7 +1513,7 @@ async fn script_tags_in_a_title_are_escaped_on_every_page() {
     let escaped = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;Cie&quot;";
     let mut pages = vec![
         ("management", app.get(&workshop.path("/gestion")).await.body),
-        ("projector", app.get(&workshop.path("")).await.body),
+        ("projector", app.get(&workshop.projection("")).await.body),
         ("join", app.get(&format!("/a/{}", workshop.code)).await.body),
         (
             "refused answers",
@@ -1045,8 +1531,11 @@ async fn script_tags_in_a_title_are_escaped_on_every_page() {
             .await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER);
     }
-    app.post_form(&workshop.path("/reveler"), "").await;
-    pages.push(("revealed projector", app.get(&workshop.path("")).await.body));
+    app.post_form(&workshop.projection("/reveler"), "").await;
+    pages.push((
+        "revealed projector",
+        app.get(&workshop.projection("")).await.body,
+    ));
     // A title refused for its length is shown back escaped too.
     let long = format!("{title}{}", "x".repeat(120));
     pages.push((
@@ -1097,6 +1586,12 @@ async fn a_knowledge_check_workshop_shows_its_score_and_answers() {
         .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     let base = reply.location().trim_end_matches("/gestion").to_string();
+    let key = FacilitatorKey::parse(base.rsplit('/').next().unwrap()).unwrap();
+    let id = base.split('/').nth(2).unwrap();
+    let projection = format!(
+        "/projection/{id}/{}",
+        chezsoi::workshop::projector_key(&key).as_str()
+    );
     let code: String = app
         .store
         .with_writer(|c| Ok(c.query_row("SELECT join_code FROM workshops", [], |r| r.get(0))?))
@@ -1108,10 +1603,12 @@ async fn a_knowledge_check_workshop_shows_its_score_and_answers() {
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     }
     assert_eq!(
-        app.post_form(&format!("{base}/reveler"), "").await.status,
+        app.post_form(&format!("{projection}/reveler"), "")
+            .await
+            .status,
         StatusCode::SEE_OTHER
     );
-    let page = app.get(&base).await;
+    let page = app.get(&projection).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("Bonnes réponses, en pourcentage"));
     assert!(!page.body.contains("Répartition des profils"));

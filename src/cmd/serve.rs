@@ -45,15 +45,21 @@ pub struct Args {
     /// Adresse publique du site, pour les liens et codes QR des ateliers, par exemple https://atelier.example.org (par défaut : l’adresse sous laquelle l’animateur ouvre le site)
     #[arg(long, env = "CHEZSOI_BASE_URL", value_name = "URL", value_parser = parse_base_url)]
     pub base_url: Option<String>,
-    /// Envois de réponses (questionnaires et ateliers) et ouvertures d’atelier permis par client et par minute ; au-delà : 429 (par défaut : 600). Derrière un proxy inverse, tous les clients ont l’adresse du proxy : relevez-le
+    /// Réponses aux questionnaires hors atelier permises par client et par minute ; au-delà : 429 (par défaut : 600)
     #[arg(long, env = "CHEZSOI_PARTICIPATION_LIMIT", default_value_t = web::PARTICIPATION_PER_MINUTE, hide_default_value = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub participation_limit: u32,
     /// Connexions ouvertes au plus à la fois ; au-delà, la plus ancienne qui n’a encore rien demandé est fermée pour faire de la place, ou les nouvelles attendent (par défaut : 1024, moins si la limite de fichiers ouverts du système ne le permet pas)
     #[arg(long, env = "CHEZSOI_MAX_CONNECTIONS", default_value_t = server::DEFAULT_MAX_CONNECTIONS as u32, hide_default_value = true, value_name = "N", value_parser = clap::value_parser!(u32).range(server::MIN_CONNECTIONS as i64..=1_000_000))]
     pub max_connections: u32,
-    /// Connexions ouvertes au plus à la fois par client (une adresse IPv4, ou un /64 en IPv6). Derrière un proxy inverse, tous les clients ont l’adresse du proxy : donnez la même valeur que --max-connections (par défaut : 256)
+    /// Connexions ouvertes au plus à la fois par client (une adresse IPv4, ou un /64 en IPv6). Ne s’applique pas aux proxys de --trusted-proxy, par qui passent tous les visiteurs (par défaut : 256)
     #[arg(long, env = "CHEZSOI_MAX_CONNECTIONS_PER_CLIENT", default_value_t = server::DEFAULT_PER_CLIENT as u32, hide_default_value = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub max_connections_per_client: u32,
+    /// Réponses permises par atelier et par minute, d’où qu’elles viennent : une salle derrière une seule adresse n’est jamais bloquée par un seul téléphone ; au-delà : 429 (par défaut : 2000)
+    #[arg(long, env = "CHEZSOI_WORKSHOP_LIMIT", default_value_t = web::WORKSHOP_ANSWERS_PER_MINUTE, hide_default_value = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub workshop_limit: u32,
+    /// Proxy inverse de confiance (adresse ou réseau : 127.0.0.1, 10.0.0.0/8, ::1) : pour ses requêtes seulement, l’adresse du client est lue dans X-Forwarded-For (ou Forwarded), pour les limites, jamais enregistrée ; répétable ou séparé par des virgules (par défaut : aucun, ces en-têtes sont ignorés)
+    #[arg(long = "trusted-proxy", env = "CHEZSOI_TRUSTED_PROXY", value_name = "ADRESSE", value_delimiter = ',', value_parser = web::TrustedProxies::parse_one)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     #[command(flatten)]
     pub retention: RetentionArg,
 }
@@ -87,6 +93,8 @@ pub fn run(args: Args) -> Result<()> {
         participation_limit: args.participation_limit,
         limits: server::Limits::new(budget.connections, args.max_connections_per_client as usize),
         open_files: budget.open_files,
+        workshop_limit: args.workshop_limit,
+        trusted_proxies: web::TrustedProxies::new(args.trusted_proxies),
     };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -105,11 +113,14 @@ pub fn run(args: Args) -> Result<()> {
 }
 
 /// What the operator set for the site: the statistics' minimum group size,
-/// the workshops' settings, the flood limit and the connections' limits.
+/// the workshops' settings, the flood limits, the trusted proxies and the
+/// connections' limits.
 struct SiteSettings {
     min_group: usize,
     workshops: WorkshopSettings,
     participation_limit: u32,
+    workshop_limit: u32,
+    trusted_proxies: web::TrustedProxies,
     limits: server::Limits,
     /// The process's limit of open files, to say at start.
     open_files: u64,
@@ -157,6 +168,9 @@ async fn serve(
     )?;
     state.configure_workshops(settings.workshops);
     state.set_participation_limit(settings.participation_limit);
+    state.set_workshop_limit(settings.workshop_limit);
+    let proxies = settings.trusted_proxies.clone();
+    state.set_trusted_proxies(settings.trusted_proxies);
     // Expired workshops go at start (above) and then every hour.
     tokio::spawn(async move {
         let mut hourly = tokio::time::interval(Duration::from_secs(3600));
@@ -203,7 +217,15 @@ async fn serve(
     );
     println!("Ctrl-C pour arrêter.");
 
-    server::serve(listener, web::router(state), limits, shutdown_signal()).await;
+    // On Ctrl-C or SIGTERM, open event streams end (the live count, live
+    // reload): graceful shutdown would otherwise wait for every browser
+    // showing one to hang up.
+    let streams = state.shutdown().clone();
+    let shutdown = async move {
+        shutdown_signal().await;
+        streams.cancel();
+    };
+    server::serve(listener, web::router(state), limits, &proxies, shutdown).await;
     println!("Serveur arrêté proprement.");
     Ok(())
 }

@@ -11,7 +11,7 @@ use crate::workshop::{self, WorkshopRequest};
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Crée un atelier et affiche son code, son adresse de participation et le lien d’animation secret
+    /// Crée un atelier et affiche son code, son adresse de participation, le lien d’animation secret et l’adresse de la vue à projeter
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options\u{a0}")]
     New(NewArgs),
     /// Efface les ateliers plus anciens que le délai de conservation, avec leurs résultats
@@ -100,6 +100,10 @@ fn new(args: NewArgs) -> Result<()> {
         workshop::facilitator_url(&args.base_url, id, &created.key)
     );
     println!("Gardez ce lien\u{a0}: il ne sera plus affiché, et c’est la seule clé de l’atelier.");
+    println!(
+        "Vue à projeter (ni fermeture, ni suppression, ni export)\u{a0}: {}",
+        workshop::projector_url(&args.base_url, id, &workshop::projector_key(&created.key))
+    );
     Ok(())
 }
 

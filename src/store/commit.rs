@@ -9,6 +9,11 @@
 //! A result given in a workshop is stored only if the workshop is still
 //! open, checked in the same transaction: a workshop closed a moment before
 //! gets nothing.
+//!
+//! A token already stored is not stored twice: the same form posted again
+//! (a double tap, two requests at once, back and resubmit) carries the same
+//! nonce, hence the same token (`web::submission`), and finds the row the
+//! first post stored — in an earlier transaction or in the same one.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -41,6 +46,9 @@ pub enum Inserted {
     /// Committed. For a workshop's result, the workshop's number of results
     /// once the transaction that holds it committed.
     Stored { workshop_answers: Option<usize> },
+    /// A result with this token was stored before (the same form posted
+    /// again): nothing new was stored.
+    AlreadyStored,
     /// The workshop no longer accepts answers: nothing was stored.
     WorkshopClosed,
     /// No such workshop: nothing was stored.
@@ -167,13 +175,19 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Pending>) -> bool {
     committed
 }
 
-/// The one `INSERT INTO results`, after checking that the result's
-/// workshop, if any, accepts answers.
+/// The one `INSERT INTO results`, after checking that no result has this
+/// token yet and that the result's workshop, if any, accepts answers.
 fn insert_row(
     tx: &Connection,
     token_hash: &[u8; 32],
     result: &NewResult,
 ) -> rusqlite::Result<Inserted> {
+    let stored = tx
+        .prepare_cached("SELECT 1 FROM results WHERE token_hash = ?1")?
+        .exists([&token_hash[..]])?;
+    if stored {
+        return Ok(Inserted::AlreadyStored);
+    }
     if let Some(workshop_id) = result.workshop_id {
         let closed: Option<Option<i64>> = tx
             .prepare_cached("SELECT closed_hour FROM workshops WHERE id = ?1")?

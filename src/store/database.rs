@@ -27,6 +27,8 @@ pub struct Store {
     readers: Mutex<Readers>,
     /// Signalled when a reader goes back to the pool.
     reader_returned: Condvar,
+    /// The server's key for result tokens (see `result_key`).
+    result_key: [u8; 32],
 }
 
 #[derive(Default)]
@@ -71,7 +73,9 @@ impl Store {
             // this; what it leaves goes at the next checkpoint.
             let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
         }
+        let result_key = server_key(&conn, RESULT_KEY_PURPOSE).map_err(|e| classify(path, e))?;
         Ok(Store {
+            result_key,
             queue: Queue::default(),
             readers: Mutex::new(Readers::default()),
             reader_returned: Condvar::new(),
@@ -82,6 +86,14 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// 32 random bytes drawn when the database was created, kept in it: the
+    /// key that turns a form's one-time nonce into its result's token
+    /// (`web::submission`). Without the nonce, which only the participant's
+    /// page holds, it leads to no result.
+    pub fn result_key(&self) -> &[u8; 32] {
+        &self.result_key
     }
 
     /// Stores a result (group commit, see `commit.rs`); when this returns
@@ -272,6 +284,41 @@ fn open_connection(path: &Path) -> Result<Connection> {
     conn.busy_timeout(BUSY_TIMEOUT)
         .map_err(|e| classify(path, e))?;
     Ok(conn)
+}
+
+/// The `server_keys` row of the result-token key.
+const RESULT_KEY_PURPOSE: &str = "jetons de résultat";
+
+/// The server key for `purpose`, drawn now (from the operating system's
+/// randomness, through `rand`) if the database has none yet.
+fn server_key(conn: &Connection, purpose: &str) -> rusqlite::Result<[u8; 32]> {
+    use rusqlite::OptionalExtension;
+    let read = |conn: &Connection| {
+        conn.query_row(
+            "SELECT value FROM server_keys WHERE purpose = ?1",
+            [purpose],
+            |row| row.get::<_, Vec<u8>>(0),
+        )
+        .optional()
+    };
+    // Read first: a database that another program holds locked still opens
+    // (and the start-up check then says why it cannot be written).
+    let stored = match read(conn)? {
+        Some(stored) => stored,
+        None => {
+            let fresh: [u8; 32] = rand::random();
+            conn.execute(
+                "INSERT OR IGNORE INTO server_keys (purpose, value) VALUES (?1, ?2)",
+                rusqlite::params![purpose, &fresh[..]],
+            )?;
+            read(conn)?.unwrap_or_default()
+        }
+    };
+    // The column's CHECK keeps it at 32 bytes; a file edited by hand is
+    // refused rather than trusted.
+    <[u8; 32]>::try_from(stored.as_slice()).map_err(|error| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Blob, Box::new(error))
+    })
 }
 
 /// Most read-only connections open at once.

@@ -88,6 +88,17 @@ const MIGRATIONS: &[&str] = &[
             flip  INTEGER NOT NULL CHECK (flip IN (0, 1))
         ) STRICT;
         INSERT INTO health (id, flip) VALUES (1, 0);",
+    // 5: the projector view's own key, stored as its SHA-256 only. It is
+    // derived from the facilitator key (which only the facilitator holds),
+    // so workshops created before have none until their management page is
+    // opened again. And the server's random key that turns the one-time
+    // nonce of a form into its result's token, so that the same form posted
+    // twice finds the same result.
+    "ALTER TABLE workshops ADD COLUMN projector_hash BLOB;
+        CREATE TABLE server_keys (
+            purpose  TEXT PRIMARY KEY,
+            value    BLOB NOT NULL CHECK (length(value) = 32)
+        ) STRICT;",
 ];
 
 /// The schema version once every migration is applied.

@@ -14,6 +14,8 @@ pub struct NewWorkshop {
     pub min_group: u32,
     /// SHA-256 of the facilitator key.
     pub key_hash: [u8; 32],
+    /// SHA-256 of the projector key.
+    pub projector_hash: [u8; 32],
     /// Unix time rounded down to the hour.
     pub created_hour: i64,
 }
@@ -86,8 +88,8 @@ impl Store {
                 let code = next_code();
                 let inserted = conn
                     .prepare_cached(
-                        "INSERT INTO workshops (title, quiz_id, min_group, join_code, key_hash, created_hour)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        "INSERT INTO workshops (title, quiz_id, min_group, join_code, key_hash, projector_hash, created_hour)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     )?
                     .execute(params![
                         workshop.title,
@@ -95,6 +97,7 @@ impl Store {
                         workshop.min_group,
                         code,
                         &workshop.key_hash[..],
+                        &workshop.projector_hash[..],
                         workshop.created_hour,
                     ]);
                 match inserted {
@@ -120,7 +123,7 @@ impl Store {
 
     /// The workshop with this id whose facilitator key has this hash.
     pub fn find_workshop(&self, id: i64, key_hash: &[u8; 32]) -> Result<Option<Workshop>> {
-        self.with_writer(|conn| {
+        self.with_reader(|conn| {
             Ok(conn
                 .prepare_cached(&format!(
                     "SELECT {COLUMNS} FROM workshops WHERE id = ?1 AND key_hash = ?2"
@@ -130,10 +133,46 @@ impl Store {
         })
     }
 
+    /// The workshop with this id whose projector key has this hash.
+    pub fn find_projected_workshop(
+        &self,
+        id: i64,
+        projector_hash: &[u8; 32],
+    ) -> Result<Option<Workshop>> {
+        self.with_reader(|conn| {
+            Ok(conn
+                .prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM workshops WHERE id = ?1 AND projector_hash = ?2"
+                ))?
+                .query_row(params![id, &projector_hash[..]], read_workshop)
+                .optional()?)
+        })
+    }
+
+    /// Gives a workshop created before projector keys existed the hash of
+    /// its projector key; a workshop that has one keeps it.
+    pub fn ensure_projector_hash(&self, id: i64, projector_hash: &[u8; 32]) -> Result<()> {
+        let missing = self.with_reader(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT 1 FROM workshops WHERE id = ?1 AND projector_hash IS NULL")?
+                .exists([id])?)
+        })?;
+        if missing {
+            self.with_writer(|conn| {
+                conn.execute(
+                    "UPDATE workshops SET projector_hash = ?2 WHERE id = ?1 AND projector_hash IS NULL",
+                    params![id, &projector_hash[..]],
+                )?;
+                Ok(())
+            })?;
+        }
+        Ok(())
+    }
+
     /// The open workshop with this join code or, if none, the most recent
     /// closed one that had it.
     pub fn find_workshop_by_code(&self, join_code: &str) -> Result<Option<Workshop>> {
-        self.with_writer(|conn| {
+        self.with_reader(|conn| {
             Ok(conn
                 .prepare_cached(&format!(
                     "SELECT {COLUMNS} FROM workshops WHERE join_code = ?1
@@ -145,7 +184,7 @@ impl Store {
     }
 
     pub fn count_workshop_results(&self, workshop_id: i64) -> Result<usize> {
-        self.with_writer(|conn| Ok(count_results(conn, workshop_id)?))
+        self.with_reader(|conn| Ok(count_results(conn, workshop_id)?))
     }
 
     /// Marks the results revealed if the workshop has reached its minimum
@@ -219,7 +258,7 @@ impl Store {
     }
 
     pub fn count_workshops(&self) -> Result<i64> {
-        self.with_writer(|conn| {
+        self.with_reader(|conn| {
             Ok(conn.query_row("SELECT count(*) FROM workshops", [], |row| row.get(0))?)
         })
     }

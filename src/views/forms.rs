@@ -25,7 +25,14 @@ pub struct QuizPage {
     /// The join code of the workshop this form belongs to, if any.
     workshop: Option<String>,
     workshop_title: Option<String>,
+    /// The form's one-time nonce (`with_nonce`), if the server draws it.
+    nonce: Option<String>,
 }
+
+/// Where a page rendered once and served many times has its nonce: each
+/// response replaces it with a fresh one (`web::quiz`). Letters and an
+/// underscore only, which HTML escaping leaves alone.
+pub const NONCE_PLACEHOLDER: &str = "ENVOI_TIRE_A_CHAQUE_PAGE";
 
 #[derive(Serialize)]
 struct QuestionView {
@@ -160,7 +167,14 @@ impl QuizPage {
             error_count: errors.by_question.len() + errors.general.len(),
             workshop: None,
             workshop_title: None,
+            nonce: None,
         }
+    }
+
+    /// The form carries this one-time nonce (`web::form::NONCE_FIELD`).
+    pub fn with_nonce(mut self, nonce: &str) -> QuizPage {
+        self.nonce = Some(nonce.to_string());
+        self
     }
 
     /// A workshop's form: it posts to the workshop and says whose it is.

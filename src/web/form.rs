@@ -14,6 +14,12 @@ pub const MAX_FIELDS: usize = 400;
 /// The hidden form field that names a workshop's join code.
 pub const WORKSHOP_FIELD: &str = "atelier";
 
+/// The hidden form field that carries the form's one-time nonce: 32 hex
+/// digits drawn with the page (by the server, or by the quiz script for the
+/// forms inside the book's chapters). The same form posted twice carries
+/// the same nonce, and finds the same result (`submission`).
+pub const NONCE_FIELD: &str = "envoi";
+
 /// The form's fields in order, names and values decoded.
 pub type Fields = Vec<(String, String)>;
 

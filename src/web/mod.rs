@@ -11,6 +11,7 @@ mod pages;
 mod path;
 mod quiz;
 mod result;
+mod same_origin;
 pub mod server;
 mod state;
 mod static_files;
@@ -29,12 +30,16 @@ use axum::routing::{any, get, post};
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
+pub use client::{CLIENT_SLOTS, TrustedProxies};
 pub use error::AppError;
 pub use form::MAX_FIELDS;
 pub use layers::{BODY_LIMIT, REQUEST_TIMEOUT};
 pub use live::WorkshopSettings;
 pub use state::{AppState, DEFAULT_MIN_GROUP};
-pub use throttle::{CREATION_PER_MINUTE, PARTICIPATION_PER_MINUTE};
+pub use throttle::{
+    CREATION_PER_MINUTE, FloodClock, PARTICIPATION_PER_MINUTE, REFUSALS_PER_MINUTE,
+    WORKSHOP_ANSWERS_PER_MINUTE,
+};
 
 use state::blocking;
 
@@ -64,18 +69,11 @@ pub fn router(state: AppState) -> Router {
             "/atelier/nouveau",
             get(workshop::create::form).post(workshop::create::create),
         )
-        .route("/atelier/{id}/{key}", get(workshop::facilitator::projector))
+        // The facilitator's private link: management only.
+        .route("/atelier/{id}/{key}", get(workshop::facilitator::enter))
         .route(
             "/atelier/{id}/{key}/gestion",
             get(workshop::facilitator::manage),
-        )
-        .route(
-            "/atelier/{id}/{key}/direct",
-            get(workshop::facilitator::events),
-        )
-        .route(
-            "/atelier/{id}/{key}/reveler",
-            post(workshop::facilitator::reveal),
         )
         .route(
             "/atelier/{id}/{key}/fermer",
@@ -93,13 +91,35 @@ pub fn router(state: AppState) -> Router {
             "/atelier/{id}/{key}/resultats.json",
             get(workshop::downloads::json),
         )
-        // Every other address below /atelier is routed too, so that logs
-        // name a route template and never a path holding a key.
+        // The view to project: its own key, which can neither close,
+        // delete nor export.
+        .route(
+            "/projection/{id}/{key}",
+            get(workshop::facilitator::projector),
+        )
+        .route(
+            "/projection/{id}/{key}/direct",
+            get(workshop::facilitator::events),
+        )
+        .route(
+            "/projection/{id}/{key}/reveler",
+            post(workshop::facilitator::reveal),
+        )
+        // Every other address below /atelier and /projection is routed
+        // too, so that logs name a route template and never a path holding
+        // a key.
         .route("/atelier", any(workshop::not_found))
         .route("/atelier/{id}", any(workshop::not_found))
         .route("/atelier/{id}/{key}/{page}", any(workshop::not_found))
         .route(
             "/atelier/{id}/{key}/{page}/{*rest}",
+            any(workshop::not_found),
+        )
+        .route("/projection", any(workshop::not_found))
+        .route("/projection/{id}", any(workshop::not_found))
+        .route("/projection/{id}/{key}/{page}", any(workshop::not_found))
+        .route(
+            "/projection/{id}/{key}/{page}/{*rest}",
             any(workshop::not_found),
         )
         .route("/_app/atelier.js", get(workshop_script));
@@ -256,5 +276,8 @@ async fn live_reload(
             msg.ok()
                 .map(|()| Ok(Event::default().event("reload").data("1")))
         });
+    // Ends when the server stops, so that stopping never waits for a tab.
+    let stream =
+        futures_util::StreamExt::take_until(stream, state.shutdown().clone().cancelled_owned());
     Sse::new(stream).keep_alive(KeepAlive::default())
 }

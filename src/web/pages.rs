@@ -6,6 +6,8 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::error::AppError;
 use super::state::AppState;
+use crate::secret::Secret;
+use crate::views::forms::NONCE_PLACEHOLDER;
 
 /// An HTML page that is never cached (its content depends on the request).
 pub fn html(status: StatusCode, body: String) -> Response {
@@ -24,6 +26,23 @@ pub fn render(
     view: &impl serde::Serialize,
 ) -> Result<Response, AppError> {
     Ok(html(status, state.templates().render(template, view)?))
+}
+
+/// A page with an answer form, the same for everyone but its nonce:
+/// rendered once with `NONCE_PLACEHOLDER` (`AppState::cached_page`), and
+/// served each time with a fresh nonce in its place.
+pub fn form_page(
+    state: &AppState,
+    key: &str,
+    render: impl FnOnce() -> anyhow::Result<String>,
+) -> Result<Response, AppError> {
+    let page = state.cached_page(key, render)?;
+    let page = std::str::from_utf8(&page)?;
+    let nonce = Secret::generate();
+    Ok(html(
+        StatusCode::OK,
+        page.replacen(NONCE_PLACEHOLDER, nonce.as_str(), 1),
+    ))
 }
 
 /// Results and facilitator pages are private: never cached, never indexed.

@@ -2,38 +2,37 @@
 //! `submission`, addressed by `QuizId`.
 
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
+use super::client::ClientKey;
 use super::error::AppError;
+use super::pages;
 use super::path::Param;
 use super::state::AppState;
 use super::submission::{Address, Destination};
 use crate::scoring::FormErrors;
 use crate::store::Workshop;
-use crate::views::forms::Submitted;
+use crate::views::forms::{NONCE_PLACEHOLDER, Submitted};
 
 pub async fn show(
     State(state): State<AppState>,
     Param(id): Param<String>,
 ) -> Result<Response, AppError> {
     let quiz = state.quiz(&id)?;
-    // The blank form is the same for everyone: render it once per version.
+    // The blank form is the same for everyone but its nonce: render it once
+    // per version.
     let key = format!("quiz/{}/{}", quiz.id, quiz.version);
-    let body = state.cached_page(&key, || {
+    pages::form_page(&state, &key, || {
         let destination = Destination {
             quiz: quiz.clone(),
             workshop: None,
         };
-        let page = destination.page(&Submitted::new(), &FormErrors::default());
+        let page = destination
+            .page(&Submitted::new(), &FormErrors::default())
+            .with_nonce(NONCE_PLACEHOLDER);
         state.templates().render("quiz.html", &page)
-    })?;
-    let mut response = (StatusCode::OK, Html(body)).into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    })
 }
 
 /// A quiz's id in `/quiz/{id}`: answers go to the quiz on its own.
@@ -45,9 +44,10 @@ impl Address for QuizId {
     async fn destination(
         self,
         state: &AppState,
+        client: ClientKey,
     ) -> Result<Result<Destination, Response>, AppError> {
         Ok(Ok(Destination {
-            quiz: state.quiz(&self.0)?,
+            quiz: state.refusing(client, state.quiz(&self.0))?,
             workshop: None,
         }))
     }

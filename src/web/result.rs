@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::error::AppError;
 use super::pages;
 use super::path::Param;
+use super::same_origin::SameOrigin;
 use super::state::{AppState, blocking};
 use super::token::ResultToken;
 use crate::quiz::Quiz;
@@ -293,9 +294,12 @@ pub async fn download(loaded: LoadedResult) -> Result<Response, AppError> {
     ))
 }
 
+/// `POST /r/{token}/supprimer`, from a page of this site only: another
+/// site's page cannot make a visitor's browser delete their result.
 pub async fn delete(
     State(state): State<AppState>,
     Param(token): Param<String>,
+    _: SameOrigin,
 ) -> Result<Response, AppError> {
     let gone = || AppError::NotFound("Ce résultat n’existe pas ou a déjà été supprimé.".into());
     let token = ResultToken::parse(&token).ok_or_else(gone)?;

@@ -9,9 +9,13 @@ use std::sync::{Arc, RwLock};
 use axum::http::StatusCode;
 use tokio::sync::broadcast;
 
+use tokio_util::sync::CancellationToken;
+
+use super::client::{ClientKey, TrustedProxies};
 use super::error::{AppError, shorten};
 use super::live::{Live, WorkshopSettings};
-use super::{static_files, throttle};
+use super::static_files;
+use super::throttle::{self, Bucket};
 use crate::aggregate::Participation;
 use crate::content::Content;
 use crate::quiz::{Catalog, Quiz};
@@ -43,8 +47,13 @@ struct Inner {
     pages: RwLock<std::collections::HashMap<String, axum::body::Bytes>>,
     /// Live counts and settings of the workshop pages.
     workshops: Live,
-    /// Flood limits per client: submissions, joins, workshop creations.
+    /// Flood limits: answers per workshop; refusals, quiz answers and
+    /// workshop creations per client.
     throttle: throttle::Throttle,
+    /// The proxies whose forwarding headers tell the client's address.
+    trusted_proxies: RwLock<Arc<TrustedProxies>>,
+    /// Cancelled when the server stops: open event streams end with it.
+    shutdown: CancellationToken,
 }
 
 impl AppState {
@@ -73,6 +82,8 @@ impl AppState {
             reload: reload.clone(),
             workshops: Live::new(),
             throttle: throttle::Throttle::default(),
+            trusted_proxies: RwLock::default(),
+            shutdown: CancellationToken::new(),
         };
         Ok((
             AppState {
@@ -182,29 +193,103 @@ impl AppState {
         &self.inner.workshops
     }
 
-    /// Join pages and submissions (quiz and workshop answers) allowed per
-    /// client and per minute (`serve --participation-limit`).
+    /// Answers to quizzes outside workshops allowed per client and per
+    /// minute (`serve --participation-limit`).
     pub fn set_participation_limit(&self, per_minute: u32) {
         self.inner.throttle.set_participation_limit(per_minute);
     }
 
+    /// Answers allowed per workshop and per minute (`serve
+    /// --workshop-limit`).
+    pub fn set_workshop_limit(&self, per_minute: u32) {
+        self.inner.throttle.set_workshop_limit(per_minute);
+    }
+
+    /// The proxies whose `X-Forwarded-For` or `Forwarded` headers are
+    /// believed (`serve --trusted-proxy`).
+    pub fn set_trusted_proxies(&self, proxies: TrustedProxies) {
+        *self
+            .inner
+            .trusted_proxies
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Arc::new(proxies);
+    }
+
+    pub(super) fn trusted_proxies(&self) -> Arc<TrustedProxies> {
+        self.inner
+            .trusted_proxies
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The flood limits' clock: tests freeze it to count exactly.
+    pub fn flood_clock(&self) -> &throttle::FloodClock {
+        self.inner.throttle.clock()
+    }
+
     /// Counts one request of `client`; past its limit, the French 429 page
     /// (and nothing is done).
-    pub(super) fn throttle(
-        &self,
-        bucket: throttle::Bucket,
-        client: throttle::ClientKey,
-    ) -> Result<(), AppError> {
+    pub(super) fn throttle(&self, bucket: Bucket, client: ClientKey) -> Result<(), AppError> {
         if self.inner.throttle.allow(bucket, client) {
+            return Ok(());
+        }
+        let message = match bucket {
+            Bucket::Refusals => {
+                "Trop de demandes refusées depuis votre connexion (codes d’atelier inconnus, \
+                 formulaires invalides)\u{a0}: patientez une minute. Un code d’atelier correct, lui, \
+                 fonctionne toujours. Rien n’a été enregistré."
+            }
+            Bucket::QuizAnswers | Bucket::Creation => {
+                "Trop de requêtes en peu de temps depuis votre connexion. Rien n’a été \
+                 enregistré\u{a0}: patientez une minute, puis réessayez."
+            }
+        };
+        Err(AppError::Client(
+            StatusCode::TOO_MANY_REQUESTS,
+            message.into(),
+        ))
+    }
+
+    /// Counts a refused join code or answer form of `client`: the refusal
+    /// itself while the client is within its limit, the French 429 page
+    /// past it.
+    pub(super) fn refuse<T>(&self, client: ClientKey, refusal: T) -> Result<T, AppError> {
+        self.throttle(Bucket::Refusals, client)?;
+        Ok(refusal)
+    }
+
+    /// `result`, and if it is a refusal, counted as one (`refuse`).
+    pub(super) fn refusing<T>(
+        &self,
+        client: ClientKey,
+        result: Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        result.map_err(|refusal| match self.throttle(Bucket::Refusals, client) {
+            Ok(()) => refusal,
+            Err(too_many) => too_many,
+        })
+    }
+
+    /// Counts one answer to a workshop, whoever sends it; past the
+    /// workshop's limit, the French 429 page.
+    pub(super) fn throttle_workshop(&self, workshop_id: i64) -> Result<(), AppError> {
+        if self.inner.throttle.allow_workshop(workshop_id) {
             Ok(())
         } else {
             Err(AppError::Client(
                 StatusCode::TOO_MANY_REQUESTS,
-                "Trop de requêtes en peu de temps depuis votre connexion. Rien n’a été enregistré\u{a0}: \
-                 patientez une minute, puis réessayez."
+                "Cet atelier reçoit plus de réponses en une minute qu’il n’en accepte. Rien n’a \
+                 été enregistré\u{a0}: patientez une minute, puis renvoyez le formulaire."
                     .into(),
             ))
         }
+    }
+
+    /// Cancelled when the server stops: streams that never end on their own
+    /// (the live count, live reload) end with it.
+    pub fn shutdown(&self) -> &CancellationToken {
+        &self.inner.shutdown
     }
 }
 

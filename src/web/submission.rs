@@ -1,7 +1,20 @@
 //! The one way answers become a result, for `POST /quiz/{id}` and
-//! `POST /a/{CODE}` alike: throttle → find where they go → read the form →
-//! check the answers → draw a token → store → redirect to the result
+//! `POST /a/{CODE}` alike: find where they go → throttle → read the form →
+//! check the answers → derive the token → store → redirect to the result
 //! (POST/redirect/GET). Every refusal stores nothing.
+//!
+//! **Exactly one result per form.** Each form carries a one-time nonce
+//! (`form::NONCE_FIELD`, 128 random bits drawn with the page). The result's
+//! token is derived from it: HMAC-SHA256 under the server's key
+//! (`Store::result_key`) of the destination and the nonce, cut to 128 bits.
+//! The same form posted twice — a double tap, two requests at once, back and
+//! resubmit — gives the same token; the store keeps one row per token
+//! (`Inserted::AlreadyStored`), and every post is redirected to the same
+//! result page. Two people answering alike have two pages, hence two
+//! nonces and two results. Only the token's SHA-256 is stored, as for any
+//! result; the nonce is stored nowhere, so the database (key included)
+//! leads to no result page. A form without a nonce (an old page) gets a
+//! random token, as before.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -12,12 +25,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
 
+use super::client::ClientKey;
 use super::error::AppError;
-use super::form::{self, WORKSHOP_FIELD};
+use super::form::{self, NONCE_FIELD, WORKSHOP_FIELD};
 use super::pages;
 use super::path::Param;
 use super::state::{AppState, blocking};
-use super::throttle::{Bucket, ClientKey};
+use super::throttle::Bucket;
 use super::token::ResultToken;
 use crate::quiz::Quiz;
 use crate::scoring::{self, Answers, FormErrors, Outcome};
@@ -46,10 +60,12 @@ impl Destination {
 /// workshop's join code (`/a/{code}`).
 pub trait Address: DeserializeOwned + Send + 'static {
     /// Where answers posted here go, or the page that says why they
-    /// cannot (an unknown or closed workshop).
+    /// cannot (an unknown or closed workshop). An address that leads
+    /// nowhere counts as one of `client`'s refusals (`AppState::refuse`).
     fn destination(
         self,
         state: &AppState,
+        client: ClientKey,
     ) -> impl Future<Output = Result<Result<Destination, Response>, AppError>> + Send;
 
     /// The page for answers to `workshop` when it closed (`closed`) or was
@@ -65,38 +81,88 @@ pub async fn submit<A: Address>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    // The same limit for a quiz as for a workshop: a script cannot fill the
-    // statistics, a room sharing one address stays far below it. Checked
-    // before the address is even looked up.
-    state.throttle(Bucket::Participation, client)?;
-    let destination = match address.destination(&state).await? {
+    let destination = match address.destination(&state, client).await? {
         Ok(destination) => destination,
         Err(page) => return Ok(page),
     };
-    let fields = form::read(&headers, &body)?;
-    check_workshop_field(&destination, &fields)?;
-    let answers = match check_answers(&state, &destination, &fields)? {
+    // A quiz on its own is limited per client: a script cannot fill the
+    // statistics. A workshop's answers are limited per workshop, below,
+    // once the form proves to be one: a room behind one address is never
+    // locked out by one phone sending junk.
+    if destination.workshop.is_none() {
+        state.throttle(Bucket::QuizAnswers, client)?;
+    }
+    let fields = state.refusing(client, form::read(&headers, &body))?;
+    state.refusing(client, check_workshop_field(&destination, &fields))?;
+    let nonce = state.refusing(client, read_nonce(&fields))?;
+    if let Some(workshop) = &destination.workshop {
+        state.throttle_workshop(workshop.id)?;
+    }
+    let answers = match check_answers(&state, client, &destination, &fields, nonce.as_ref())? {
         Ok(answers) => answers,
         Err(refused) => return Ok(refused),
     };
-    let token = ResultToken::generate();
+    let token = result_token(&state, &destination, nonce.as_ref());
     let workshop_id = destination.workshop.as_ref().map(|w| w.id);
     let result = new_result(&destination.quiz, &answers, workshop_id)?;
     let hash = token.hash();
     let inserted = blocking(&state, move |store| store.insert_result(&hash, &result)).await?;
+    let to_result = || Redirect::to(&format!("/r/{}", token.as_str())).into_response();
     match (inserted, &destination.workshop) {
         (Inserted::Stored { workshop_answers }, workshop) => {
             if let (Some(workshop), Some(answers)) = (workshop, workshop_answers) {
                 state.workshops().announce(workshop.id, answers);
             }
             // The row is committed: only now may the participant be sent to it.
-            Ok(Redirect::to(&format!("/r/{}", token.as_str())).into_response())
+            Ok(to_result())
         }
+        // The same form again: the result its first post stored.
+        (Inserted::AlreadyStored, _) => Ok(to_result()),
         (Inserted::WorkshopClosed, Some(workshop)) => A::gone(&state, workshop, true),
         (Inserted::WorkshopMissing, Some(workshop)) => A::gone(&state, workshop, false),
         (Inserted::WorkshopClosed | Inserted::WorkshopMissing, None) => Err(AppError::Internal(
             anyhow::anyhow!("un résultat hors atelier refusé au nom d’un atelier"),
         )),
+    }
+}
+
+/// The form's nonce, if it has one (32 lowercase hex digits).
+fn read_nonce(fields: &[(String, String)]) -> Result<Option<ResultToken>, AppError> {
+    match form::single(fields, NONCE_FIELD)? {
+        None => Ok(None),
+        Some(text) => ResultToken::parse(&text).map(Some).ok_or_else(|| {
+            AppError::BadRequest(
+                "Envoi refusé\u{a0}: le formulaire reçu est mal formé. Rien n’a été enregistré\u{a0}; \
+                 rechargez la page du questionnaire."
+                    .into(),
+            )
+        }),
+    }
+}
+
+/// The result's token: derived from the form's nonce (the same form, the
+/// same token), or drawn at random for a form without one.
+fn result_token(
+    state: &AppState,
+    destination: &Destination,
+    nonce: Option<&ResultToken>,
+) -> ResultToken {
+    match nonce {
+        None => ResultToken::generate(),
+        Some(nonce) => {
+            // The destination is part of the message: a nonce copied into
+            // another quiz's form leads to another result.
+            let workshop = destination
+                .workshop
+                .as_ref()
+                .map_or(String::new(), |w| w.id.to_string());
+            let message = format!(
+                "résultat\0{}\0{workshop}\0{}",
+                destination.quiz.id,
+                nonce.as_str()
+            );
+            ResultToken::derived(state.store().result_key(), message.as_bytes())
+        }
     }
 }
 
@@ -133,18 +199,25 @@ fn check_workshop_field(
 /// kept.
 fn check_answers(
     state: &AppState,
+    client: ClientKey,
     destination: &Destination,
     fields: &[(String, String)],
+    nonce: Option<&ResultToken>,
 ) -> Result<Result<Answers, Response>, AppError> {
     let quiz = &destination.quiz;
-    let Some(version) = form::single(fields, "version")? else {
+    // A repeated field is no form's doing: a refusal. A stale version is
+    // an honest page opened before the quiz changed: not one.
+    let Some(version) = state.refusing(client, form::single(fields, "version"))? else {
         // Not a form of an older version: no form of ours at all (an empty
         // or truncated body, a script).
-        return Err(AppError::BadRequest(
-            "Envoi incomplet\u{a0}: le formulaire est arrivé vide, ou sans l’indication de sa version. \
-             Rien n’a été enregistré\u{a0}; rouvrez le questionnaire et répondez à nouveau."
-                .into(),
-        ));
+        return Err(state.refuse(
+            client,
+            AppError::BadRequest(
+                "Envoi incomplet\u{a0}: le formulaire est arrivé vide, ou sans l’indication de sa version. \
+                 Rien n’a été enregistré\u{a0}; rouvrez le questionnaire et répondez à nouveau."
+                    .into(),
+            ),
+        )?);
     };
     if version != quiz.version {
         return Err(AppError::Client(
@@ -157,7 +230,12 @@ fn check_answers(
     match scoring::parse_form(quiz, fields) {
         Ok(answers) => Ok(Ok(answers)),
         Err(errors) => {
-            let page = destination.page(&forms::submitted(fields), &errors);
+            // The corrected form keeps its nonce: still one result, however
+            // many times it is sent.
+            let nonce = nonce.cloned().unwrap_or_else(ResultToken::generate);
+            let page = destination
+                .page(&forms::submitted(fields), &errors)
+                .with_nonce(nonce.as_str());
             Ok(Err(pages::render(
                 state,
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -7,9 +7,12 @@
 //! `store`.
 //!
 //! Stored per workshop: its title, quiz, minimum group size, join code, the
-//! SHA-256 of its facilitator key, the hour it was created, the hour it was
-//! closed and whether its results were revealed. Nothing about the
-//! facilitator: the key, shown once, is the only credential.
+//! SHA-256 of its facilitator key and of its projector key, the hour it was
+//! created, the hour it was closed and whether its results were revealed.
+//! Nothing about the facilitator: the key, shown once, is the only
+//! credential. The projector key opens only the view to project (code, QR
+//! code, live count, reveal, group results): it cannot close, delete or
+//! export, and it cannot be turned back into the facilitator key.
 
 pub mod export;
 
@@ -76,6 +79,19 @@ pub fn display_join_code(code: &str) -> String {
 /// The facilitator's secret: a `Secret` (128 random bits) in the
 /// facilitator link; only its SHA-256 is stored.
 pub use crate::secret::Secret as FacilitatorKey;
+/// The projector view's key (`projector_key`); only its SHA-256 is stored.
+pub use crate::secret::Secret as ProjectorKey;
+
+/// What the projector key is derived for.
+const PROJECTOR_PURPOSE: &str = "chezsoi vue à projeter";
+
+/// The projector key of a workshop: HMAC-SHA256 of a fixed label under the
+/// facilitator key, 128 bits. The management page (which has the facilitator
+/// key) can always link to the view to project; the projected address, read
+/// by the whole room, does not lead back to the facilitator key.
+pub fn projector_key(key: &FacilitatorKey) -> ProjectorKey {
+    key.derive(PROJECTOR_PURPOSE)
+}
 
 /// What a facilitator asks for; checked by `WorkshopRequest::validate`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,6 +186,7 @@ pub fn create(
         quiz_id: request.quiz_id.clone(),
         min_group: request.min_group,
         key_hash: key.hash(),
+        projector_hash: projector_key(&key).hash(),
         created_hour: round_to_hour(now_unix),
     };
     let workshop = store.create_workshop(&new, JOIN_CODE_ATTEMPTS, generate_join_code)?;
@@ -239,9 +256,15 @@ pub fn join_url(base_url: &str, code: &str) -> String {
     format!("{base_url}/a/{code}")
 }
 
-/// The facilitator's secret address: `{base}/atelier/{id}/{key}`.
+/// The facilitator's secret address: `{base}/atelier/{id}/{key}`, which
+/// leads to the management page.
 pub fn facilitator_url(base_url: &str, id: i64, key: &FacilitatorKey) -> String {
     format!("{base_url}/atelier/{id}/{}", key.as_str())
+}
+
+/// The view to project: `{base}/projection/{id}/{projector key}`.
+pub fn projector_url(base_url: &str, id: i64, key: &ProjectorKey) -> String {
+    format!("{base_url}/projection/{id}/{}", key.as_str())
 }
 
 /// The current Unix time.

@@ -223,9 +223,15 @@ fn lines_of(
 impl Server {
     /// Starts the server and waits for the line that announces its address.
     pub fn start(root: &Path, db: &Path, extra: &[&str]) -> Server {
+        Server::start_at("127.0.0.1:0", root, db, extra)
+    }
+
+    /// The same, listening on `addr` (a server that restarts keeps its
+    /// address).
+    pub fn start_at(addr: &str, root: &Path, db: &Path, extra: &[&str]) -> Server {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_chezsoi"));
         command
-            .args(["serve", "--addr", "127.0.0.1:0", "--root"])
+            .args(["serve", "--addr", addr, "--root"])
             .arg(root)
             .arg("--db")
             .arg(db)
@@ -234,8 +240,8 @@ impl Server {
         Server::spawn(command)
     }
 
-    /// Starts `command`, a `chezsoi serve` on port 0 (possibly through a
-    /// wrapper such as `prlimit`), and waits for its address.
+    /// Starts `command`, a `chezsoi serve` (possibly through a wrapper such
+    /// as `prlimit`), and waits for its address.
     pub fn spawn(mut command: std::process::Command) -> Server {
         let mut child = command
             .stdout(std::process::Stdio::piped())
@@ -258,6 +264,30 @@ impl Server {
             stdout: receiver,
             stderr,
         }
+    }
+
+    /// Creates a workshop over plain HTTP (minimum group 3): its view to
+    /// project, as the management page links to it
+    /// (`/projection/{id}/{key}`), its join code and its management page.
+    pub fn create_workshop(&self, title: &str, quiz: &str) -> (String, String, String) {
+        let reply = self.post_form(
+            "/atelier/nouveau",
+            &[("titre", title), ("questionnaire", quiz), ("minimum", "3")],
+        );
+        assert_eq!(reply.status, 303, "{}", reply.text());
+        let manage = reply.header("location").unwrap().to_string();
+        let text = self.get(&manage).text();
+        let code = text
+            .split_once("class=\"chezsoi-join-code-inline\">")
+            .and_then(|(_, rest)| rest.split_once('<'))
+            .map(|(code, _)| code.replace(' ', ""))
+            .expect("the management page shows the join code");
+        let projection = text
+            .split_once("href=\"/projection/")
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(path, _)| format!("/projection/{path}"))
+            .expect("the management page links to the view to project");
+        (projection, code, manage)
     }
 
     /// Waits (at most `LONG_WAIT`) for a stderr line that contains `text`.
@@ -299,6 +329,36 @@ impl Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+
+    /// Sends SIGTERM, as systemd does to stop a service, and waits at most
+    /// `bound` for the process to end: its exit status, or `None` if it
+    /// was still running then (it is killed after that).
+    pub fn terminate_within(
+        &mut self,
+        bound: std::time::Duration,
+    ) -> Option<std::process::ExitStatus> {
+        let term = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(term.success(), "kill -TERM failed");
+        // Standard output closes when the process ends: wait for that
+        // (bounded), without polling.
+        let deadline = std::time::Instant::now() + bound;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.stdout.recv_timeout(left) {
+                Ok(_) => continue,
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    return Some(self.child.wait().expect("the server's status"));
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    self.kill();
+                    return None;
+                }
+            }
+        }
+    }
 }
 
 impl Drop for Server {
@@ -314,31 +374,85 @@ pub const LONG_WAIT: std::time::Duration = std::time::Duration::from_secs(300);
 /// A server-sent event stream read over a raw connection.
 pub struct EventStream {
     reader: std::io::BufReader<std::net::TcpStream>,
+    /// The response's headers, names in lower case.
+    pub headers: Vec<(String, String)>,
 }
 
 impl EventStream {
     /// Opens `path` on `addr` and reads the response's headers.
     pub fn open(addr: &str, path: &str) -> EventStream {
+        EventStream::open_as(addr, path, "HTTP/1.1", LONG_WAIT)
+    }
+
+    /// The same in HTTP/1.0, giving up any read after `bound`: the body
+    /// comes without chunked framing (until the connection closes), whoever
+    /// relays it.
+    pub fn open_unframed(addr: &str, path: &str, bound: std::time::Duration) -> EventStream {
+        EventStream::open_as(addr, path, "HTTP/1.0", bound)
+    }
+
+    fn open_as(addr: &str, path: &str, version: &str, bound: std::time::Duration) -> EventStream {
         use std::io::{BufRead, Write};
         let mut stream = std::net::TcpStream::connect(addr).unwrap();
-        stream.set_read_timeout(Some(LONG_WAIT)).unwrap();
+        stream.set_read_timeout(Some(bound)).unwrap();
         write!(
             stream,
-            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n"
+            "GET {path} {version}\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n"
         )
         .unwrap();
         let mut reader = std::io::BufReader::new(stream);
         let mut status = String::new();
-        reader.read_line(&mut status).unwrap();
+        reader
+            .read_line(&mut status)
+            .unwrap_or_else(|e| panic!("{path}: no response in time ({e})"));
         assert!(status.contains(" 200 "), "{path}: {status}");
+        let mut headers = Vec::new();
         loop {
             let mut line = String::new();
             reader.read_line(&mut line).unwrap();
             if line.trim().is_empty() {
                 break;
             }
+            if let Some((name, value)) = line.split_once(':') {
+                headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
+            }
         }
-        EventStream { reader }
+        EventStream { reader, headers }
+    }
+
+    /// Gives up reading after `bound` instead of `LONG_WAIT`.
+    pub fn with_timeout(self, bound: std::time::Duration) -> EventStream {
+        self.reader.get_ref().set_read_timeout(Some(bound)).unwrap();
+        self
+    }
+
+    /// The next event as `(name, data)`, past keep-alives and other fields.
+    pub fn next_event_data(&mut self) -> (String, String) {
+        use std::io::BufRead;
+        let (mut name, mut data) = (String::new(), String::new());
+        loop {
+            let mut line = String::new();
+            let read = self.reader.read_line(&mut line).expect("an event in time");
+            assert!(read > 0, "the event stream ended");
+            let line = line.trim_end_matches(['\r', '\n']);
+            if line.is_empty() {
+                if !name.is_empty() {
+                    return (name, data);
+                }
+            } else if let Some(value) = line.strip_prefix("event: ") {
+                name = value.to_string();
+            } else if let Some(value) = line.strip_prefix("data: ") {
+                data = value.to_string();
+            }
+        }
+    }
+
+    /// Whether the server ended the stream: reads (within the timeout)
+    /// until the end of the response.
+    pub fn ends(&mut self) -> bool {
+        use std::io::Read;
+        let mut rest = Vec::new();
+        self.reader.read_to_end(&mut rest).is_ok()
     }
 
     /// The name of the next event (`event: NAME`), past keep-alives;

@@ -72,12 +72,20 @@ impl Reply {
 pub struct Facilitated {
     pub id: i64,
     pub key: String,
+    /// The projector key, as the management page links to it.
+    pub projector: String,
     pub code: String,
 }
 
 impl Facilitated {
+    /// Below the private link: management, exports, closing, deleting.
     pub fn path(&self, rest: &str) -> String {
         format!("/atelier/{}/{}{rest}", self.id, self.key)
+    }
+
+    /// Below the view to project: the view, its live count, revealing.
+    pub fn projection(&self, rest: &str) -> String {
+        format!("/projection/{}/{}{rest}", self.id, self.projector)
     }
 
     pub fn join(&self) -> String {
@@ -106,6 +114,9 @@ impl App {
         )
         .unwrap();
         state.configure_workshops(settings);
+        // The flood limits count exactly: their allowance refills only when
+        // a test moves the clock.
+        state.flood_clock().freeze();
         App {
             router: web::router(state.clone()),
             data,
@@ -207,14 +218,20 @@ impl App {
         assert_eq!((parts[1], parts[4]), ("atelier", "gestion"), "{location}");
         let id: i64 = parts[2].parse().unwrap();
         let key = parts[3].to_string();
-        let hash = FacilitatorKey::parse(&key)
-            .expect("a 128-bit hex key")
-            .hash();
-        let workshop = self.store.find_workshop(id, &hash).unwrap().unwrap();
+        let parsed = FacilitatorKey::parse(&key).expect("a 128-bit hex key");
+        let workshop = self
+            .store
+            .find_workshop(id, &parsed.hash())
+            .unwrap()
+            .unwrap();
         assert_eq!(workshop.title, title.trim());
+        let projector = chezsoi::workshop::projector_key(&parsed)
+            .as_str()
+            .to_string();
         Facilitated {
             id,
             key,
+            projector,
             code: workshop.join_code,
         }
     }

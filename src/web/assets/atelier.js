@@ -3,10 +3,17 @@
 // usable once the minimum group size is reached. Without this script the
 // page reloads itself every few seconds (<noscript> refresh), and the
 // server refuses an early reveal anyway.
+//
+// The stream comes back by itself: EventSource reconnects after a network
+// error, and this script opens a new one, waiting longer each time (1 s,
+// 2 s, 4 s… up to 30 s), when it gave up — the server restarted, a proxy
+// answered 502 meanwhile — and at once when the page shows again after a
+// phone's or a laptop's sleep.
 (function () {
     "use strict";
     var live = document.querySelector("[data-workshop-events]");
     if (!live || !window.EventSource) { return; }
+    var url = live.getAttribute("data-workshop-events");
     var minGroup = parseInt(live.getAttribute("data-min-group"), 10) || 1;
     var revealed = live.getAttribute("data-revealed") === "oui";
     var countNode = live.querySelector("[data-count]");
@@ -37,9 +44,51 @@
         if (revealButton) { revealButton.disabled = needed > 0; }
     }
 
-    var source = new EventSource(live.getAttribute("data-workshop-events"));
-    source.addEventListener("count", function (event) {
-        var count = parseInt(event.data, 10);
-        if (!isNaN(count) && count !== shown) { show(count); }
+    var FIRST_DELAY = 1000;
+    var LONGEST_DELAY = 30000;
+    var delay = FIRST_DELAY;
+    var source = null;
+    var timer = null;
+
+    function connect() {
+        timer = null;
+        if (source) { source.close(); }
+        source = new EventSource(url);
+        source.addEventListener("count", function (event) {
+            delay = FIRST_DELAY;
+            var count = parseInt(event.data, 10);
+            if (!isNaN(count) && count !== shown) { show(count); }
+        });
+        source.addEventListener("error", function () {
+            // CONNECTING: the browser retries by itself. CLOSED: it gave up.
+            if (source.readyState === EventSource.CLOSED) { later(); }
+        });
+    }
+
+    function later() {
+        if (timer !== null) { return; }
+        timer = window.setTimeout(connect, delay);
+        delay = Math.min(delay * 2, LONGEST_DELAY);
+    }
+
+    function now() {
+        if (timer !== null) { window.clearTimeout(timer); }
+        delay = FIRST_DELAY;
+        connect();
+    }
+
+    // After a sleep, a stream that looks open may be long dead (the
+    // network changed, the server restarted): start a fresh one.
+    var hiddenSince = null;
+    document.addEventListener("visibilitychange", function () {
+        if (document.hidden) { hiddenSince = Date.now(); return; }
+        var slept = hiddenSince !== null && Date.now() - hiddenSince > 20000;
+        hiddenSince = null;
+        if (slept || !source || source.readyState === EventSource.CLOSED) { now(); }
     });
+    window.addEventListener("online", function () {
+        if (!source || source.readyState === EventSource.CLOSED) { now(); }
+    });
+    window.addEventListener("pageshow", function (event) { if (event.persisted) { now(); } });
+    connect();
 }());

@@ -4,7 +4,26 @@
 // before the final submit.
 (function () {
     "use strict";
-    Array.prototype.forEach.call(document.querySelectorAll("form.chezsoi-quiz"), enhance);
+    Array.prototype.forEach.call(document.querySelectorAll("form.chezsoi-quiz"), function (form) {
+        addNonce(form);
+        enhance(form);
+    });
+
+// The server draws each form's one-time nonce with the page; the form
+// inside a chapter of the book, built once for every reader, gets its own
+// here. The same form sent twice then leads to the same single result.
+function addNonce(form) {
+    var crypto = window.crypto;
+    if (form.querySelector("input[name=envoi]") || !crypto || !crypto.getRandomValues) { return; }
+    var bytes = crypto.getRandomValues(new Uint8Array(16));
+    var input = document.createElement("input");
+    input.type = "hidden";
+    input.name = "envoi";
+    input.value = Array.prototype.map.call(bytes, function (b) {
+        return (b < 16 ? "0" : "") + b.toString(16);
+    }).join("");
+    form.appendChild(input);
+}
 
 function enhance(form) {
     var questions = Array.prototype.slice.call(form.querySelectorAll("fieldset.chezsoi-question"));

@@ -39,7 +39,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 use tower::ServiceExt;
 
-use super::client::ClientKey;
+use super::client::{ClientKey, TrustedProxies};
 pub use gate::{MAX_HEAD, MAX_HEADERS, MAX_URI, REFUSAL_HEADER, Timeouts};
 
 /// Connections held at once unless `serve --max-connections` says
@@ -148,10 +148,15 @@ pub fn file_budget(wanted: usize) -> anyhow::Result<FileBudget> {
 
 /// Serves `app` on `listener` within `limits` until `shutdown` completes,
 /// then lets requests under way finish (for `SHUTDOWN_GRACE` at most).
+///
+/// The per-client cap does not apply to `proxies` (`serve --trusted-proxy`):
+/// behind a reverse proxy every visitor's connection comes from the proxy,
+/// which answers for its own clients; the total cap still holds.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: Limits,
+    proxies: &TrustedProxies,
     shutdown: impl Future<Output = ()>,
 ) {
     let registry = Arc::new(Registry::new(limits));
@@ -177,8 +182,9 @@ pub async fn serve(
             },
         };
         let client = ClientKey::of(peer.ip());
+        let capped = !proxies.trusts(peer.ip());
         let connection = loop {
-            match registry.admit(client) {
+            match registry.admit(client, capped) {
                 Admission::Admitted(connection) => break Some(connection),
                 Admission::Refused => break None,
                 Admission::Full => tokio::select! {
@@ -431,10 +437,12 @@ impl Registry {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn admit(self: &Arc<Self>, client: ClientKey) -> Admission {
+    /// Makes room for a connection of `client`, held to the per-client cap
+    /// if `capped`.
+    fn admit(self: &Arc<Self>, client: ClientKey, capped: bool) -> Admission {
         let mut state = self.lock();
         let count = state.per_client.get(&client).copied().unwrap_or(0);
-        if count >= self.limits.per_client && !state.evict_oldest(Some(client)) {
+        if capped && count >= self.limits.per_client && !state.evict_oldest(Some(client)) {
             return Admission::Refused;
         }
         if state.total >= self.limits.max_connections && !state.evict_oldest(None) {

@@ -8,11 +8,12 @@ use serde::Serialize;
 
 use super::facilitator_path;
 use crate::quiz::Mode;
+use crate::web::client::ClientKey;
 use crate::web::error::AppError;
 use crate::web::form;
 use crate::web::pages;
 use crate::web::state::{AppState, blocking};
-use crate::web::throttle::{Bucket, ClientKey};
+use crate::web::throttle::Bucket;
 use crate::workshop::{
     self as domain, DEFAULT_MIN_GROUP, RequestError, TITLE_MAX_CHARS, WorkshopRequest,
 };

@@ -1,13 +1,16 @@
-//! The facilitator's pages, behind `/atelier/{id}/{key}`: the view to
-//! project (join code, QR code, live count, then the group's results), the
-//! management page, the live count's event stream, revealing, closing and
-//! deleting.
+//! The facilitator's pages. Behind the projector key
+//! (`/projection/{id}/{key}`): the view to project (join code, QR code, live
+//! count, then the group's results), the live count's event stream and
+//! revealing. Behind the private key (`/atelier/{id}/{key}`): the management
+//! page, closing and deleting. Every action that changes something refuses
+//! requests from other sites' pages (`SameOrigin`).
 
 use std::convert::Infallible;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use qrcode::render::svg;
@@ -17,8 +20,8 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 use super::{
-    Facilitator, SiteUrl, facilitator_path, group_of, plural, still_needed, workshop_not_found,
-    workshop_quiz,
+    Facilitator, Projected, SiteUrl, facilitator_path, group_of, plural, projector_path,
+    still_needed, workshop_not_found, workshop_quiz,
 };
 use crate::aggregate::{Group, GroupResults, Share, Spread};
 use crate::quiz::{Mode, Quiz};
@@ -29,8 +32,9 @@ use crate::views::escape_html;
 use crate::web::error::AppError;
 use crate::web::form;
 use crate::web::pages;
+use crate::web::same_origin::SameOrigin;
 use crate::web::state::{AppState, blocking};
-use crate::workshop::{self as domain, display_join_code};
+use crate::workshop::{self as domain, display_join_code, projector_key};
 
 /// Seconds between reloads of the projector view when scripts are off.
 const NO_SCRIPT_REFRESH_SECONDS: u32 = 10;
@@ -199,10 +203,10 @@ fn results_view(quiz: &Quiz, results: GroupResults) -> ResultsView {
     }
 }
 
-/// `GET /atelier/{id}/{key}`: the view to project.
+/// `GET /projection/{id}/{key}`: the view to project.
 pub async fn projector(
     State(state): State<AppState>,
-    Facilitator { workshop, key }: Facilitator,
+    Projected { workshop, key }: Projected,
     SiteUrl(site): SiteUrl,
 ) -> Result<Response, AppError> {
     let quiz = workshop_quiz(&state, &workshop)?;
@@ -239,7 +243,7 @@ pub async fn projector(
         revealed: workshop.revealed,
         refresh_seconds: (workshop.is_open() && results.is_none())
             .then_some(NO_SCRIPT_REFRESH_SECONDS),
-        base_path: facilitator_path(&workshop, &key),
+        base_path: projector_path(&workshop, &key),
         results,
     };
     Ok(pages::private(pages::render(
@@ -256,6 +260,8 @@ struct ManagePage {
     workshop_title: String,
     quiz_title: String,
     facilitator_url: String,
+    projector_url: String,
+    projector_path: String,
     code_display: String,
     join_url: String,
     answers_text: String,
@@ -268,14 +274,29 @@ struct ManagePage {
     base_path: String,
 }
 
-/// `GET /atelier/{id}/{key}/gestion`: the facilitator's link, exports,
-/// closing and deleting.
+/// `GET /atelier/{id}/{key}`: the facilitator's private link leads to the
+/// management page.
+pub async fn enter(Facilitator { workshop, key }: Facilitator) -> Response {
+    pages::private(
+        Redirect::to(&format!("{}/gestion", facilitator_path(&workshop, &key))).into_response(),
+    )
+}
+
+/// `GET /atelier/{id}/{key}/gestion`: the facilitator's link, the address
+/// of the view to project, exports, closing and deleting.
 pub async fn manage(
     State(state): State<AppState>,
     Facilitator { workshop, key }: Facilitator,
     SiteUrl(site): SiteUrl,
 ) -> Result<Response, AppError> {
     let id = workshop.id;
+    let projector = projector_key(&key);
+    // A workshop created before projector keys existed gets its own now.
+    let projector_hash = projector.hash();
+    blocking(&state, move |store| {
+        store.ensure_projector_hash(id, &projector_hash)
+    })
+    .await?;
     let answers = blocking(&state, move |store| store.count_workshop_results(id)).await?;
     let min_group = usize::try_from(workshop.min_group).unwrap_or(usize::MAX);
     let retention = state.workshops().settings().retention_days;
@@ -284,6 +305,8 @@ pub async fn manage(
         workshop_title: workshop.title.clone(),
         quiz_title: workshop_quiz(&state, &workshop)?.title.clone(),
         facilitator_url: domain::facilitator_url(&site, workshop.id, &key),
+        projector_url: domain::projector_url(&site, workshop.id, &projector),
+        projector_path: projector_path(&workshop, &projector),
         code_display: display_join_code(&workshop.join_code),
         join_url: domain::join_url(&site, &workshop.join_code),
         answers_text: plural(answers, "réponse", "réponses"),
@@ -303,51 +326,74 @@ pub async fn manage(
     )?))
 }
 
-/// `GET /atelier/{id}/{key}/direct`: the number of answers, live (server-
-/// sent events): the current count at once, then each larger one. Counts
-/// may be announced out of order by submitters committed together; a
-/// workshop's count only grows while it is open, so the largest is the
-/// latest.
+/// How long a browser waits before reconnecting to a live count that
+/// ended (`retry:` field): the server restarted, or a proxy cut the stream.
+pub const RECONNECT_AFTER: Duration = Duration::from_secs(2);
+/// A comment line this often keeps proxies (nginx waits 60 s by default)
+/// and phones from closing an idle stream, and shows a dead one.
+pub const HEARTBEAT: Duration = Duration::from_secs(15);
+
+/// `GET /projection/{id}/{key}/direct`: the number of answers, live (server-
+/// sent events): the current count at once, then each larger one, and a
+/// comment line every `HEARTBEAT`. Counts may be announced out of order by
+/// submitters committed together; a workshop's count only grows while it is
+/// open, so the largest is the latest. The stream ends when the server
+/// stops; browsers reconnect to the next one.
+///
+/// Proxies must pass events on as they come: `X-Accel-Buffering: no` turns
+/// nginx's buffering off for this response, Caddy flushes event streams by
+/// itself, and `Cache-Control` keeps any cache out of it.
 pub async fn events(
     State(state): State<AppState>,
-    Facilitator { workshop, .. }: Facilitator,
+    Projected { workshop, .. }: Projected,
 ) -> Result<Response, AppError> {
     // Subscribe before counting, so no answer falls between the two.
     let receiver = state.workshops().subscribe();
     let id = workshop.id;
     let answers = blocking(&state, move |store| store.count_workshop_results(id)).await?;
-    let count_event = |answers: usize| -> Result<Event, Infallible> {
-        Ok(Event::default().event("count").data(answers.to_string()))
-    };
+    let count_event =
+        |answers: usize| -> Event { Event::default().event("count").data(answers.to_string()) };
     let mut shown = answers;
     let updates = BroadcastStream::new(receiver).filter_map(move |message| match message {
         Ok(count) if count.workshop_id == id && count.answers > shown => {
             shown = count.answers;
-            Some(count_event(count.answers))
+            Some(Ok(count_event(count.answers)))
         }
         // Others' workshops, a count already shown, or a burst this view
         // fell behind on: the next count says it all.
         _ => None,
     });
-    let stream = tokio_stream::once(count_event(answers)).chain(updates);
-    Ok(pages::private(
+    let first: Result<Event, Infallible> = Ok(count_event(answers).retry(RECONNECT_AFTER));
+    let stream = futures_util::StreamExt::take_until(
+        tokio_stream::once(first).chain(updates),
+        state.shutdown().clone().cancelled_owned(),
+    );
+    let mut response = pages::private(
         Sse::new(stream)
-            .keep_alive(KeepAlive::default())
+            .keep_alive(KeepAlive::new().interval(HEARTBEAT).text(""))
             .into_response(),
-    ))
+    );
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, no-store"),
+    );
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    Ok(response)
 }
 
-/// `POST /atelier/{id}/{key}/reveler`: shows the group's results on the
+/// `POST /projection/{id}/{key}/reveler`: shows the group's results on the
 /// projector, once the minimum group size is reached.
 pub async fn reveal(
     State(state): State<AppState>,
-    Facilitator { workshop, key }: Facilitator,
+    Projected { workshop, key }: Projected,
+    _: SameOrigin,
 ) -> Result<Response, AppError> {
     let id = workshop.id;
     match blocking(&state, move |store| store.reveal_workshop(id)).await? {
         WorkshopReveal::Revealed => Ok(Redirect::to(&format!(
             "{}#resultats",
-            facilitator_path(&workshop, &key)
+            projector_path(&workshop, &key)
         ))
         .into_response()),
         WorkshopReveal::TooFew { needed } => {
@@ -361,6 +407,7 @@ pub async fn reveal(
 pub async fn close(
     State(state): State<AppState>,
     Facilitator { workshop, key }: Facilitator,
+    _: SameOrigin,
 ) -> Result<Response, AppError> {
     let id = workshop.id;
     let hour = crate::store::round_to_hour(domain::now_unix());
@@ -375,6 +422,7 @@ pub async fn close(
 pub async fn delete(
     State(state): State<AppState>,
     Facilitator { workshop, .. }: Facilitator,
+    _: SameOrigin,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {

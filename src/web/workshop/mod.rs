@@ -1,11 +1,18 @@
 //! Workshop pages: creating one (`create`), joining with a code and
-//! answering (`join`), the facilitator's projector view with its live
-//! count, the group's results, closing and deleting (`facilitator`), and
-//! the aggregate exports (`downloads`). What they share is here.
+//! answering (`join`), the facilitator's pages — the view to project with
+//! its live count and the group's results, the management page, closing and
+//! deleting (`facilitator`) — and the aggregate exports (`downloads`). What
+//! they share is here.
 //!
-//! Facilitator routes carry the workshop id and its secret key; a wrong key
-//! gets exactly the page of a workshop that does not exist. Request logs
-//! name the route template, never the path, so the key stays out of them.
+//! Two capabilities, two addresses. The facilitator's private link
+//! (`/atelier/{id}/{key}/…`) manages: exports, closing, deleting. The view to
+//! project (`/projection/{id}/{projector key}/…`) shows the code, the QR code,
+//! the live count and the group's results, and can reveal them — nothing
+//! more: its key, read by the whole room on the screen and printed in the
+//! footer of the group's results, closes, deletes and exports nothing, and
+//! does not lead back to the private key. A wrong key gets exactly the page
+//! of a workshop that does not exist. Request logs name the route template,
+//! never the path, so keys stay out of them.
 
 pub mod create;
 pub mod downloads;
@@ -26,8 +33,9 @@ use super::pages;
 use super::state::{AppState, blocking, participations};
 use crate::aggregate::{self, Group};
 use crate::quiz::Quiz;
+use crate::secret::Secret;
 use crate::store::{Participants, Workshop};
-use crate::workshop::{self as domain, FacilitatorKey};
+use crate::workshop::{self as domain, FacilitatorKey, ProjectorKey};
 
 // ---------------------------------------------------------------- helpers
 
@@ -41,10 +49,27 @@ pub fn workshop_not_found() -> AppError {
     )
 }
 
-/// The workshop a facilitator address (`/atelier/{id}/{key}/…`) designates,
-/// with its key. An address that does not decode, an id not written as the
-/// link has it (digits, no sign, no leading zero: each workshop has one
-/// address), a malformed or wrong key: all get the same 404.
+/// The workshop id and key of a workshop address (`/atelier/{id}/{key}/…`
+/// or `/projection/{id}/{key}/…`). An address that does not decode, an id
+/// not written as the link has it (digits, no sign, no leading zero: each
+/// workshop has one address), a malformed key: all get the same 404.
+async fn id_and_key(parts: &mut Parts, state: &AppState) -> Result<(i64, Secret), AppError> {
+    let Path((id, key)) = Path::<(String, String)>::from_request_parts(parts, state)
+        .await
+        .map_err(|_| workshop_not_found())?;
+    let canonical =
+        !id.is_empty() && !id.starts_with('0') && id.bytes().all(|b| b.is_ascii_digit());
+    let id: i64 = canonical
+        .then(|| id.parse().ok())
+        .flatten()
+        .ok_or_else(workshop_not_found)?;
+    let key = Secret::parse(&key).ok_or_else(workshop_not_found)?;
+    Ok((id, key))
+}
+
+/// The workshop the facilitator's private link (`/atelier/{id}/{key}/…`)
+/// designates, with its key; a wrong key gets the 404 of an unknown
+/// workshop.
 pub struct Facilitator {
     pub workshop: Workshop,
     pub key: FacilitatorKey,
@@ -54,21 +79,33 @@ impl FromRequestParts<AppState> for Facilitator {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let Path((id, key)) = Path::<(String, String)>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| workshop_not_found())?;
-        let canonical =
-            !id.is_empty() && !id.starts_with('0') && id.bytes().all(|b| b.is_ascii_digit());
-        let id: i64 = canonical
-            .then(|| id.parse().ok())
-            .flatten()
-            .ok_or_else(workshop_not_found)?;
-        let key = FacilitatorKey::parse(&key).ok_or_else(workshop_not_found)?;
+        let (id, key) = id_and_key(parts, state).await?;
         let hash = key.hash();
         let workshop = blocking(state, move |store| store.find_workshop(id, &hash))
             .await?
             .ok_or_else(workshop_not_found)?;
         Ok(Facilitator { workshop, key })
+    }
+}
+
+/// The workshop the view to project (`/projection/{id}/{key}/…`)
+/// designates, with its projector key; a wrong key — a facilitator key
+/// included — gets the 404 of an unknown workshop.
+pub struct Projected {
+    pub workshop: Workshop,
+    pub key: ProjectorKey,
+}
+
+impl FromRequestParts<AppState> for Projected {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let (id, key) = id_and_key(parts, state).await?;
+        let hash = key.hash();
+        let workshop = blocking(state, move |store| store.find_projected_workshop(id, &hash))
+            .await?
+            .ok_or_else(workshop_not_found)?;
+        Ok(Projected { workshop, key })
     }
 }
 
@@ -130,6 +167,11 @@ fn site_url(state: &AppState, headers: &HeaderMap) -> String {
 /// `/atelier/{id}/{key}`: the facilitator's base path.
 pub fn facilitator_path(workshop: &Workshop, key: &FacilitatorKey) -> String {
     format!("/atelier/{}/{}", workshop.id, key.as_str())
+}
+
+/// `/projection/{id}/{projector key}`: the view to project.
+pub fn projector_path(workshop: &Workshop, key: &ProjectorKey) -> String {
+    format!("/projection/{}/{}", workshop.id, key.as_str())
 }
 
 pub fn plural(count: usize, one: &str, many: &str) -> String {
