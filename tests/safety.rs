@@ -67,7 +67,7 @@ async fn private_pages_are_never_stored_and_a_deletion_clears_what_the_browser_k
     for uri in [
         result.clone(),
         format!("{result}/reponses.json"),
-        workshop.path(""),
+        workshop.projection(""),
         workshop.path("/gestion"),
     ] {
         let reply = app.get(&uri).await;
