@@ -106,6 +106,12 @@ async fn a_reader_searches_reads_takes_the_diagnostic_and_deletes_the_result() {
 
     client.goto(&result_url).await.unwrap();
     click(&client, "button.chezsoi-danger").await;
+    // Nothing is deleted before the confirmation page's button.
+    click(
+        &client,
+        "main form:has(input[name=confirmation]) button.chezsoi-danger",
+    )
+    .await;
     client
         .wait()
         .at_most(Duration::from_secs(10))

@@ -10,7 +10,7 @@ pub mod markdown;
 pub mod templates;
 pub mod worksheet;
 
-pub use templates::{Templates, escape_html, render_error_page};
+pub use templates::{Templates, escape_html, render_error_page, render_error_page_with_link};
 
 /// The site address of a page of the book: `05-action/canaux.html` →
 /// `/05-action/canaux.html`. Templates escape it like any other value.

@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .route("/r/{token}/supprimer", post(result::delete))
         .route("/stats/{id}", get(stats::show))
         .route("/_app/quiz.js", get(quiz_script))
+        .route("/_app/result.js", get(result_script))
         .route("/a", get(workshop::join::by_code))
         .route(
             "/a/{code}",
@@ -117,6 +118,11 @@ async fn health(State(state): State<AppState>) -> Result<&'static str, AppError>
 /// The quiz script is part of the binary, like the templates.
 async fn quiz_script() -> impl IntoResponse {
     script(include_str!("assets/quiz.js"))
+}
+
+/// The result page's print button and deletion dialog.
+async fn result_script() -> impl IntoResponse {
+    script(include_str!("assets/result.js"))
 }
 
 /// The projector view's live count.
