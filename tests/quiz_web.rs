@@ -135,10 +135,11 @@ async fn submit_then_result_then_json_then_delete() {
     );
     assert!(
         page.body
-            .contains(&format!("<strong>{}</strong>/100", expected.overall))
+            .contains(&format!("<strong>{}</strong> sur 100", expected.overall))
     );
     assert!(
-        page.body.contains("<svg class=\"chezsoi-chart\""),
+        page.body
+            .contains("<div class=\"chezsoi-chart chezsoi-chart-bars\""),
         "no chart"
     );
     assert!(
@@ -529,10 +530,13 @@ async fn aggregates_stay_hidden_below_the_minimum_group() {
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     let shown = app.get("/stats/diagnostic").await.body;
     assert!(
-        shown.contains(&format!("{} réponses enregistrées", web::DEFAULT_MIN_GROUP)),
+        shown.contains(&format!(
+            "{}\u{a0}réponses enregistrées",
+            web::DEFAULT_MIN_GROUP
+        )),
         "{shown}"
     );
-    assert!(shown.contains("<svg class=\"chezsoi-chart\""));
+    assert!(shown.contains("<div class=\"chezsoi-chart chezsoi-chart-bars\""));
     assert!(
         shown.contains("moins de 5"),
         "small profile buckets must be masked"

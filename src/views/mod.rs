@@ -1,12 +1,13 @@
 //! What pages look like, shared by the server (`web`) and the book (`book`):
 //! the Tera templates compiled into the binary, the quiz form, the paper
-//! worksheets, the SVG charts, Markdown from quiz files and hours. Views
+//! worksheets, the charts, Markdown from quiz files, numbers and hours. Views
 //! take the model and return HTML: no I/O, no HTTP, no SQL.
 
 pub mod charts;
 pub mod dates;
 pub mod forms;
 pub mod markdown;
+pub mod numbers;
 pub mod templates;
 pub mod worksheet;
 

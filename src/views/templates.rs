@@ -75,6 +75,7 @@ pub fn escape_html(text: &str) -> String {
 
 fn build() -> anyhow::Result<Tera> {
     let mut tera = Tera::default();
+    super::numbers::register(&mut tera);
     tera.add_raw_templates(TEMPLATES.iter().copied())?;
     tera.autoescape_on(vec![".html"]);
     tera.set_escape_fn(escape_html);

@@ -287,6 +287,42 @@ impl Server {
         .unwrap()
     }
 
+    /// A workshop created through its form: its facilitator path
+    /// (`/atelier/{id}/{key}`) and its join code.
+    pub fn create_workshop(&self, title: &str, quiz: &str, minimum: u32) -> (String, String) {
+        let minimum = minimum.to_string();
+        let reply = self.post_form(
+            "/atelier/nouveau",
+            &[
+                ("titre", title),
+                ("questionnaire", quiz),
+                ("minimum", &minimum),
+            ],
+        );
+        assert_eq!(reply.status, 303, "{}", reply.text());
+        let manage = reply.header("location").unwrap().to_string();
+        let code = self
+            .get(&manage)
+            .text()
+            .split_once("class=\"chezsoi-join-code-inline\">")
+            .and_then(|(_, rest)| rest.split_once('<'))
+            .map(|(code, _)| code.replace(' ', ""))
+            .expect("the management page shows the join code");
+        (manage.strip_suffix("/gestion").unwrap().to_string(), code)
+    }
+
+    /// Posts the `pick`-th valid answers (`valid_answers`) to `path`, a quiz
+    /// (`/quiz/{id}`) or a workshop (`/a/{CODE}`); the result's address.
+    pub fn answer(&self, path: &str, quiz: &chezsoi::quiz::Quiz, pick: usize) -> String {
+        let mut fields = valid_answers(quiz, pick);
+        if let Some(code) = path.strip_prefix("/a/") {
+            fields.push(("atelier".to_string(), code.to_string()));
+        }
+        let reply = self.post_form(path, &fields);
+        assert_eq!(reply.status, 303, "{}", reply.text());
+        reply.header("location").unwrap().to_string()
+    }
+
     pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
