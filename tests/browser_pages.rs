@@ -79,19 +79,26 @@ async fn eval(client: &Client, script: &str) -> Value {
 
 // --------------------------------------------------------------- measures
 
-/// Every element whose right edge passes the viewport's (what makes a page
-/// scroll sideways), unless a box that clips its content holds it (that
-/// box is checked itself); plus the document's own scroll width.
+/// What scrolls sideways: a box that scrolls (`overflow: auto` or
+/// `scroll`, as mdBook's `.content` does) with content wider than itself,
+/// and every element whose right edge passes the viewport's, unless a box
+/// that hides its overflow holds it (a visually hidden table); plus the
+/// document's own scroll width.
 const TOO_WIDE: &str = r#"
     const wide = [];
+    const name = e => e.tagName.toLowerCase() + '.' + (e.getAttribute('class') || '');
     for (const e of document.body.querySelectorAll('*')) {
+        const style = getComputedStyle(e);
+        if (['auto', 'scroll'].includes(style.overflowX) && e.scrollWidth > e.clientWidth + 1) {
+            wide.push(name(e) + ' scrolls: ' + e.scrollWidth + ' px in ' + e.clientWidth + ' px');
+        }
         const r = e.getBoundingClientRect();
         if ((r.width === 0 && r.height === 0) || r.right <= innerWidth + 0.5) continue;
-        let clipped = false;
+        let hidden = false;
         for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
-            if (getComputedStyle(a).overflowX !== 'visible') { clipped = true; break; }
+            if (['hidden', 'clip'].includes(getComputedStyle(a).overflowX)) { hidden = true; break; }
         }
-        if (!clipped) wide.push(e.tagName.toLowerCase() + '.' + (e.getAttribute('class') || '') + ' → ' + Math.round(r.right) + ' px');
+        if (!hidden) wide.push(name(e) + ' → ' + Math.round(r.right) + ' px');
     }
     if (document.documentElement.scrollWidth > innerWidth) {
         wide.push('document: ' + document.documentElement.scrollWidth + ' px');
