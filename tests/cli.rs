@@ -366,9 +366,10 @@ fn serve_min_group_sets_the_statistics_threshold() {
     post(0);
     let one = stats();
     assert!(one.contains("Pas encore assez de réponses"), "{one}");
-    assert!(one.contains("à partir de 2 réponses"), "{one}");
+    // The page writes a number and what it counts with a no-break space.
+    assert!(one.contains("à partir de 2\u{a0}réponses"), "{one}");
     post(1);
     let two = stats();
-    assert!(two.contains("2 réponses enregistrées"), "{two}");
+    assert!(two.contains("2\u{a0}réponses enregistrées"), "{two}");
     assert!(two.contains("Moyenne par dimension"), "{two}");
 }
