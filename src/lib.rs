@@ -5,7 +5,7 @@
 //! ```text
 //! main → cli → cmd/ (one file per subcommand, owning its Args and run)
 //!                → book/ (mdBook build, preprocessors, PDF)   → views/ (templates, forms, charts,
-//!                → web/  (router, handlers, submission)          markdown, worksheets, hours)
+//!                → web/  (router, handlers, submission)          markdown, worksheets, numbers, hours)
 //!                → content (quizzes + chapter titles) → project (paths)
 //!                → workshop/ (codes, keys, creation, expiry, exports)
 //!                → aggregate, scoring (pure) → quiz/ (format → validate → model)

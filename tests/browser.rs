@@ -2,6 +2,7 @@
 //! `chezsoi serve` on a temp database. Without Chromium locally they print
 //! "skipped"; under CI=true they must run.
 
+#[allow(dead_code)] // each test binary uses part of it
 #[path = "support/browser.rs"]
 mod browser;
 mod support;
@@ -105,7 +106,8 @@ async fn a_reader_searches_reads_takes_the_diagnostic_and_deletes_the_result() {
     }
 
     client.goto(&result_url).await.unwrap();
-    click(&client, "button.chezsoi-danger").await;
+    click(&client, "form.chezsoi-delete button.chezsoi-danger").await;
+    click(&client, "dialog[open] button.chezsoi-danger").await;
     client
         .wait()
         .at_most(Duration::from_secs(10))
@@ -225,15 +227,18 @@ async fn pages_have_no_accessibility_violations_in_light_and_dark_themes() {
     // enough answers to reveal, revealed (a self-assessment and a
     // knowledge check).
     let content = site.fixture.content();
-    let (waiting, waiting_code, waiting_manage) = site
-        .server
-        .create_workshop("Atelier en attente", "diagnostic");
+    let (waiting, waiting_code, waiting_manage) =
+        site.server
+            .create_workshop("Atelier en attente", "diagnostic", 3);
     let (ready, ready_code, ready_manage) =
-        site.server.create_workshop("Atelier complet", "diagnostic");
-    let (revealed, revealed_code, _) = site.server.create_workshop("Atelier révélé", "diagnostic");
-    let (knowledge, knowledge_code, _) = site
-        .server
-        .create_workshop("Atelier de connaissances", "verif-portee");
+        site.server
+            .create_workshop("Atelier complet", "diagnostic", 3);
+    let (revealed, revealed_code, _) =
+        site.server
+            .create_workshop("Atelier révélé", "diagnostic", 3);
+    let (knowledge, knowledge_code, _) =
+        site.server
+            .create_workshop("Atelier de connaissances", "verif-portee", 3);
     for (code, quiz) in [
         (&ready_code, "diagnostic"),
         (&revealed_code, "diagnostic"),
@@ -405,10 +410,12 @@ async fn charts_and_tables(client: &Client) -> Vec<ChartAndTable> {
         .execute(
             r#"return Array.from(document.querySelectorAll('#resultats figure.chezsoi-figure')).map(function (figure) {
                    var svg = figure.querySelector('svg');
-                   var table = figure.nextElementSibling;
-                   while (table && table.tagName !== 'TABLE') { table = table.nextElementSibling; }
+                   var table = null;
+                   for (var next = figure.nextElementSibling; next && !table; next = next.nextElementSibling) {
+                       table = next.tagName === 'TABLE' ? next : next.querySelector('table');
+                   }
                    var texts = function (css) {
-                       return svg ? Array.from(svg.querySelectorAll(css)).map(function (t) { return t.textContent; }) : [];
+                       return Array.from(figure.querySelectorAll(css)).map(function (t) { return t.textContent; });
                    };
                    return {
                        labels: texts('.chezsoi-chart-label'),
@@ -722,13 +729,13 @@ async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
         .map(|row| row[1].parse::<usize>().unwrap())
         .sum();
     assert_eq!(profiles, 3, "every participant has a profile");
-    let svgs = facilitator
-        .find_all(Locator::Css("#resultats svg.chezsoi-chart"))
+    let drawn = facilitator
+        .find_all(Locator::Css("#resultats .chezsoi-chart"))
         .await
         .unwrap();
-    assert_eq!(svgs.len(), charts.len());
-    for svg in &svgs {
-        assert!(svg.is_displayed().await.unwrap(), "a chart is hidden");
+    assert_eq!(drawn.len(), charts.len());
+    for chart in &drawn {
+        assert!(chart.is_displayed().await.unwrap(), "a chart is hidden");
     }
     participant.close().await.unwrap();
     facilitator.close().await.unwrap();
@@ -780,9 +787,9 @@ async fn the_projector_reconnects_by_itself_after_a_restart() {
         return;
     };
     let quiz = site.fixture.quiz("diagnostic");
-    let (projection, code, _) = site
-        .server
-        .create_workshop("Atelier qui redémarre", "diagnostic");
+    let (projection, code, _) =
+        site.server
+            .create_workshop("Atelier qui redémarre", "diagnostic", 3);
     let client = site.session(true).await;
     site.open(&client, &projection).await;
     wait_for_count(&client, 0).await;

@@ -371,8 +371,8 @@ async fn every_page_kind_passes_axe_without_javascript_in_light_and_dark_and_in_
     let diagnostic = content.catalog.get("diagnostic").unwrap();
     let result = post_answers(&server, "/quiz/diagnostic", diagnostic, 0);
     let (waiting, waiting_code, waiting_manage) =
-        server.create_workshop("Atelier en attente", "diagnostic");
-    let (revealed, revealed_code, _) = server.create_workshop("Atelier révélé", "diagnostic");
+        server.create_workshop("Atelier en attente", "diagnostic", 3);
+    let (revealed, revealed_code, _) = server.create_workshop("Atelier révélé", "diagnostic", 3);
     for pick in 0..3 {
         post_answers(&server, &format!("/a/{revealed_code}"), diagnostic, pick);
     }

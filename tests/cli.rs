@@ -368,10 +368,11 @@ fn serve_min_group_sets_the_statistics_threshold() {
     }
     let three = stats();
     assert!(three.contains("Pas encore assez de réponses"), "{three}");
-    assert!(three.contains("à partir de 4 réponses"), "{three}");
+    // The page writes a number and what it counts with a no-break space.
+    assert!(three.contains("à partir de 4\u{a0}réponses"), "{three}");
     post(3);
     let four = stats();
-    assert!(four.contains("4 réponses enregistrées"), "{four}");
+    assert!(four.contains("4\u{a0}réponses enregistrées"), "{four}");
     assert!(four.contains("Moyenne par dimension"), "{four}");
 }
 

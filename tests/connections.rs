@@ -313,7 +313,7 @@ fn a_trusted_proxy_is_not_held_to_the_per_client_cap() {
             "127.0.0.1",
         ],
     );
-    let (projection, _, _) = server.create_workshop("Atelier", "diagnostic");
+    let (projection, _, _) = server.create_workshop("Atelier", "diagnostic", 3);
     // Four live counts through the proxy: busy connections, none to evict.
     let streams: Vec<support::EventStream> = (0..4)
         .map(|_| support::EventStream::open(&server.addr(), &format!("{projection}/direct")))

@@ -350,9 +350,16 @@ async fn every_page_carries_the_security_headers_and_loads_nothing_from_elsewher
             StatusCode::UNPROCESSABLE_ENTITY,
         );
         pages.add(
-            format!("deleted result {id}"),
+            format!("deletion asked {id}"),
             app_page,
             app.post_form(&format!("{result}/supprimer"), "").await,
+            StatusCode::OK,
+        );
+        pages.add(
+            format!("deleted result {id}"),
+            app_page,
+            app.post_form(&format!("{result}/supprimer"), "confirmation=oui")
+                .await,
             StatusCode::OK,
         );
     }

@@ -135,10 +135,11 @@ async fn submit_then_result_then_json_then_delete() {
     );
     assert!(
         page.body
-            .contains(&format!("<strong>{}</strong>/100", expected.overall))
+            .contains(&format!("<strong>{}</strong> sur 100", expected.overall))
     );
     assert!(
-        page.body.contains("<svg class=\"chezsoi-chart\""),
+        page.body
+            .contains("<div class=\"chezsoi-chart chezsoi-chart-bars\""),
         "no chart"
     );
     assert!(
@@ -188,17 +189,45 @@ async fn submit_then_result_then_json_then_delete() {
             .ends_with(":00:00Z")
     );
 
-    let deleted = app.post_form(&format!("{location}/supprimer"), "").await;
+    // A bare POST (the result page's button) deletes nothing: it asks.
+    for unconfirmed in ["", "confirmation=non"] {
+        let asked = app
+            .post_form(&format!("{location}/supprimer"), unconfirmed)
+            .await;
+        assert_eq!(asked.status, StatusCode::OK);
+        assert!(
+            asked.body.contains("Supprimer ce résultat\u{a0}?"),
+            "{}",
+            asked.body
+        );
+        assert!(
+            asked
+                .body
+                .contains(r#"<input type="hidden" name="confirmation" value="oui">"#),
+            "the confirmation page's form confirms"
+        );
+        assert!(
+            asked.body.contains(&format!("href=\"{location}\"")),
+            "a way back"
+        );
+        assert_eq!(app.results(), 1, "deleted without confirmation");
+        assert_eq!(app.get(&location).await.status, StatusCode::OK);
+    }
+    let deleted = app
+        .post_form(&format!("{location}/supprimer"), "confirmation=oui")
+        .await;
     assert_eq!(deleted.status, StatusCode::OK);
     assert!(deleted.body.contains("Résultat supprimé"));
     assert_eq!(app.results(), 0);
     assert_eq!(app.get(&location).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(
-        app.post_form(&format!("{location}/supprimer"), "")
-            .await
-            .status,
-        StatusCode::NOT_FOUND
-    );
+    for body in ["", "confirmation=oui"] {
+        assert_eq!(
+            app.post_form(&format!("{location}/supprimer"), body)
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+    }
 }
 
 #[tokio::test]
@@ -501,10 +530,13 @@ async fn aggregates_stay_hidden_below_the_minimum_group() {
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     let shown = app.get("/stats/diagnostic").await.body;
     assert!(
-        shown.contains(&format!("{} réponses enregistrées", web::DEFAULT_MIN_GROUP)),
+        shown.contains(&format!(
+            "{}\u{a0}réponses enregistrées",
+            web::DEFAULT_MIN_GROUP
+        )),
         "{shown}"
     );
-    assert!(shown.contains("<svg class=\"chezsoi-chart\""));
+    assert!(shown.contains("<div class=\"chezsoi-chart chezsoi-chart-bars\""));
     assert!(
         shown.contains("moins de 5"),
         "small profile buckets must be masked"

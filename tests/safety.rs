@@ -79,7 +79,9 @@ async fn private_pages_are_never_stored_and_a_deletion_clears_what_the_browser_k
         );
     }
 
-    let deleted = app.post_form(&format!("{result}/supprimer"), "").await;
+    let deleted = app
+        .post_form(&format!("{result}/supprimer"), "confirmation=oui")
+        .await;
     assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
     assert_eq!(deleted.header(header::CACHE_CONTROL), Some("no-store"));
     assert_eq!(deleted.header("clear-site-data"), Some("\"cache\""));

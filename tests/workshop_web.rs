@@ -400,7 +400,7 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
         "chezsoi-chart",
         "chezsoi-group",
         "Répartition des profils",
-        " %<",
+        "\u{202f}%<",
     ] {
         assert!(
             !below.contains(hidden),
@@ -413,6 +413,16 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
     }
     let refused = app.post_form(&workshop.projection("/reveler"), "").await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
+    // The refusal leads back to the projected view, never to the private
+    // link (the page is on the projector).
+    assert!(
+        refused
+            .body
+            .contains(&format!("href=\"{}\"", workshop.projection(""))),
+        "{}",
+        refused.body
+    );
+    assert!(!refused.body.contains(&workshop.key), "{}", refused.body);
     assert!(
         refused.body.contains("Il manque encore 1 réponse"),
         "{}",
@@ -455,7 +465,7 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
         !page.contains(&workshop.key),
         "printing the group's results puts no private key in the footer"
     );
-    assert!(page.contains("Résultats du groupe\u{a0}: 5 réponses"));
+    assert!(page.contains("Résultats du groupe\u{a0}: 5\u{a0}réponses"));
     assert!(page.contains(&shown_code), "the join code stays on screen");
     assert!(
         !page.contains("http-equiv=\"refresh\""),
@@ -466,7 +476,7 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
     let n = forms.len();
     for (_, label, count) in &expected.profiles {
         let row = format!(
-            "<tr><th scope=\"row\">{label}</th><td>{count}</td><td>{} %</td></tr>",
+            "<tr><th scope=\"row\">{label}</th><td>{count}</td><td>{}\u{202f}%</td></tr>",
             percent(*count, n)
         );
         assert!(page.contains(&row), "profile row missing: {row}");
@@ -479,13 +489,13 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
     }
     for (_, title, count) in &expected.first_actions {
         let row = format!(
-            "<tr><th scope=\"row\">{title}</th><td>{count}</td><td>{} %</td></tr>",
+            "<tr><th scope=\"row\">{title}</th><td>{count}</td><td>{}\u{202f}%</td></tr>",
             percent(*count, n)
         );
         assert!(page.contains(&row), "first action row missing: {row}");
     }
     assert_eq!(
-        page.matches("<svg class=\"chezsoi-chart").count(),
+        page.matches("<div class=\"chezsoi-chart ").count(),
         3 + quiz.questions.len(),
         "profiles, dimensions, first actions and one chart per question"
     );
@@ -1613,7 +1623,7 @@ async fn a_knowledge_check_workshop_shows_its_score_and_answers() {
     assert!(page.body.contains("Bonnes réponses, en pourcentage"));
     assert!(!page.body.contains("Répartition des profils"));
     assert_eq!(
-        page.body.matches("<svg class=\"chezsoi-chart").count(),
+        page.body.matches("<div class=\"chezsoi-chart ").count(),
         quiz.questions.len()
     );
     let json = app.get(&format!("{base}/resultats.json")).await;

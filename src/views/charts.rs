@@ -1,56 +1,25 @@
-//! Server-made SVG charts: no script, no external library, readable in
-//! print, each with a text equivalent next to it in the page.
+//! Charts drawn by the server: no script, no external library, readable in
+//! print and from the back of a room.
+//!
+//! A chart is a list of HTML rows: its labels and figures are text, sized
+//! by the stylesheet like the rest of the page, so they never shrink with
+//! the chart on a phone (an SVG scaled to fit a narrow column took its text
+//! down to 6–8 px) and they wrap instead of being cut. Each row's bar is a
+//! small SVG without a `viewBox`, its geometry in percentages of the row's
+//! width: nothing in it scales but the bar's length.
+//!
+//! Charts are hidden from assistive technologies (`aria-hidden`): every page
+//! that shows one carries a table of the same figures next to it.
 
 use std::fmt::Write;
 
 use super::escape_html as escape;
+use super::numbers;
 
-/// One bar: a label and a value from 0 to 100.
+/// One bar: a label and a score from 0 to 100.
 pub struct Bar<'a> {
     pub label: &'a str,
     pub value: u8,
-}
-
-/// Horizontal bars on a 0–100 scale. The SVG is decorative for assistive
-/// technologies (`aria-hidden`): the page carries the same figures as text.
-pub fn bars(bars: &[Bar<'_>]) -> String {
-    const LABEL_W: u32 = 250;
-    const BAR_W: u32 = 300;
-    const ROW_H: u32 = 34;
-    let height = ROW_H * bars.len() as u32 + 24;
-    let width = LABEL_W + BAR_W + 50;
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r#"<svg class="chezsoi-chart" viewBox="0 0 {width} {height}" width="100%" role="img" aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg">"#
-    );
-    for tick in [0u32, 50, 100] {
-        let x = LABEL_W + BAR_W * tick / 100;
-        let _ = write!(
-            svg,
-            r#"<line class="chezsoi-chart-grid" x1="{x}" y1="0" x2="{x}" y2="{}"/><text class="chezsoi-chart-tick" x="{x}" y="{}" text-anchor="middle">{tick}</text>"#,
-            height - 18,
-            height - 4
-        );
-    }
-    for (i, bar) in bars.iter().enumerate() {
-        let y = ROW_H * i as u32;
-        let w = BAR_W * u32::from(bar.value.min(100)) / 100;
-        let _ = write!(
-            svg,
-            r#"<text class="chezsoi-chart-label" x="{}" y="{}" text-anchor="end">{}</text><rect class="chezsoi-chart-track" x="{LABEL_W}" y="{}" width="{BAR_W}" height="20" rx="3"/><rect class="chezsoi-chart-bar" x="{LABEL_W}" y="{}" width="{w}" height="20" rx="3"/><text class="chezsoi-chart-value" x="{}" y="{}">{}</text>"#,
-            LABEL_W - 10,
-            y + 20,
-            escape(bar.label),
-            y + 6,
-            y + 6,
-            LABEL_W + w + 6,
-            y + 21,
-            bar.value
-        );
-    }
-    svg.push_str("</svg>");
-    svg
 }
 
 /// One row of a distribution: how many chose it, and their share.
@@ -68,85 +37,115 @@ pub struct SpreadBar<'a> {
     pub max: u8,
 }
 
-/// Width of the stacked charts (label above its bar): long labels such as
-/// an answer's wording keep the full width.
-const STACKED_W: u32 = 640;
-const STACKED_ROW_H: u32 = 58;
-const STACKED_BAR_W: u32 = 500;
-/// Longer labels are cut in the chart; the table next to it has them whole.
-const STACKED_LABEL_CHARS: usize = 70;
-
-fn stacked_open(rows: usize, class: &str) -> String {
-    let height = STACKED_ROW_H * rows as u32 + 8;
-    format!(
-        r#"<svg class="chezsoi-chart {class}" viewBox="0 0 {STACKED_W} {height}" width="100%" role="img" aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg">"#
-    )
-}
-
-fn stacked_label(svg: &mut String, y: u32, label: &str) {
-    let mut short: String = label.chars().take(STACKED_LABEL_CHARS).collect();
-    if label.chars().count() > STACKED_LABEL_CHARS {
-        short.push('…');
-    }
+fn open(html: &mut String, class: &str) {
     let _ = write!(
-        svg,
-        r#"<text class="chezsoi-chart-label" x="0" y="{}">{}</text><rect class="chezsoi-chart-track" x="0" y="{}" width="{STACKED_BAR_W}" height="22" rx="3"/>"#,
-        y + 18,
-        escape(&short),
-        y + 26,
+        html,
+        r#"<div class="chezsoi-chart {class}" aria-hidden="true">"#
     );
 }
 
+/// A row's label, then the opening of its bar's SVG with the rail drawn.
+fn row_start(html: &mut String, label: &str) {
+    let _ = write!(
+        html,
+        r#"<div class="chezsoi-chart-row"><span class="chezsoi-chart-label">{}</span><svg class="chezsoi-chart-track" focusable="false" xmlns="http://www.w3.org/2000/svg"><rect class="chezsoi-chart-rail" width="100%" height="100%" rx="3"/>"#,
+        escape(label)
+    );
+}
+
+/// The bar's rectangle, `value` percent long.
+fn bar(html: &mut String, value: u8) {
+    let _ = write!(
+        html,
+        r#"<rect class="chezsoi-chart-bar" width="{}%" height="100%" rx="3"/>"#,
+        value.min(100)
+    );
+}
+
+/// Closes the bar's SVG and the row, with the row's figures as text.
+fn row_end(html: &mut String, value: &str) {
+    let _ = write!(
+        html,
+        r#"</svg><span class="chezsoi-chart-value">{value}</span></div>"#
+    );
+}
+
+/// Horizontal bars on a 0–100 scale, with a scale under them.
+pub fn bars(bars: &[Bar<'_>]) -> String {
+    let mut html = String::new();
+    open(&mut html, "chezsoi-chart-bars");
+    for row in bars {
+        row_start(&mut html, row.label);
+        html.push_str(r#"<line class="chezsoi-chart-grid" x1="50%" x2="50%" y1="0" y2="100%"/>"#);
+        bar(&mut html, row.value);
+        row_end(&mut html, &numbers::integer(i64::from(row.value)));
+    }
+    html.push_str(r#"<div class="chezsoi-chart-axis"><span class="chezsoi-chart-ticks">"#);
+    for tick in [0, 50, 100] {
+        let _ = write!(html, r#"<span class="chezsoi-chart-tick">{tick}</span>"#);
+    }
+    html.push_str("</span></div></div>");
+    html
+}
+
 /// A distribution: one bar per answer, its length the share of
-/// participants, labelled with the count and the percentage.
+/// participants, labelled with the count and the percentage (« 3 · 60 % »).
 pub fn shares(rows: &[ShareBar<'_>]) -> String {
-    let mut svg = stacked_open(rows.len(), "chezsoi-chart-shares");
-    for (i, row) in rows.iter().enumerate() {
-        let y = STACKED_ROW_H * i as u32;
-        let w = STACKED_BAR_W * u32::from(row.percent.min(100)) / 100;
-        stacked_label(&mut svg, y, row.label);
-        let _ = write!(
-            svg,
-            r#"<rect class="chezsoi-chart-bar" x="0" y="{}" width="{w}" height="22" rx="3"/><text class="chezsoi-chart-value" x="{}" y="{}">{} · {} %</text>"#,
-            y + 26,
-            STACKED_BAR_W + 10,
-            y + 43,
-            row.count,
-            row.percent,
+    let mut html = String::new();
+    open(&mut html, "chezsoi-chart-shares");
+    for row in rows {
+        row_start(&mut html, row.label);
+        bar(&mut html, row.percent);
+        row_end(
+            &mut html,
+            &format!(
+                "{}\u{a0}· {}",
+                numbers::integer(i64::try_from(row.count).unwrap_or(i64::MAX)),
+                numbers::percent(i64::from(row.percent))
+            ),
         );
     }
-    svg.push_str("</svg>");
-    svg
+    html.push_str("</div>");
+    html
 }
 
 /// Means on a 0–100 scale, each with a line from the lowest to the highest
-/// score of the group.
+/// score of the group. The line has a halo of the page's colour, so that it
+/// stays visible over a dark bar as over the light rail (and in print).
 pub fn spreads(rows: &[SpreadBar<'_>]) -> String {
-    let mut svg = stacked_open(rows.len(), "chezsoi-chart-spreads");
-    let x = |value: u8| STACKED_BAR_W * u32::from(value.min(100)) / 100;
-    for (i, row) in rows.iter().enumerate() {
-        let y = STACKED_ROW_H * i as u32;
-        stacked_label(&mut svg, y, row.label);
-        let (low, high) = (x(row.min), x(row.max));
-        let middle = y + 37;
-        let _ = write!(
-            svg,
-            r#"<rect class="chezsoi-chart-bar" x="0" y="{}" width="{}" height="22" rx="3"/><line class="chezsoi-chart-range" x1="{low}" y1="{middle}" x2="{high}" y2="{middle}"/><line class="chezsoi-chart-range" x1="{low}" y1="{}" x2="{low}" y2="{}"/><line class="chezsoi-chart-range" x1="{high}" y1="{}" x2="{high}" y2="{}"/><text class="chezsoi-chart-value" x="{}" y="{}">{} ({}–{})</text>"#,
-            y + 26,
-            x(row.mean),
-            middle - 7,
-            middle + 7,
-            middle - 7,
-            middle + 7,
-            STACKED_BAR_W + 10,
-            y + 43,
-            row.mean,
-            row.min,
-            row.max,
+    let mut html = String::new();
+    open(&mut html, "chezsoi-chart-spreads");
+    for row in rows {
+        row_start(&mut html, row.label);
+        bar(&mut html, row.mean);
+        let (low, high) = (row.min.min(100), row.max.min(100));
+        let lines = [
+            (low, high, "50%", "50%"),
+            (low, low, "15%", "85%"),
+            (high, high, "15%", "85%"),
+        ];
+        html.push_str(r#"<g class="chezsoi-chart-range">"#);
+        for class in ["chezsoi-chart-halo", "chezsoi-chart-whisker"] {
+            for (x1, x2, y1, y2) in lines {
+                let _ = write!(
+                    html,
+                    r#"<line class="{class}" x1="{x1}%" x2="{x2}%" y1="{y1}" y2="{y2}"/>"#
+                );
+            }
+        }
+        html.push_str("</g>");
+        row_end(
+            &mut html,
+            &format!(
+                "{} ({}–{})",
+                numbers::integer(i64::from(row.mean)),
+                numbers::integer(i64::from(low)),
+                numbers::integer(i64::from(high))
+            ),
         );
     }
-    svg.push_str("</svg>");
-    svg
+    html.push_str("</div>");
+    html
 }
 
 #[cfg(test)]
@@ -155,40 +154,55 @@ mod tests {
 
     #[test]
     fn shares_and_spreads_draw_one_row_each_with_their_figures() {
-        let svg = shares(&[
+        let long = "long ".repeat(40);
+        let html = shares(&[
             ShareBar {
                 label: "Locataire <des> plateformes",
                 count: 3,
                 percent: 60,
             },
             ShareBar {
-                label: &"long ".repeat(40),
-                count: 2,
-                percent: 40,
+                label: &long,
+                count: 1200,
+                percent: 100,
             },
         ]);
-        assert_eq!(svg.matches("chezsoi-chart-bar").count(), 2);
-        assert!(svg.contains("Locataire &lt;des&gt; plateformes"));
-        assert!(svg.contains(">3 · 60 %<"));
-        assert!(svg.contains(r#"width="300" height="22""#), "60 % of 500 px");
-        assert!(svg.contains('…'), "long labels are cut");
+        assert_eq!(html.matches(r#"class="chezsoi-chart-bar""#).count(), 2);
+        assert!(html.contains(">Locataire &lt;des&gt; plateformes<"));
+        assert!(html.contains(&format!(">{long}<")), "labels are whole");
+        assert!(html.contains(">3\u{a0}· 60\u{202f}%<"), "{html}");
+        assert!(
+            html.contains(">1\u{202f}200\u{a0}· 100\u{202f}%<"),
+            "{html}"
+        );
+        assert!(html.contains(r#"class="chezsoi-chart-bar" width="60%""#));
+        assert!(!html.contains("viewBox"), "text is never scaled");
 
-        let svg = spreads(&[SpreadBar {
+        let html = spreads(&[SpreadBar {
             label: "Propriété",
             mean: 50,
             min: 20,
             max: 90,
         }]);
-        assert!(svg.contains(">50 (20–90)<"));
+        assert!(html.contains(">50 (20–90)<"));
+        assert!(html.contains(r#"width="50%""#));
+        for class in ["chezsoi-chart-halo", "chezsoi-chart-whisker"] {
+            assert!(
+                html.contains(&format!(
+                    r#"<line class="{class}" x1="20%" x2="90%" y1="50%" y2="50%"/>"#
+                )),
+                "range from 20 to 90, with its halo: {html}"
+            );
+        }
         assert!(
-            svg.contains(r#"x1="100" y1="37" x2="450" y2="37""#),
-            "range from 20 to 90"
+            html.find("chezsoi-chart-halo").unwrap() < html.find("chezsoi-chart-whisker").unwrap(),
+            "the halo is drawn under the line"
         );
     }
 
     #[test]
-    fn one_bar_per_value_with_escaped_labels() {
-        let svg = bars(&[
+    fn one_bar_per_value_with_escaped_labels_and_a_scale() {
+        let html = bars(&[
             Bar {
                 label: "Propriété <a>",
                 value: 40,
@@ -198,11 +212,15 @@ mod tests {
                 value: 100,
             },
         ]);
-        assert_eq!(svg.matches("chezsoi-chart-bar").count(), 2);
-        assert!(svg.contains("Propriété &lt;a&gt;"));
-        assert!(svg.contains(r#"width="120""#), "40 % of 300 px");
+        assert_eq!(html.matches(r#"class="chezsoi-chart-bar""#).count(), 2);
+        assert!(html.contains("Propriété &lt;a&gt;"));
+        assert!(html.contains(r#"class="chezsoi-chart-bar" width="40%""#));
+        assert!(html.contains(r#"<span class="chezsoi-chart-value">100</span>"#));
+        assert_eq!(html.matches("chezsoi-chart-tick\"").count(), 3);
         assert!(
-            svg.contains(r#"width="300" height="20" rx="3"/><text class="chezsoi-chart-value""#)
+            html.starts_with(
+                r#"<div class="chezsoi-chart chezsoi-chart-bars" aria-hidden="true">"#
+            )
         );
     }
 }

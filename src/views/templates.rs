@@ -14,6 +14,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("answer_key.html", include_str!("templates/answer_key.html")),
     ("result.html", include_str!("templates/result.html")),
     ("deleted.html", include_str!("templates/deleted.html")),
+    (
+        "result_delete.html",
+        include_str!("templates/result_delete.html"),
+    ),
     ("stats.html", include_str!("templates/stats.html")),
     ("join.html", include_str!("templates/join.html")),
     (
@@ -71,6 +75,7 @@ pub fn escape_html(text: &str) -> String {
 
 fn build() -> anyhow::Result<Tera> {
     let mut tera = Tera::default();
+    super::numbers::register(&mut tera);
     tera.add_raw_templates(TEMPLATES.iter().copied())?;
     tera.autoescape_on(vec![".html"]);
     tera.set_escape_fn(escape_html);
@@ -82,11 +87,25 @@ struct ErrorView<'a> {
     title: &'a str,
     status: u16,
     message: &'a str,
+    /// The way back to where the refused action came from, if any.
+    back_url: Option<&'a str>,
+    back_label: Option<&'a str>,
 }
 
 /// The French error page for an HTTP `status` (404, another 4xx, or a
 /// server error). It needs no state: errors can happen before any is at hand.
 pub fn render_error_page(status: u16, message: &str) -> String {
+    error_page(status, message, None)
+}
+
+/// The error page with a first link back to `url` (named `label`), for a
+/// refusal that has a page to return to: an early reveal goes back to the
+/// projector view.
+pub fn render_error_page_with_link(status: u16, message: &str, url: &str, label: &str) -> String {
+    error_page(status, message, Some((url, label)))
+}
+
+fn error_page(status: u16, message: &str, back: Option<(&str, &str)>) -> String {
     static TERA: std::sync::OnceLock<Option<Tera>> = std::sync::OnceLock::new();
     let title = match status {
         404 => "Page introuvable",
@@ -97,6 +116,8 @@ pub fn render_error_page(status: u16, message: &str) -> String {
         title,
         status,
         message,
+        back_url: back.map(|(url, _)| url),
+        back_label: back.map(|(_, label)| label),
     };
     TERA.get_or_init(|| build().ok())
         .as_ref()

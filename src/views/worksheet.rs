@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::Templates;
+use super::{Templates, numbers};
 use crate::quiz::{Mode, PLAN_MAX, PLAN_MIN, QuestionKind, Quiz, WEEK_MAX};
 
 #[derive(Serialize)]
@@ -91,15 +91,6 @@ struct KeyQuestionView {
     explanations: Vec<(String, bool, String)>,
 }
 
-/// Signed points in French typography: "+2", "−1" (a real minus sign).
-fn signed(points: i64) -> String {
-    if points < 0 {
-        format!("−{}", -points)
-    } else {
-        format!("+{points}")
-    }
-}
-
 fn points_text(quiz: &Quiz, points: impl Iterator<Item = (String, i64)>) -> String {
     points
         .filter(|(_, p)| *p != 0)
@@ -107,7 +98,7 @@ fn points_text(quiz: &Quiz, points: impl Iterator<Item = (String, i64)>) -> Stri
             let label = quiz
                 .dimension(&dimension)
                 .map_or(dimension.clone(), |d| d.label.clone());
-            format!("{label} {}", signed(p))
+            format!("{label} {}", numbers::signed(p))
         })
         .collect::<Vec<_>>()
         .join("\u{a0}; ")
@@ -307,16 +298,4 @@ pub fn render_answer_key(templates: &Templates, quiz: &Quiz) -> anyhow::Result<S
             .collect(),
     };
     templates.render("answer_key.html", &view)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::signed;
-
-    #[test]
-    fn points_are_signed_with_a_real_minus() {
-        assert_eq!(signed(2), "+2");
-        assert_eq!(signed(-3), "−3");
-        assert_eq!(signed(0), "+0");
-    }
 }

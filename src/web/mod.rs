@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .route("/stats/{id}", get(stats::show))
         .route("/_app/quiz.js", get(quiz_script))
         .route("/_app/oubli.css", get(forget))
+        .route("/_app/result.js", get(result_script))
         .route("/a", get(workshop::join::by_code))
         .route(
             "/a/{code}",
@@ -227,6 +228,11 @@ async fn forget() -> axum::response::Response {
 /// The quiz script is part of the binary, like the templates.
 async fn quiz_script() -> impl IntoResponse {
     script(include_str!("assets/quiz.js"))
+}
+
+/// The result page's print button and deletion dialog.
+async fn result_script() -> impl IntoResponse {
+    script(include_str!("assets/result.js"))
 }
 
 /// The projector view's live count.

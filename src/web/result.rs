@@ -1,17 +1,20 @@
 //! A result's pages: `GET /r/{token}` (profile, scores, chart and plan, or
 //! the corrections of a knowledge check), `GET /r/{token}/reponses.json`
-//! (everything stored for it) and `POST /r/{token}/supprimer`.
+//! (everything stored for it) and `POST /r/{token}/supprimer` (asks for
+//! confirmation, then deletes).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{FromRequestParts, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Serialize;
 
 use super::error::AppError;
+use super::form;
 use super::pages;
 use super::path::Param;
 use super::same_origin::SameOrigin;
@@ -294,16 +297,43 @@ pub async fn download(loaded: LoadedResult) -> Result<Response, AppError> {
     ))
 }
 
-/// `POST /r/{token}/supprimer`, from a page of this site only: another
-/// site's page cannot make a visitor's browser delete their result.
+/// `POST /r/{token}/supprimer`, from a page of this site only (another
+/// site's page cannot make a visitor's browser delete their result):
+/// deletes the result once confirmed (the form's `confirmation=oui`).
+/// Without it, nothing is deleted: the page that asks for confirmation,
+/// whose form sends it.
 pub async fn delete(
     State(state): State<AppState>,
     Param(token): Param<String>,
     _: SameOrigin,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Result<Response, AppError> {
     let gone = || AppError::NotFound("Ce résultat n’existe pas ou a déjà été supprimé.".into());
-    let token = ResultToken::parse(&token).ok_or_else(gone)?;
-    let hash = token.hash();
+    let parsed = ResultToken::parse(&token).ok_or_else(gone)?;
+    let fields = form::read(&headers, &body)?;
+    if form::single(&fields, "confirmation")?.as_deref() != Some("oui") {
+        let loaded = load_result(&state, token).await?;
+        #[derive(Serialize)]
+        struct Confirm {
+            title: &'static str,
+            token: String,
+            quiz_title: String,
+            created: String,
+        }
+        return Ok(pages::private(pages::render(
+            &state,
+            StatusCode::OK,
+            "result_delete.html",
+            &Confirm {
+                title: "Supprimer ce résultat\u{a0}?",
+                token: loaded.token,
+                quiz_title: loaded.quiz.title.clone(),
+                created: format_hour(loaded.stored.created_hour),
+            },
+        )?));
+    }
+    let hash = parsed.hash();
     let deleted = blocking(&state, move |store| store.delete_result(&hash)).await?;
     if !deleted {
         return Err(gone());

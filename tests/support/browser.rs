@@ -59,6 +59,17 @@ pub fn driver_or_skip(test: &str) -> Option<Driver> {
 impl Driver {
     /// A fresh browser session (its own profile: an independent "person").
     pub async fn session(&mut self, javascript: bool) -> Client {
+        self.open_session(javascript, None).await
+    }
+
+    /// A fresh browser session whose viewport is exactly `screen`: a phone
+    /// (a desktop window cannot be that narrow) or a projector, with or
+    /// without JavaScript, the system in light or dark mode.
+    pub async fn screen_session(&mut self, screen: Screen, javascript: bool) -> Client {
+        self.open_session(javascript, Some(screen)).await
+    }
+
+    async fn open_session(&mut self, javascript: bool, screen: Option<Screen>) -> Client {
         let profile = tempfile::tempdir().unwrap();
         let chromium: PathBuf = chezsoi::book::pdf::find_chromium().expect("chromium");
         let mut args = vec![
@@ -76,12 +87,21 @@ impl Driver {
         if !javascript {
             args.push("--blink-settings=scriptEnabled=false".to_string());
         }
+        if screen.is_some_and(|s| s.dark) {
+            args.push("--force-dark-mode".to_string());
+        }
         self._profiles.push(profile);
+        let mut options = json!({ "binary": chromium, "args": args });
+        if let Some(screen) = screen {
+            options["mobileEmulation"] = json!({ "deviceMetrics": {
+                "width": screen.width, "height": screen.height, "pixelRatio": 1.0,
+                // No touch emulation: with scripts off, chromedriver's tap
+                // waits on a page timer that never fires.
+                "mobile": screen.width < 800, "touch": false,
+            }});
+        }
         let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".to_string(),
-            json!({ "binary": chromium, "args": args }),
-        );
+        caps.insert("goog:chromeOptions".to_string(), options);
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         ClientBuilder::new(connector)
             .capabilities(caps)
@@ -89,6 +109,76 @@ impl Driver {
             .await
             .expect("a WebDriver session")
     }
+}
+
+/// A viewport in CSS pixels, and whether the system is in dark mode.
+#[derive(Clone, Copy, Debug)]
+pub struct Screen {
+    pub width: u32,
+    pub height: u32,
+    pub dark: bool,
+}
+
+impl Screen {
+    pub const fn light(width: u32, height: u32) -> Screen {
+        Screen {
+            width,
+            height,
+            dark: false,
+        }
+    }
+}
+
+/// A command of Chromium's DevTools protocol, sent through chromedriver.
+#[derive(Debug)]
+struct DevTools {
+    command: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        let body = json!({ "cmd": self.command, "params": self.params });
+        (axum::http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// The whole page as a PNG, beyond the viewport (the viewport keeps its
+/// size, so a layout in `vh` is drawn as the screen shows it).
+pub async fn full_page_png(client: &Client) -> Vec<u8> {
+    use base64::Engine;
+    let metrics = client
+        .issue_cmd(DevTools {
+            command: "Page.getLayoutMetrics",
+            params: json!({}),
+        })
+        .await
+        .expect("the page's size");
+    let size = &metrics["cssContentSize"];
+    let shot = client
+        .issue_cmd(DevTools {
+            command: "Page.captureScreenshot",
+            params: json!({
+                "captureBeyondViewport": true,
+                "clip": { "x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1 },
+            }),
+        })
+        .await
+        .expect("a screenshot");
+    base64::engine::general_purpose::STANDARD
+        .decode(shot["data"].as_str().expect("PNG data"))
+        .expect("base64 PNG")
 }
 
 /// A browser test's world: a copy of the real project served by the real

@@ -266,13 +266,23 @@ impl Server {
         }
     }
 
-    /// Creates a workshop over plain HTTP (minimum group 3): its view to
-    /// project, as the management page links to it
-    /// (`/projection/{id}/{key}`), its join code and its management page.
-    pub fn create_workshop(&self, title: &str, quiz: &str) -> (String, String, String) {
+    /// Creates a workshop through its form: its view to project, as the
+    /// management page links to it (`/projection/{id}/{key}`), its join
+    /// code and its management page (`/atelier/{id}/{key}/gestion`).
+    pub fn create_workshop(
+        &self,
+        title: &str,
+        quiz: &str,
+        minimum: u32,
+    ) -> (String, String, String) {
+        let minimum = minimum.to_string();
         let reply = self.post_form(
             "/atelier/nouveau",
-            &[("titre", title), ("questionnaire", quiz), ("minimum", "3")],
+            &[
+                ("titre", title),
+                ("questionnaire", quiz),
+                ("minimum", &minimum),
+            ],
         );
         assert_eq!(reply.status, 303, "{}", reply.text());
         let manage = reply.header("location").unwrap().to_string();
@@ -323,6 +333,18 @@ impl Server {
             body.as_bytes(),
         )
         .unwrap()
+    }
+
+    /// Posts the `pick`-th valid answers (`valid_answers`) to `path`, a quiz
+    /// (`/quiz/{id}`) or a workshop (`/a/{CODE}`); the result's address.
+    pub fn answer(&self, path: &str, quiz: &chezsoi::quiz::Quiz, pick: usize) -> String {
+        let mut fields = valid_answers(quiz, pick);
+        if let Some(code) = path.strip_prefix("/a/") {
+            fields.push(("atelier".to_string(), code.to_string()));
+        }
+        let reply = self.post_form(path, &fields);
+        assert_eq!(reply.status, 303, "{}", reply.text());
+        reply.header("location").unwrap().to_string()
     }
 
     pub fn kill(&mut self) {

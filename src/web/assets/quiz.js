@@ -28,8 +28,21 @@ function addNonce(form) {
 function enhance(form) {
     var questions = Array.prototype.slice.call(form.querySelectorAll("fieldset.chezsoi-question"));
     if (questions.length < 2) { return; }
-    // After a refused submission, show everything so each error is visible.
-    if (form.querySelector(".has-error")) { return; }
+    // After a refused submission, show everything so each error is visible,
+    // and start from the summary that links to them (its title's autofocus
+    // does it without this script; a browser that restored the scroll
+    // would not).
+    if (form.querySelector(".has-error")) {
+        var title = document.getElementById("erreurs-titre");
+        if (title && document.activeElement !== title) {
+            window.scrollTo(0, 0);
+            title.focus();
+        }
+        return;
+    }
+    // The progress line says where the reader is: the question's own
+    // number ("Question 2 sur 15") is then kept for screen readers only.
+    form.classList.add("is-stepped");
 
     var progress = form.querySelector(".chezsoi-progress");
     var progressText = progress.querySelector(".chezsoi-progress-text");
@@ -52,10 +65,6 @@ function enhance(form) {
         b.className = "chezsoi-button " + extra;
         b.textContent = label;
         return b;
-    }
-
-    function answered(fieldset) {
-        return fieldset.querySelector("input:checked") !== null;
     }
 
     function clearError(fieldset) {
@@ -96,9 +105,8 @@ function enhance(form) {
     function show(index, focus) {
         current = index;
         questions.forEach(function (fieldset, i) { fieldset.hidden = i !== index; });
-        var done = questions.filter(answered).length;
         progress.hidden = false;
-        progressText.textContent = "Question " + (index + 1) + " sur " + questions.length + " — " + done + " réponse" + (done > 1 ? "s" : "") + " donnée" + (done > 1 ? "s" : "");
+        progressText.textContent = "Question " + (index + 1) + " sur " + questions.length;
         progressBar.style.width = Math.round(100 * (index + 1) / questions.length) + "%";
         previous.hidden = index === 0;
         next.hidden = index === questions.length - 1;
@@ -114,7 +122,7 @@ function enhance(form) {
         if (check(questions[current])) { show(current + 1, true); }
     });
     previous.addEventListener("click", function () { show(current - 1, true); });
-    form.addEventListener("change", function () { show(current, false); });
+    form.addEventListener("change", function () { clearError(questions[current]); });
     form.addEventListener("keydown", function (event) {
         // Enter on a choice moves on instead of submitting half a quiz.
         if (event.key === "Enter" && event.target.tagName === "INPUT" && current < questions.length - 1) {

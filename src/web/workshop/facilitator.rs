@@ -28,7 +28,7 @@ use crate::quiz::{Mode, Quiz};
 use crate::store::WorkshopReveal;
 use crate::views::charts::{self, ShareBar, SpreadBar};
 use crate::views::dates::format_hour;
-use crate::views::escape_html;
+use crate::views::{escape_html, render_error_page_with_link};
 use crate::web::error::AppError;
 use crate::web::form;
 use crate::web::pages;
@@ -162,7 +162,7 @@ fn results_view(quiz: &Quiz, results: GroupResults) -> ResultsView {
             text: q.text.clone(),
             note: match q.kind {
                 "multiple" => {
-                    "plusieurs réponses possibles\u{a0}: les parts dépassent 100 % au total"
+                    "plusieurs réponses possibles\u{a0}: les parts dépassent 100\u{202f}% au total"
                 }
                 "scale" => "échelle",
                 _ => "un seul choix",
@@ -396,9 +396,16 @@ pub async fn reveal(
             projector_path(&workshop, &key)
         ))
         .into_response()),
-        WorkshopReveal::TooFew { needed } => {
-            Err(AppError::Client(StatusCode::CONFLICT, still_needed(needed)))
-        }
+        // The refusal leads back to the projector view, where the count goes on.
+        WorkshopReveal::TooFew { needed } => Ok(pages::private(pages::html(
+            StatusCode::CONFLICT,
+            render_error_page_with_link(
+                StatusCode::CONFLICT.as_u16(),
+                &still_needed(needed),
+                &projector_path(&workshop, &key),
+                "Revenir à la vue projetée",
+            ),
+        ))),
         WorkshopReveal::Missing => Err(workshop_not_found()),
     }
 }

@@ -206,6 +206,8 @@ pub fn still_needed(needed: usize) -> String {
 #[derive(Serialize)]
 struct JoinPage {
     title: &'static str,
+    /// How many characters a join code has, written in digits.
+    code_length: usize,
     code: String,
     error: Option<String>,
 }
@@ -218,6 +220,7 @@ pub fn join_page(
 ) -> Result<Response, AppError> {
     let page = JoinPage {
         title: "Rejoindre un atelier",
+        code_length: domain::JOIN_CODE_LEN,
         code: code.chars().filter(|c| !c.is_control()).take(20).collect(),
         error,
     };
@@ -248,7 +251,7 @@ pub fn refused(state: &AppState, code: &str, refusal: Refusal) -> Result<Respons
 
 fn unknown_code_message() -> String {
     format!(
-        "Aucun atelier ouvert ne porte ce code. Vérifiez-le auprès de l’animateur\u{a0}: il compte {} \
+        "Aucun atelier ouvert ne porte ce code. Vérifiez-le auprès de l’animateur\u{a0}: il compte {}\u{a0}\
          caractères, lettres et chiffres.",
         domain::JOIN_CODE_LEN
     )
