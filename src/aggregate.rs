@@ -117,6 +117,62 @@ pub fn group(quiz: &Quiz, participations: &[Participation], min_group: usize) ->
     Group::Results(aggregate(quiz, participations))
 }
 
+/// How a group's averages moved from a first workshop to its follow-up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GroupEvolution {
+    /// Answers in the first workshop, and in the follow-up.
+    pub before_answers: usize,
+    pub after_answers: usize,
+    /// The overall score first (id `score`), then each dimension in the
+    /// quiz's order.
+    pub changes: Vec<MeanChange>,
+}
+
+/// A group mean then and now, from 0 to 100; `None` where the group had no
+/// answer for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MeanChange {
+    pub id: String,
+    pub label: String,
+    pub before: Option<u8>,
+    pub after: Option<u8>,
+}
+
+/// The evolution from `before` (the first workshop's group) to `after` (its
+/// follow-up's), only when both reached their minimum group size: a group
+/// below it has no results (`Group::TooFew`), and then there is no
+/// evolution either, so that no mean of a group too small can be worked
+/// out from a difference. `overall_label` names the overall score.
+pub fn evolution(overall_label: &str, before: &Group, after: &Group) -> Option<GroupEvolution> {
+    let (Group::Results(before), Group::Results(after)) = (before, after) else {
+        return None;
+    };
+    let mut changes = vec![MeanChange {
+        id: "score".to_string(),
+        label: overall_label.to_string(),
+        before: before.overall.map(|s| s.mean),
+        after: after.overall.map(|s| s.mean),
+    }];
+    for dimension in &after.dimensions {
+        let earlier = before
+            .dimensions
+            .iter()
+            .find(|d| d.id == dimension.id)
+            .and_then(|d| d.spread);
+        changes.push(MeanChange {
+            id: dimension.id.clone(),
+            label: dimension.label.clone(),
+            before: earlier.map(|s| s.mean),
+            after: dimension.spread.map(|s| s.mean),
+        });
+    }
+    Some(GroupEvolution {
+        before_answers: before.answers,
+        after_answers: after.answers,
+        changes,
+    })
+}
+
 fn aggregate(quiz: &Quiz, participations: &[Participation]) -> GroupResults {
     let total = participations.len();
     let assessments: Vec<_> = participations

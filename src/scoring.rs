@@ -5,7 +5,7 @@
 //! half up (`(2·a + b) / (2·b)` for `a / b` with `a, b ≥ 0`), so 49.5 → 50 and
 //! the same answers always give the same numbers on every machine.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -196,9 +196,15 @@ pub struct SelfAssessmentOutcome {
     pub dimensions: Vec<DimensionScore>,
     /// Recommendation ids in the order to follow them: this week's first,
     /// each after those it depends on; `PLAN_MIN` to `PLAN_MAX` of them, at
-    /// most `WEEK_MAX` for this week. The variant of each is recomputed from
+    /// most `WEEK_MAX` for this week (fewer when actions already done leave
+    /// too few, see `score_after`). The variant of each is recomputed from
     /// the answers by `plan_steps`.
     pub plan: Vec<String>,
+    /// The actions known to be done when this plan was made (ticked off on
+    /// the results this one follows): left out of `plan`, sorted. Empty, and
+    /// absent from the JSON, for a result that follows none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub already_done: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -256,8 +262,19 @@ impl QuestionResult {
 /// for a scale — are ignored rather than trusted, so stored answers can be
 /// rescored safely.
 pub fn score(quiz: &Quiz, answers: &Answers) -> Outcome {
+    score_after(quiz, answers, &BTreeSet::new())
+}
+
+/// `score`, for someone who has already done the actions `done` (ids of
+/// the quiz's recommendations, ticked off on an earlier result): none of
+/// them is recommended again, and an action that comes after one of them
+/// no longer waits for it (a dependency done is a dependency met). The plan
+/// may then hold fewer than `PLAN_MIN` actions, none when everything that
+/// applies is done. Ids the quiz does not know are ignored. Scores and
+/// profile do not depend on `done`.
+pub fn score_after(quiz: &Quiz, answers: &Answers, done: &BTreeSet<String>) -> Outcome {
     match quiz.mode {
-        Mode::SelfAssessment => Outcome::SelfAssessment(self_assessment(quiz, answers)),
+        Mode::SelfAssessment => Outcome::SelfAssessment(self_assessment(quiz, answers, done)),
         Mode::Knowledge => Outcome::Knowledge(knowledge(quiz, answers)),
     }
 }
@@ -318,7 +335,11 @@ fn percent(numerator: i64, denominator: i64) -> u8 {
     u8::try_from(rounded.clamp(0, 100)).unwrap_or(100)
 }
 
-fn self_assessment(quiz: &Quiz, answers: &Answers) -> SelfAssessmentOutcome {
+fn self_assessment(
+    quiz: &Quiz,
+    answers: &Answers,
+    done: &BTreeSet<String>,
+) -> SelfAssessmentOutcome {
     let answered: Vec<(&Question, &Answer)> = quiz
         .questions
         .iter()
@@ -376,13 +397,22 @@ fn self_assessment(quiz: &Quiz, answers: &Answers) -> SelfAssessmentOutcome {
         .find(|profile| profile.conditions.iter().all(|c| facts.holds(c)))
         .map(|profile| profile.id.clone())
         .unwrap_or_default();
-    let plan = choose_plan(quiz, &facts);
+    let plan = choose_plan(quiz, &facts, done);
+    let already_done = quiz
+        .recommendations
+        .iter()
+        .filter(|recommendation| done.contains(&recommendation.id))
+        .map(|recommendation| recommendation.id.clone())
+        .collect::<BTreeSet<String>>()
+        .into_iter()
+        .collect();
 
     SelfAssessmentOutcome {
         overall,
         profile,
         dimensions,
         plan,
+        already_done,
     }
 }
 
@@ -511,12 +541,17 @@ impl Facts<'_> {
 /// Then the plan is ordered by horizon, dependencies first, priority next.
 /// Validation guarantees `PLAN_MIN` fallback actions that always fit, and
 /// that no action is more urgent than what it depends on.
-fn choose_plan(quiz: &Quiz, facts: &Facts<'_>) -> Vec<String> {
+///
+/// Actions in `done` are not applicable: never chosen, and, like any
+/// action that does not apply, they count as done for those that come
+/// after them.
+fn choose_plan(quiz: &Quiz, facts: &Facts<'_>, done: &BTreeSet<String>) -> Vec<String> {
     // (file index, variant) of every applicable action, by id.
     let applicable: BTreeMap<&str, (usize, &Variant)> = quiz
         .recommendations
         .iter()
         .enumerate()
+        .filter(|(_, recommendation)| !done.contains(&recommendation.id))
         .filter_map(|(index, recommendation)| {
             facts
                 .variant(recommendation)
@@ -840,6 +875,64 @@ mod tests {
             ["vous représentez une association"],
             "the exclusion « canaux != site » explains nothing"
         );
+    }
+
+    #[test]
+    fn actions_already_done_are_neither_recommended_again_nor_waited_for() {
+        // The worst answers' plan is temps, decrocher, association, site,
+        // liste. With site and temps done (and an id the quiz does not
+        // know): the scores stay; site and temps leave; liste no longer
+        // needs site (done) and comes alone; temps's place this week goes
+        // to portabilite (35, semaine). Taken by priority: association 90,
+        // liste 80, decrocher 55, mesurer 40, portabilite 35. Order:
+        // decrocher, portabilite (semaine), then association, liste,
+        // mesurer (mois).
+        let quiz = mini();
+        let answers = parse_form(
+            &quiz,
+            &fields(&[
+                ("q-activite", "association"),
+                ("q-canaux", "reseaux"),
+                ("q-temps-hebdo", "5"),
+                ("q-mesure", "non"),
+                ("q-vie-privee", "non"),
+            ]),
+        )
+        .expect("valid");
+        let Outcome::SelfAssessment(before) = score(&quiz, &answers) else {
+            panic!("self-assessment");
+        };
+        assert!(before.already_done.is_empty());
+        let done: BTreeSet<String> = ["site", "temps", "inconnue"]
+            .map(str::to_owned)
+            .into();
+        let Outcome::SelfAssessment(after) = score_after(&quiz, &answers, &done) else {
+            panic!("self-assessment");
+        };
+        assert_eq!(
+            (&after.dimensions, after.overall, &after.profile),
+            (&before.dimensions, before.overall, &before.profile)
+        );
+        assert_eq!(
+            after.plan,
+            ["decrocher", "portabilite", "association", "liste", "mesurer"]
+        );
+        assert_eq!(after.already_done, ["site", "temps"]);
+        let json = serde_json::to_string(&Outcome::SelfAssessment(after.clone())).unwrap();
+        let back: Outcome = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, Outcome::SelfAssessment(after));
+
+        // Everything done: nothing left to recommend.
+        let all: BTreeSet<String> = quiz
+            .recommendations
+            .iter()
+            .map(|recommendation| recommendation.id.clone())
+            .collect();
+        let Outcome::SelfAssessment(finished) = score_after(&quiz, &answers, &all) else {
+            panic!("self-assessment");
+        };
+        assert!(finished.plan.is_empty(), "{:?}", finished.plan);
+        assert!(plan_steps(&quiz, &answers, &finished).is_empty());
     }
 
     #[test]

@@ -491,6 +491,7 @@ fn damaged_database(path: &std::path::Path) {
             profile: None,
             score: Some(50),
             created_hour: 0,
+            previous_hash: None,
         };
         let hash: [u8; 32] = rand::random();
         store.insert_result(&hash, &result).unwrap();

@@ -125,6 +125,7 @@ fn sample(n: usize) -> ([u8; 32], NewResult) {
         profile: Some("transition".into()),
         score: Some((n % 101) as i64),
         created_hour: 3600,
+        previous_hash: None,
     };
     (hash, result)
 }

@@ -25,6 +25,7 @@ fn new_workshop(key: u8) -> NewWorkshop {
         key_hash: [key; 32],
         projector_hash: [key.wrapping_add(128); 32],
         created_hour: 7200,
+        follows: None,
     }
 }
 
@@ -42,6 +43,7 @@ fn in_workshop(workshop_id: Option<i64>) -> NewResult {
         profile: None,
         score: None,
         created_hour: 7200,
+        previous_hash: None,
     }
 }
 

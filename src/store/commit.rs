@@ -14,6 +14,10 @@
 //! (a double tap, two requests at once, back and resubmit) carries the same
 //! nonce, hence the same token (`web::submission`), and finds the row the
 //! first post stored — in an earlier transaction or in the same one.
+//!
+//! Ticking an action of a plan off (or back on) is acknowledged too, so it
+//! takes the same path: the queue holds writes of either kind (`Write`), and
+//! each is applied in its own savepoint of the batch's transaction.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -38,6 +42,10 @@ pub struct NewResult {
     pub score: Option<i64>,
     /// Unix time rounded down to the hour.
     pub created_hour: i64,
+    /// The SHA-256 of the previous result's token, when the reader asked to
+    /// link this re-take to it. If that result is gone by the time this one
+    /// is committed, this one is stored unlinked.
+    pub previous_hash: Option<[u8; 32]>,
 }
 
 /// What became of a result.
@@ -55,6 +63,25 @@ pub enum Inserted {
     WorkshopMissing,
 }
 
+/// One write waiting for the group commit, on the result whose token has
+/// the queued hash.
+#[derive(Debug, Clone)]
+pub enum Write {
+    /// Store a new result.
+    Insert(NewResult),
+    /// Mark an action of the result's plan done (`done`) or not done.
+    Mark { action: String, done: bool },
+}
+
+/// How a write fared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Written {
+    Inserted(Inserted),
+    /// The result's actions marked done afterwards, sorted; `None` when no
+    /// result has this token (deleted meanwhile).
+    Marked(Option<Vec<String>>),
+}
+
 /// Results waiting for a commit, and how many transactions committed them.
 #[derive(Default)]
 pub struct Queue {
@@ -62,29 +89,29 @@ pub struct Queue {
     commits: AtomicU64,
 }
 
-/// How one row fared: an outcome, or why it could not be stored.
-type RowOutcome = Result<Inserted, String>;
+/// How one write fared: an outcome, or why it could not be stored.
+type RowOutcome = Result<Written, String>;
 
 struct Pending {
     token_hash: [u8; 32],
-    result: NewResult,
+    write: Write,
     done: SyncSender<RowOutcome>,
 }
 
 impl Queue {
-    /// Queues a result, then commits the queue with `writer` unless the
-    /// writer's previous holder already did; when this returns
-    /// `Inserted::Stored`, the row is committed to disk.
-    pub fn insert(
+    /// Queues a write, then commits the queue with `writer` unless the
+    /// writer's previous holder already did; when this returns, the write
+    /// is committed to disk (or refused, and nothing of it is).
+    pub fn write(
         &self,
         writer: &Mutex<Connection>,
         token_hash: &[u8; 32],
-        result: &NewResult,
-    ) -> Result<Inserted> {
+        write: Write,
+    ) -> Result<Written> {
         let (done, outcome) = sync_channel(1);
         self.lock().push(Pending {
             token_hash: *token_hash,
-            result: result.clone(),
+            write,
             done,
         });
         {
@@ -134,24 +161,40 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Pending>) -> bool {
     let mut rows: Vec<(
         SyncSender<RowOutcome>,
         Option<i64>,
-        rusqlite::Result<Inserted>,
+        rusqlite::Result<Written>,
     )> = Vec::with_capacity(batch.len());
     let outcome = (|| -> rusqlite::Result<()> {
         let mut tx = conn.transaction()?;
         for pending in batch {
-            let inserted = (|| {
+            let workshop = match &pending.write {
+                Write::Insert(result) => result.workshop_id,
+                Write::Mark { .. } => None,
+            };
+            let written = (|| {
                 let savepoint = tx.savepoint()?;
-                let inserted = insert_row(&savepoint, &pending.token_hash, &pending.result)?;
+                let written = match &pending.write {
+                    Write::Insert(result) => {
+                        Written::Inserted(insert_row(&savepoint, &pending.token_hash, result)?)
+                    }
+                    Write::Mark { action, done } => Written::Marked(mark_row(
+                        &savepoint,
+                        &pending.token_hash,
+                        action,
+                        *done,
+                    )?),
+                };
                 savepoint.commit()?;
-                Ok(inserted)
+                Ok(written)
             })();
-            rows.push((pending.done, pending.result.workshop_id, inserted));
+            rows.push((pending.done, workshop, written));
         }
         // Each workshop's number of results as of this transaction, for its
         // live count.
         let mut counts: BTreeMap<i64, usize> = BTreeMap::new();
-        for (_, workshop, inserted) in &mut rows {
-            if let (Some(id), Ok(Inserted::Stored { workshop_answers })) = (*workshop, inserted) {
+        for (_, workshop, written) in &mut rows {
+            if let (Some(id), Ok(Written::Inserted(Inserted::Stored { workshop_answers }))) =
+                (*workshop, written)
+            {
                 let count = match counts.get(&id) {
                     Some(count) => *count,
                     None => *counts.entry(id).or_insert(count_results(&tx, id)?),
@@ -199,9 +242,18 @@ fn insert_row(
             Some(None) => {}
         }
     }
+    // The result to follow may have been deleted since the form was shown:
+    // this one is then stored on its own.
+    let previous = match &result.previous_hash {
+        Some(hash) => tx
+            .prepare_cached("SELECT 1 FROM results WHERE token_hash = ?1")?
+            .exists([&hash[..]])?
+            .then_some(&hash[..]),
+        None => None,
+    };
     tx.prepare_cached(
-        "INSERT INTO results (token_hash, quiz_id, quiz_version, workshop_id, answers, outcome, profile, score, created_hour)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO results (token_hash, quiz_id, quiz_version, workshop_id, answers, outcome, profile, score, created_hour, previous_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         &token_hash[..],
@@ -213,8 +265,39 @@ fn insert_row(
         result.profile,
         result.score,
         result.created_hour,
+        previous,
     ])?;
     Ok(Inserted::Stored {
         workshop_answers: None,
     })
+}
+
+/// Adds `action` to the result's done actions, or removes it; the list
+/// afterwards, or `None` if no result has this token.
+fn mark_row(
+    tx: &Connection,
+    token_hash: &[u8; 32],
+    action: &str,
+    done: bool,
+) -> rusqlite::Result<Option<Vec<String>>> {
+    let stored: Option<String> = tx
+        .prepare_cached("SELECT done_actions FROM results WHERE token_hash = ?1")?
+        .query_row([&token_hash[..]], |row| row.get(0))
+        .optional()?;
+    let Some(stored) = stored else {
+        return Ok(None);
+    };
+    let mut actions = super::results::parse_done(&stored);
+    if done {
+        actions.insert(action.to_string());
+    } else {
+        actions.remove(action);
+    }
+    let actions: Vec<String> = actions.into_iter().collect();
+    let json = serde_json::to_string(&actions).map_err(|error| {
+        rusqlite::Error::ToSqlConversionFailure(Box::new(error))
+    })?;
+    tx.prepare_cached("UPDATE results SET done_actions = ?2 WHERE token_hash = ?1")?
+        .execute(params![&token_hash[..], json])?;
+    Ok(Some(actions))
 }

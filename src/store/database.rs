@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::commit::{Inserted, NewResult, Queue};
+use super::commit::{Inserted, NewResult, Queue, Write, Written};
 use super::error::{Result, StoreError};
 use super::migrations::migrations;
 
@@ -99,7 +99,34 @@ impl Store {
     /// Stores a result (group commit, see `commit.rs`); when this returns
     /// `Inserted::Stored`, the row is committed to disk.
     pub fn insert_result(&self, token_hash: &[u8; 32], result: &NewResult) -> Result<Inserted> {
-        self.queue.insert(&self.writer, token_hash, result)
+        match self
+            .queue
+            .write(&self.writer, token_hash, Write::Insert(result.clone()))?
+        {
+            Written::Inserted(inserted) => Ok(inserted),
+            Written::Marked(_) => Err(StoreError::Commit("écriture inattendue".into())),
+        }
+    }
+
+    /// Marks an action of a result's plan done (`done`) or not done, through
+    /// the group commit like a new result: when this returns, the change is
+    /// on disk. The result's done actions afterwards, sorted; `None` if no
+    /// result has this token. The caller checks that the action is one of
+    /// the result's plan.
+    pub fn mark_action(
+        &self,
+        token_hash: &[u8; 32],
+        action: &str,
+        done: bool,
+    ) -> Result<Option<Vec<String>>> {
+        let write = Write::Mark {
+            action: action.to_string(),
+            done,
+        };
+        match self.queue.write(&self.writer, token_hash, write)? {
+            Written::Marked(actions) => Ok(actions),
+            Written::Inserted(_) => Err(StoreError::Commit("écriture inattendue".into())),
+        }
     }
 
     /// Results waiting for the writer right now.

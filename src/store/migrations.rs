@@ -99,6 +99,22 @@ const MIGRATIONS: &[&str] = &[
             purpose  TEXT PRIMARY KEY,
             value    BLOB NOT NULL CHECK (length(value) = 32)
         ) STRICT;",
+    // 6: coming back (issue #17). A result keeps the actions of its plan its
+    // owner ticked off (a JSON list of action ids, no time), and — only when
+    // its owner asked for it while re-taking the quiz — the key of the
+    // result it follows: the previous token's SHA-256, never the token. The
+    // link goes when either result is deleted (`ON DELETE SET NULL` for the
+    // previous one; the row itself for the new one). A workshop may follow
+    // another (a follow-up session), to compare the two groups' averages.
+    // Nothing here orders results finer than the hour: the link orders two
+    // results of one person, at their request.
+    "ALTER TABLE results ADD COLUMN done_actions TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE results ADD COLUMN previous_hash BLOB
+            REFERENCES results (token_hash) ON DELETE SET NULL;
+        CREATE INDEX results_previous ON results (previous_hash) WHERE previous_hash IS NOT NULL;
+        ALTER TABLE workshops ADD COLUMN follows INTEGER
+            REFERENCES workshops (id) ON DELETE SET NULL;
+        CREATE INDEX workshops_follows ON workshops (follows) WHERE follows IS NOT NULL;",
 ];
 
 /// The schema version once every migration is applied.

@@ -17,5 +17,5 @@ pub use commit::{Inserted, NewResult};
 pub use database::{FILE_DESCRIPTORS, Store};
 pub use error::{Result, StoreError};
 pub use migrations::{LATEST_VERSION, migrations};
-pub use results::{Participants, StoredResult, round_to_hour};
+pub use results::{HISTORY_MAX, Participants, StoredResult, round_to_hour};
 pub use workshops::{NewWorkshop, Workshop, WorkshopReveal};

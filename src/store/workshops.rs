@@ -18,6 +18,8 @@ pub struct NewWorkshop {
     pub projector_hash: [u8; 32],
     /// Unix time rounded down to the hour.
     pub created_hour: i64,
+    /// The workshop this one is the follow-up of, if any.
+    pub follows: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +34,8 @@ pub struct Workshop {
     pub closed_hour: Option<i64>,
     /// Whether the facilitator revealed the group's results.
     pub revealed: bool,
+    /// The workshop this one is the follow-up of, while it exists.
+    pub follows: Option<i64>,
 }
 
 impl Workshop {
@@ -52,7 +56,7 @@ pub enum WorkshopReveal {
 }
 
 const COLUMNS: &str =
-    "id, title, quiz_id, min_group, join_code, created_hour, closed_hour, revealed";
+    "id, title, quiz_id, min_group, join_code, created_hour, closed_hour, revealed, follows";
 
 fn read_workshop(row: &rusqlite::Row<'_>) -> rusqlite::Result<Workshop> {
     Ok(Workshop {
@@ -64,6 +68,7 @@ fn read_workshop(row: &rusqlite::Row<'_>) -> rusqlite::Result<Workshop> {
         created_hour: row.get(5)?,
         closed_hour: row.get(6)?,
         revealed: row.get::<_, i64>(7)? != 0,
+        follows: row.get(8)?,
     })
 }
 
@@ -88,8 +93,8 @@ impl Store {
                 let code = next_code();
                 let inserted = conn
                     .prepare_cached(
-                        "INSERT INTO workshops (title, quiz_id, min_group, join_code, key_hash, projector_hash, created_hour)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        "INSERT INTO workshops (title, quiz_id, min_group, join_code, key_hash, projector_hash, created_hour, follows)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                     )?
                     .execute(params![
                         workshop.title,
@@ -99,6 +104,7 @@ impl Store {
                         &workshop.key_hash[..],
                         &workshop.projector_hash[..],
                         workshop.created_hour,
+                        workshop.follows,
                     ]);
                 match inserted {
                     Ok(_) => {
@@ -111,6 +117,7 @@ impl Store {
                             created_hour: workshop.created_hour,
                             closed_hour: None,
                             revealed: false,
+                            follows: workshop.follows,
                         });
                     }
                     Err(error) if is_join_code_taken(&error) => continue,
@@ -129,6 +136,17 @@ impl Store {
                     "SELECT {COLUMNS} FROM workshops WHERE id = ?1 AND key_hash = ?2"
                 ))?
                 .query_row(params![id, &key_hash[..]], read_workshop)
+                .optional()?)
+        })
+    }
+
+    /// The workshop with this id, whoever asks: for the workshop a follow-up
+    /// follows, which its facilitator opened from this one's private page.
+    pub fn workshop_by_id(&self, id: i64) -> Result<Option<Workshop>> {
+        self.with_reader(|conn| {
+            Ok(conn
+                .prepare_cached(&format!("SELECT {COLUMNS} FROM workshops WHERE id = ?1"))?
+                .query_row([id], read_workshop)
                 .optional()?)
         })
     }

@@ -37,6 +37,15 @@ pub struct SpreadBar<'a> {
     pub max: u8,
 }
 
+/// One row of a change between two times, each a score from 0 to 100:
+/// `before` is `None` when there was no score then (a dimension added to
+/// the quiz since, or left without answer).
+pub struct ChangeBar<'a> {
+    pub label: &'a str,
+    pub before: Option<u8>,
+    pub after: u8,
+}
+
 fn open(html: &mut String, class: &str) {
     let _ = write!(
         html,
@@ -148,6 +157,43 @@ pub fn spreads(rows: &[SpreadBar<'_>]) -> String {
     html
 }
 
+/// A change between two times on a 0–100 scale: for each row, a thin
+/// muted bar for before over the accent bar for now, and the figures as
+/// text (« 48 → 62 (+14) », a true minus sign for a fall). Used for a
+/// person's evolution between two results and a group's between two
+/// workshops.
+pub fn changes(rows: &[ChangeBar<'_>]) -> String {
+    let mut html = String::new();
+    open(&mut html, "chezsoi-chart-changes");
+    for row in rows {
+        row_start(&mut html, row.label);
+        if let Some(before) = row.before {
+            let _ = write!(
+                html,
+                r#"<rect class="chezsoi-chart-before" width="{}%" height="35%" rx="2"/>"#,
+                before.min(100)
+            );
+        }
+        let _ = write!(
+            html,
+            r#"<rect class="chezsoi-chart-bar" y="45%" width="{}%" height="55%" rx="3"/>"#,
+            row.after.min(100)
+        );
+        let after = numbers::integer(i64::from(row.after));
+        let text = match row.before {
+            Some(before) => format!(
+                "{}\u{a0}→ {after} ({})",
+                numbers::integer(i64::from(before)),
+                numbers::signed(i64::from(row.after) - i64::from(before))
+            ),
+            None => after,
+        };
+        row_end(&mut html, &text);
+    }
+    html.push_str("</div>");
+    html
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,6 +244,35 @@ mod tests {
             html.find("chezsoi-chart-halo").unwrap() < html.find("chezsoi-chart-whisker").unwrap(),
             "the halo is drawn under the line"
         );
+    }
+
+    #[test]
+    fn changes_show_before_and_now_with_a_true_minus_sign() {
+        let html = changes(&[
+            ChangeBar {
+                label: "Score global",
+                before: Some(48),
+                after: 62,
+            },
+            ChangeBar {
+                label: "Temps",
+                before: Some(70),
+                after: 55,
+            },
+            ChangeBar {
+                label: "Nouvelle",
+                before: None,
+                after: 40,
+            },
+        ]);
+        assert_eq!(html.matches(r#"class="chezsoi-chart-bar""#).count(), 3);
+        assert_eq!(html.matches(r#"class="chezsoi-chart-before""#).count(), 2);
+        assert!(html.contains(r#"class="chezsoi-chart-before" width="48%""#));
+        assert!(html.contains(r#"y="45%" width="62%""#));
+        assert!(html.contains(">48\u{a0}→ 62 (+14)<"), "{html}");
+        assert!(html.contains(">70\u{a0}→ 55 (\u{2212}15)<"), "{html}");
+        assert!(html.contains(r#"<span class="chezsoi-chart-value">40</span>"#));
+        assert!(!html.contains("viewBox"));
     }
 
     #[test]

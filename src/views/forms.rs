@@ -27,6 +27,25 @@ pub struct QuizPage {
     workshop_title: Option<String>,
     /// The form's one-time nonce (`with_nonce`), if the server draws it.
     nonce: Option<String>,
+    /// When re-taking the quiz from an earlier result (`for_retake`).
+    retake: Option<RetakeView>,
+}
+
+/// The form's field that asks to link a re-take to the earlier result: its
+/// value is `LINK_VALUE` when the reader ticked it, and it is absent
+/// otherwise (nothing is linked).
+pub const LINK_FIELD: &str = "relier";
+/// The value of `LINK_FIELD` when ticked.
+pub const LINK_VALUE: &str = "oui";
+
+#[derive(Serialize)]
+struct RetakeView {
+    /// When the earlier result was given (« le 27/11/2026 vers 10 h (UTC) »).
+    created: String,
+    /// The link box is ticked (a corrected form keeps the reader's choice).
+    link: bool,
+    field: &'static str,
+    value: &'static str,
 }
 
 /// Where a page rendered once and served many times has its nonce: each
@@ -168,12 +187,29 @@ impl QuizPage {
             workshop: None,
             workshop_title: None,
             nonce: None,
+            retake: None,
         }
     }
 
     /// The form carries this one-time nonce (`web::form::NONCE_FIELD`).
     pub fn with_nonce(mut self, nonce: &str) -> QuizPage {
         self.nonce = Some(nonce.to_string());
+        self
+    }
+
+    /// The form to re-take the quiz from an earlier result: it posts to
+    /// `action` (`/r/{token}/refaire`) and asks, unticked, whether to link
+    /// the new result to the one given `created`.
+    pub fn for_retake(mut self, action: &str, created: &str, submitted: &Submitted) -> QuizPage {
+        self.action = action.to_string();
+        self.retake = Some(RetakeView {
+            created: created.to_string(),
+            link: submitted
+                .get(LINK_FIELD)
+                .is_some_and(|values| values.contains(LINK_VALUE)),
+            field: LINK_FIELD,
+            value: LINK_VALUE,
+        });
         self
     }
 

@@ -1,8 +1,10 @@
 //! What pages look like, shared by the server (`web`) and the book (`book`):
 //! the Tera templates compiled into the binary, the quiz form, the paper
-//! worksheets, the charts, Markdown from quiz files, numbers and hours. Views
+//! worksheets, the charts, Markdown from quiz files, numbers, hours and
+//! dates, and the reminder's calendar file. Views
 //! take the model and return HTML: no I/O, no HTTP, no SQL.
 
+pub mod calendar;
 pub mod charts;
 pub mod dates;
 pub mod forms;

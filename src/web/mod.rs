@@ -9,8 +9,10 @@ mod layers;
 mod live;
 mod pages;
 mod path;
+mod plan;
 mod quiz;
 mod result;
+mod retake;
 mod same_origin;
 pub mod server;
 mod state;
@@ -57,6 +59,14 @@ pub fn router(state: AppState) -> Router {
         .route("/r/{token}", get(result::show))
         .route("/r/{token}/reponses.json", get(result::download))
         .route("/r/{token}/supprimer", post(result::delete))
+        // Following the plan: ticking actions off, a calendar reminder,
+        // re-taking the quiz (linked to this result only if asked).
+        .route("/r/{token}/suivi", post(plan::tick))
+        .route("/r/{token}/rappel.ics", get(plan::reminder))
+        .route(
+            "/r/{token}/refaire",
+            get(retake::show).post(submission::submit::<retake::RetakeOf>),
+        )
         .route("/stats/{id}", get(stats::show))
         .route("/_app/quiz.js", get(quiz_script))
         .route("/_app/oubli.css", get(forget))
@@ -83,6 +93,11 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/atelier/{id}/{key}/supprimer",
             post(workshop::facilitator::delete),
+        )
+        // A follow-up workshop, opened from the first one's private page.
+        .route(
+            "/atelier/{id}/{key}/suivi",
+            post(workshop::facilitator::follow_up),
         )
         .route(
             "/atelier/{id}/{key}/resultats.csv",

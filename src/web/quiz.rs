@@ -27,6 +27,7 @@ pub async fn show(
         let destination = Destination {
             quiz: quiz.clone(),
             workshop: None,
+            previous: None,
         };
         let page = destination
             .page(&Submitted::new(), &FormErrors::default())
@@ -49,6 +50,7 @@ impl Address for QuizId {
         Ok(Ok(Destination {
             quiz: state.refusing(client, state.quiz(&self.0))?,
             workshop: None,
+            previous: None,
         }))
     }
 

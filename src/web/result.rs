@@ -1,7 +1,10 @@
-//! A result's pages: `GET /r/{token}` (profile, scores, chart and plan, or
-//! the corrections of a knowledge check), `GET /r/{token}/reponses.json`
-//! (everything stored for it) and `POST /r/{token}/supprimer` (asks for
-//! confirmation, then deletes).
+//! A result's pages: `GET /r/{token}` (profile, scores, chart and plan —
+//! with the actions ticked off, and the evolution since the earlier result
+//! when its owner linked them — or the corrections of a knowledge check),
+//! `GET /r/{token}/reponses.json` (everything stored for it, the linked
+//! history included) and `POST /r/{token}/supprimer` (asks for
+//! confirmation, then deletes). Following the plan (ticking, reminder) is
+//! in `plan`, re-taking in `retake`.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -21,11 +24,12 @@ use super::same_origin::SameOrigin;
 use super::state::{AppState, blocking};
 use super::token::ResultToken;
 use crate::quiz::Quiz;
-use crate::scoring::{Answer, Answers, Outcome};
+use crate::scoring::{Answer, Answers, Outcome, SelfAssessmentOutcome};
 use crate::store::StoredResult;
-use crate::views::charts::{self, Bar};
+use crate::views::calendar;
+use crate::views::charts::{self, Bar, ChangeBar};
 use crate::views::dates::{format_hour, iso_hour};
-use crate::views::{chapter_url, markdown};
+use crate::views::{chapter_url, markdown, numbers};
 
 #[derive(Serialize)]
 struct ResultPage {
@@ -41,6 +45,61 @@ struct ResultPage {
     knowledge: Option<KnowledgeView>,
 }
 
+/// « Suivre mon plan »: the reminder's form and the way to re-take.
+#[derive(Serialize)]
+struct FollowView {
+    /// The reminder's date by default (three months from today), and the
+    /// dates the form accepts, as a date field writes them.
+    reminder_date: String,
+    reminder_min: String,
+    reminder_max: String,
+    /// The default date in French.
+    reminder_date_text: String,
+    retake_url: String,
+}
+
+/// How far the reader has got with the plan.
+#[derive(Serialize)]
+pub struct ProgressView {
+    pub done: usize,
+    pub total: usize,
+    /// « Vous avez fait 2 actions sur 5. »
+    pub text: String,
+    /// `done` out of `total`, 0–100, for the bar.
+    pub percent: u8,
+}
+
+/// The evolution since the earlier result this one is linked to.
+#[derive(Serialize)]
+struct EvolutionView {
+    /// When the earlier result was given.
+    since: String,
+    chart_svg: String,
+    /// The overall score, then each dimension.
+    rows: Vec<ChangeRow>,
+    /// What was ticked off on the earlier result: done since.
+    completed: Vec<String>,
+    /// Every linked result, oldest first, then this one: when, and the
+    /// overall score (only when more than two are linked).
+    history: Vec<HistoryRow>,
+}
+
+#[derive(Serialize)]
+struct ChangeRow {
+    label: String,
+    before: Option<u8>,
+    after: Option<u8>,
+    /// `after − before`, when both are known.
+    change: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct HistoryRow {
+    created: String,
+    overall: Option<u8>,
+    current: bool,
+}
+
 #[derive(Serialize)]
 struct SelfAssessmentView {
     overall: u8,
@@ -49,6 +108,12 @@ struct SelfAssessmentView {
     chart_svg: String,
     dimensions: Vec<DimensionView>,
     plan: Vec<StepView>,
+    progress: ProgressView,
+    /// Actions this plan leaves out because they were done (ticked off on
+    /// the results this one follows): their names.
+    already_done: Vec<String>,
+    follow: FollowView,
+    evolution: Option<EvolutionView>,
 }
 
 #[derive(Serialize)]
@@ -63,6 +128,10 @@ struct DimensionView {
 #[derive(Serialize)]
 struct StepView {
     rank: usize,
+    /// The action's id: what ticking it off sends.
+    id: String,
+    /// Ticked off by the reader.
+    done: bool,
     /// The action's short name, as in group results.
     action: String,
     title: String,
@@ -107,11 +176,13 @@ struct KnowledgeChoiceView {
 /// The result a permalink (`/r/{token}/…`) designates, with its quiz; a
 /// malformed, unknown or deleted token is one 404.
 pub struct LoadedResult {
-    token: String,
-    quiz: Arc<Quiz>,
-    stored: StoredResult,
-    answers: Answers,
-    outcome: Outcome,
+    pub token: String,
+    /// The token's SHA-256, the result's key in the store.
+    pub hash: [u8; 32],
+    pub quiz: Arc<Quiz>,
+    pub stored: StoredResult,
+    pub answers: Answers,
+    pub outcome: Outcome,
 }
 
 impl FromRequestParts<AppState> for LoadedResult {
@@ -123,7 +194,7 @@ impl FromRequestParts<AppState> for LoadedResult {
     }
 }
 
-async fn load_result(state: &AppState, token: String) -> Result<LoadedResult, AppError> {
+pub async fn load_result(state: &AppState, token: String) -> Result<LoadedResult, AppError> {
     let gone = || AppError::NotFound("Ce résultat n’existe pas ou a été supprimé.".into());
     let hash = ResultToken::parse(&token).ok_or_else(gone)?.hash();
     let stored = blocking(state, move |store| store.find_result(&hash))
@@ -138,6 +209,7 @@ async fn load_result(state: &AppState, token: String) -> Result<LoadedResult, Ap
     let outcome: Outcome = serde_json::from_str(&stored.outcome_json)?;
     Ok(LoadedResult {
         token,
+        hash,
         quiz,
         stored,
         answers,
@@ -145,11 +217,25 @@ async fn load_result(state: &AppState, token: String) -> Result<LoadedResult, Ap
     })
 }
 
+/// The results a result follows (its owner linked them), newest first.
+async fn history(state: &AppState, loaded: &LoadedResult) -> Result<Vec<StoredResult>, AppError> {
+    if loaded.stored.previous_hash.is_none() {
+        return Ok(Vec::new());
+    }
+    let stored = loaded.stored.clone();
+    let quiz_id = loaded.quiz.id.clone();
+    let mut history = blocking(state, move |store| store.result_history(&stored)).await?;
+    // A re-take is of the same quiz; anything else is not this evolution.
+    history.retain(|previous| previous.quiz_id == quiz_id);
+    Ok(history)
+}
+
 pub async fn show(
     State(state): State<AppState>,
     loaded: LoadedResult,
 ) -> Result<Response, AppError> {
-    let page = result_page(&state, &loaded);
+    let history = history(&state, &loaded).await?;
+    let page = result_page(&state, &loaded, &history);
     Ok(pages::private(pages::render(
         &state,
         StatusCode::OK,
@@ -158,7 +244,139 @@ pub async fn show(
     )?))
 }
 
-fn result_page(state: &AppState, loaded: &LoadedResult) -> ResultPage {
+/// The progress line of a plan of `total` actions, `done` of them ticked.
+pub fn progress(done: usize, total: usize) -> ProgressView {
+    let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    let mut text = format!(
+        "Vous avez fait {} sur {}.",
+        numbers::count(count(done), "action", "actions"),
+        numbers::integer(count(total))
+    );
+    if total > 0 && done >= total {
+        text.push_str(" Tout votre plan est fait\u{a0}: refaites le diagnostic pour la suite.");
+    }
+    ProgressView {
+        done,
+        total,
+        text,
+        percent: if total == 0 {
+            0
+        } else {
+            u8::try_from(done.min(total) * 100 / total).unwrap_or(100)
+        },
+    }
+}
+
+/// The actions of a self-assessment's plan as shown, with their ids.
+pub fn shown_plan(loaded: &LoadedResult, outcome: &SelfAssessmentOutcome) -> Vec<String> {
+    crate::scoring::plan_steps(&loaded.quiz, &loaded.answers, outcome)
+        .iter()
+        .map(|step| step.recommendation.id.clone())
+        .collect()
+}
+
+/// The names of the actions `ids`, those the quiz still has.
+fn action_titles(quiz: &Quiz, ids: &[String]) -> Vec<String> {
+    ids.iter()
+        .filter_map(|id| quiz.recommendation(id))
+        .map(|recommendation| recommendation.title.clone())
+        .collect()
+}
+
+fn follow_view(token: &str) -> FollowView {
+    let today = time::OffsetDateTime::now_utc().date();
+    let (first, last) = calendar::reminder_range(today);
+    let default = calendar::three_months_after(today);
+    FollowView {
+        reminder_date: calendar::iso_date(default),
+        reminder_min: calendar::iso_date(first),
+        reminder_max: calendar::iso_date(last),
+        reminder_date_text: calendar::french_date(default),
+        retake_url: format!("/r/{token}/refaire"),
+    }
+}
+
+/// The evolution from the newest of `history` (the result this one follows)
+/// to this one.
+fn evolution_view(
+    quiz: &Quiz,
+    outcome: &SelfAssessmentOutcome,
+    created_hour: i64,
+    history: &[StoredResult],
+) -> Option<EvolutionView> {
+    let previous = history.first()?;
+    let Ok(Outcome::SelfAssessment(before)) =
+        serde_json::from_str::<Outcome>(&previous.outcome_json)
+    else {
+        return None;
+    };
+    let mut rows = vec![ChangeRow {
+        label: "Score global".to_string(),
+        before: Some(before.overall),
+        after: Some(outcome.overall),
+        change: Some(i64::from(outcome.overall) - i64::from(before.overall)),
+    }];
+    for score in &outcome.dimensions {
+        let Some(dimension) = quiz.dimension(&score.dimension) else {
+            continue;
+        };
+        let earlier = before
+            .dimensions
+            .iter()
+            .find(|d| d.dimension == score.dimension && d.answered)
+            .map(|d| d.percent);
+        let now = score.answered.then_some(score.percent);
+        rows.push(ChangeRow {
+            label: dimension.label.clone(),
+            before: earlier,
+            after: now,
+            change: earlier
+                .zip(now)
+                .map(|(before, after)| i64::from(after) - i64::from(before)),
+        });
+    }
+    let bars: Vec<ChangeBar<'_>> = rows
+        .iter()
+        .filter_map(|row| {
+            Some(ChangeBar {
+                label: &row.label,
+                before: row.before,
+                after: row.after?,
+            })
+        })
+        .collect();
+    let chart_svg = charts::changes(&bars);
+    let mut history_rows: Vec<HistoryRow> = history
+        .iter()
+        .rev()
+        .map(|stored| HistoryRow {
+            created: format_hour(stored.created_hour),
+            overall: match serde_json::from_str::<Outcome>(&stored.outcome_json) {
+                Ok(Outcome::SelfAssessment(o)) => Some(o.overall),
+                _ => None,
+            },
+            current: false,
+        })
+        .collect();
+    history_rows.push(HistoryRow {
+        created: format_hour(created_hour),
+        overall: Some(outcome.overall),
+        current: true,
+    });
+    Some(EvolutionView {
+        since: format_hour(previous.created_hour),
+        chart_svg,
+        rows,
+        completed: action_titles(quiz, &previous.done_actions),
+        history: if history_rows.len() > 2 {
+            history_rows
+        } else {
+            Vec::new()
+        },
+    })
+}
+
+fn result_page(state: &AppState, loaded: &LoadedResult, history: &[StoredResult]) -> ResultPage {
     let quiz = &loaded.quiz;
     let (self_assessment, knowledge) = match &loaded.outcome {
         Outcome::SelfAssessment(outcome) => {
@@ -191,6 +409,11 @@ fn result_page(state: &AppState, loaded: &LoadedResult) -> ResultPage {
                 .enumerate()
                 .map(|(index, step)| StepView {
                     rank: index + 1,
+                    id: step.recommendation.id.clone(),
+                    done: loaded
+                        .stored
+                        .done_actions
+                        .contains(&step.recommendation.id),
                     action: step.recommendation.title.clone(),
                     title: step.variant.title.clone(),
                     reasons: step.reasons,
@@ -200,7 +423,8 @@ fn result_page(state: &AppState, loaded: &LoadedResult) -> ResultPage {
                     chapter_title: state.chapter_title(&step.variant.chapter.path),
                     horizon: step.variant.horizon.label(),
                 })
-                .collect();
+                .collect::<Vec<StepView>>();
+            let done = plan.iter().filter(|step| step.done).count();
             let profile = quiz.profile(&outcome.profile);
             (
                 Some(SelfAssessmentView {
@@ -211,7 +435,16 @@ fn result_page(state: &AppState, loaded: &LoadedResult) -> ResultPage {
                     profile_description: profile.map(|p| p.description.clone()).unwrap_or_default(),
                     chart_svg: charts::bars(&bars),
                     dimensions,
+                    progress: progress(done, plan.len()),
                     plan,
+                    already_done: action_titles(quiz, &outcome.already_done),
+                    follow: follow_view(&loaded.token),
+                    evolution: evolution_view(
+                        quiz,
+                        outcome,
+                        loaded.stored.created_hour,
+                        history,
+                    ),
                 }),
                 None,
             )
@@ -271,8 +504,13 @@ fn result_page(state: &AppState, loaded: &LoadedResult) -> ResultPage {
     }
 }
 
-/// "Download my answers": everything stored for this result, nothing more.
-pub async fn download(loaded: LoadedResult) -> Result<Response, AppError> {
+/// "Download my answers": everything stored for this result, nothing more:
+/// its answers, outcome and ticked actions, and the results it is linked to
+/// (its history, newest first) — their content, never their keys.
+pub async fn download(
+    State(state): State<AppState>,
+    loaded: LoadedResult,
+) -> Result<Response, AppError> {
     #[derive(Serialize)]
     struct Export<'a> {
         quiz_id: &'a str,
@@ -281,7 +519,32 @@ pub async fn download(loaded: LoadedResult) -> Result<Response, AppError> {
         created_hour_utc: String,
         answers: &'a Answers,
         outcome: &'a Outcome,
+        done_actions: &'a [String],
+        /// Linked at re-taking: true when `history` follows.
+        linked: bool,
+        history: Vec<Earlier<'a>>,
     }
+    #[derive(Serialize)]
+    struct Earlier<'a> {
+        quiz_version: &'a str,
+        created_hour_utc: String,
+        answers: serde_json::Value,
+        outcome: serde_json::Value,
+        done_actions: &'a [String],
+    }
+    let stored_history = history(&state, &loaded).await?;
+    let history = stored_history
+        .iter()
+        .map(|earlier| -> Result<Earlier<'_>, serde_json::Error> {
+            Ok(Earlier {
+                quiz_version: &earlier.quiz_version,
+                created_hour_utc: iso_hour(earlier.created_hour),
+                answers: serde_json::from_str(&earlier.answers_json)?,
+                outcome: serde_json::from_str(&earlier.outcome_json)?,
+                done_actions: &earlier.done_actions,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let export = Export {
         quiz_id: &loaded.stored.quiz_id,
         quiz_version: &loaded.stored.quiz_version,
@@ -289,6 +552,9 @@ pub async fn download(loaded: LoadedResult) -> Result<Response, AppError> {
         created_hour_utc: iso_hour(loaded.stored.created_hour),
         answers: &loaded.answers,
         outcome: &loaded.outcome,
+        done_actions: &loaded.stored.done_actions,
+        linked: !history.is_empty(),
+        history,
     };
     Ok(pages::download(
         "application/json; charset=utf-8",

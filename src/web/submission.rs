@@ -15,7 +15,14 @@
 //! result; the nonce is stored nowhere, so the database (key included)
 //! leads to no result page. A form without a nonce (an old page) gets a
 //! random token, as before.
+//!
+//! **Re-taking.** A quiz re-taken from an earlier result (`/r/{token}/refaire`)
+//! goes the same way. Only if the form's link box was ticked
+//! (`forms::LINK_FIELD`) does the new result store the earlier one's key
+//! (its token's SHA-256) and get a plan that leaves out what was done
+//! since; otherwise nothing connects the two.
 
+use std::collections::BTreeSet;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -36,19 +43,38 @@ use super::token::ResultToken;
 use crate::quiz::Quiz;
 use crate::scoring::{self, Answers, FormErrors, Outcome};
 use crate::store::{Inserted, NewResult, Workshop, round_to_hour};
-use crate::views::forms::{self, QuizPage};
+use crate::views::forms::{self, LINK_FIELD, LINK_VALUE, QuizPage};
 use crate::workshop::normalize_join_code;
 
-/// Where answers go: a quiz on its own, or a workshop's quiz.
+/// Where answers go: a quiz on its own, a workshop's quiz, or a quiz
+/// re-taken from an earlier result.
 pub struct Destination {
     pub quiz: Arc<Quiz>,
     pub workshop: Option<Workshop>,
+    pub previous: Option<Previous>,
+}
+
+/// The earlier result a quiz is re-taken from.
+pub struct Previous {
+    /// The re-take's address, `/r/{token}/refaire`.
+    pub action: String,
+    /// The SHA-256 of its token: what a linked re-take stores.
+    pub hash: [u8; 32],
+    /// When it was given, as its page says it.
+    pub created: String,
+    /// The actions known done by then: ticked off on it, or already done
+    /// when its own plan was made. A linked re-take's plan leaves them out.
+    pub done: BTreeSet<String>,
 }
 
 impl Destination {
     /// The form of this destination, blank or as submitted with its errors.
     pub fn page(&self, submitted: &forms::Submitted, errors: &FormErrors) -> QuizPage {
         let page = QuizPage::new(&self.quiz, submitted, errors);
+        let page = match &self.previous {
+            Some(previous) => page.for_retake(&previous.action, &previous.created, submitted),
+            None => page,
+        };
         match &self.workshop {
             Some(workshop) => page.for_workshop(&workshop.join_code, &workshop.title),
             None => page,
@@ -102,9 +128,15 @@ pub async fn submit<A: Address>(
         Ok(answers) => answers,
         Err(refused) => return Ok(refused),
     };
+    // Linked only if the reader ticked the box on a re-take's form.
+    let link = state.refusing(client, form::single(&fields, LINK_FIELD))?;
+    let previous = destination
+        .previous
+        .as_ref()
+        .filter(|_| link.as_deref() == Some(LINK_VALUE));
     let token = result_token(&state, &destination, nonce.as_ref());
     let workshop_id = destination.workshop.as_ref().map(|w| w.id);
-    let result = new_result(&destination.quiz, &answers, workshop_id)?;
+    let result = new_result(&destination.quiz, &answers, workshop_id, previous)?;
     let hash = token.hash();
     let inserted = blocking(&state, move |store| store.insert_result(&hash, &result)).await?;
     let to_result = || Redirect::to(&format!("/r/{}", token.as_str())).into_response();
@@ -246,13 +278,19 @@ fn check_answers(
     }
 }
 
-/// The row to store: the answers, their outcome, and the hour.
+/// The row to store: the answers, their outcome, the hour, and the
+/// earlier result it follows if the reader linked them (whose done actions
+/// its plan then leaves out).
 fn new_result(
     quiz: &Quiz,
     answers: &Answers,
     workshop_id: Option<i64>,
+    previous: Option<&Previous>,
 ) -> Result<NewResult, AppError> {
-    let outcome = scoring::score(quiz, answers);
+    let outcome = match previous {
+        Some(previous) => scoring::score_after(quiz, answers, &previous.done),
+        None => scoring::score(quiz, answers),
+    };
     let (profile, score) = match &outcome {
         Outcome::SelfAssessment(o) => (Some(o.profile.clone()), Some(i64::from(o.overall))),
         Outcome::Knowledge(o) => (None, Some(i64::from(o.percent))),
@@ -266,5 +304,6 @@ fn new_result(
         profile,
         score,
         created_hour: round_to_hour(crate::workshop::now_unix()),
+        previous_hash: previous.map(|previous| previous.hash),
     })
 }

@@ -3,7 +3,9 @@
 
 use serde::Serialize;
 
-use crate::aggregate::{DimensionSpread, GroupResults, QuestionDistribution, Share, Spread};
+use crate::aggregate::{
+    DimensionSpread, GroupEvolution, GroupResults, QuestionDistribution, Share, Spread,
+};
 use crate::quiz::Quiz;
 use crate::store::Workshop;
 
@@ -142,6 +144,10 @@ pub struct JsonExport<'a> {
     pub workshop: WorkshopSummary<'a>,
     #[serde(flatten)]
     pub results: &'a GroupResults,
+    /// For a follow-up workshop, the group's averages then and now, when
+    /// both workshops reached their minimum group size.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evolution: Option<&'a GroupEvolution>,
 }
 
 #[derive(Debug, Serialize)]
@@ -160,6 +166,7 @@ pub fn json(
     workshop: &Workshop,
     quiz: &Quiz,
     results: &GroupResults,
+    evolution: Option<&GroupEvolution>,
     created_hour_utc: String,
 ) -> serde_json::Result<String> {
     serde_json::to_string_pretty(&JsonExport {
@@ -174,6 +181,7 @@ pub fn json(
             overall_measures: overall_label(quiz),
         },
         results,
+        evolution,
     })
 }
 

@@ -180,6 +180,29 @@ pub fn create(
     request: &WorkshopRequest,
     now_unix: i64,
 ) -> Result<Created, StoreError> {
+    create_following(store, request, None, now_unix)
+}
+
+/// Creates a workshop from a validated request as the follow-up of
+/// `first` (a session some months later with the same quiz): its group
+/// results show the evolution of the group's averages since `first`, once
+/// both have reached their minimum group size. It has its own keys and
+/// join code.
+pub fn create_follow_up(
+    store: &Store,
+    first: &Workshop,
+    request: &WorkshopRequest,
+    now_unix: i64,
+) -> Result<Created, StoreError> {
+    create_following(store, request, Some(first.id), now_unix)
+}
+
+fn create_following(
+    store: &Store,
+    request: &WorkshopRequest,
+    follows: Option<i64>,
+    now_unix: i64,
+) -> Result<Created, StoreError> {
     let key = FacilitatorKey::generate();
     let new = NewWorkshop {
         title: request.title.clone(),
@@ -188,6 +211,7 @@ pub fn create(
         key_hash: key.hash(),
         projector_hash: projector_key(&key).hash(),
         created_hour: round_to_hour(now_unix),
+        follows,
     };
     let workshop = store.create_workshop(&new, JOIN_CODE_ATTEMPTS, generate_join_code)?;
     Ok(Created { workshop, key })

@@ -48,6 +48,9 @@ function enhance(form) {
     var progressText = progress.querySelector(".chezsoi-progress-text");
     var progressBar = progress.querySelector(".chezsoi-progress-bar > span");
     var actions = form.querySelector(".chezsoi-quiz-actions");
+    // What belongs with the final answer (linking a re-take to the earlier
+    // result) shows with the last question, beside the submit button.
+    var lastStep = Array.prototype.slice.call(form.querySelectorAll("[data-last-step]"));
     var submit = actions.querySelector("button[type=submit]");
     var current = 0;
 
@@ -111,6 +114,7 @@ function enhance(form) {
         previous.hidden = index === 0;
         next.hidden = index === questions.length - 1;
         submit.hidden = index !== questions.length - 1;
+        lastStep.forEach(function (element) { element.hidden = index !== questions.length - 1; });
         if (focus) {
             var legend = questions[index].querySelector("legend");
             legend.setAttribute("tabindex", "-1");

@@ -7,8 +7,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
+use super::facilitator::first_group;
 use super::{Facilitator, group_of, still_needed, workshop_quiz};
-use crate::aggregate::{Group, GroupResults};
+use crate::aggregate::{self, Group, GroupResults};
 use crate::quiz::Quiz;
 use crate::store::Workshop;
 use crate::views::dates::iso_hour;
@@ -51,7 +52,22 @@ pub async fn json(
     Facilitator { workshop, .. }: Facilitator,
 ) -> Result<Response, AppError> {
     let (workshop, quiz, results) = export_results(&state, workshop).await?;
-    let body = export::json(&workshop, &quiz, &results, iso_hour(workshop.created_hour))?;
+    // A follow-up's evolution, once both groups reached their minimum.
+    let evolution = match first_group(&state, &workshop, &quiz).await? {
+        Some((_, first)) => aggregate::evolution(
+            export::overall_label(&quiz),
+            &first,
+            &Group::Results(results.clone()),
+        ),
+        None => None,
+    };
+    let body = export::json(
+        &workshop,
+        &quiz,
+        &results,
+        evolution.as_ref(),
+        iso_hour(workshop.created_hour),
+    )?;
     Ok(pages::download(
         "application/json; charset=utf-8",
         &format!("atelier-{}-resultats.json", workshop.id),

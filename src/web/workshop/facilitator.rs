@@ -23,18 +23,20 @@ use super::{
     Facilitator, Projected, SiteUrl, facilitator_path, group_of, plural, projector_path,
     still_needed, workshop_not_found, workshop_quiz,
 };
-use crate::aggregate::{Group, GroupResults, Share, Spread};
+use crate::aggregate::{self, Group, GroupEvolution, GroupResults, Share, Spread};
 use crate::quiz::{Mode, Quiz};
-use crate::store::WorkshopReveal;
-use crate::views::charts::{self, ShareBar, SpreadBar};
+use crate::store::{Workshop, WorkshopReveal};
+use crate::views::charts::{self, ChangeBar, ShareBar, SpreadBar};
 use crate::views::dates::format_hour;
 use crate::views::{escape_html, render_error_page_with_link};
 use crate::web::error::AppError;
 use crate::web::form;
 use crate::web::pages;
 use crate::web::same_origin::SameOrigin;
+use crate::web::client::ClientKey;
 use crate::web::state::{AppState, blocking};
-use crate::workshop::{self as domain, display_join_code, projector_key};
+use crate::web::throttle::Bucket;
+use crate::workshop::{self as domain, WorkshopRequest, display_join_code, projector_key};
 
 /// Seconds between reloads of the projector view when scripts are off.
 const NO_SCRIPT_REFRESH_SECONDS: u32 = 10;
@@ -105,6 +107,90 @@ struct ResultsView {
     first_actions_svg: String,
     first_actions: Vec<Share>,
     questions: Vec<QuestionView>,
+    /// For a follow-up workshop: how the group's averages moved since the
+    /// first one, or why it is not shown.
+    evolution: Option<EvolutionView>,
+}
+
+#[derive(Serialize)]
+struct EvolutionView {
+    first_title: String,
+    /// `None` until both workshops reached their minimum group size.
+    shown: Option<ShownEvolution>,
+}
+
+#[derive(Serialize)]
+struct ShownEvolution {
+    before_answers: usize,
+    after_answers: usize,
+    chart_svg: String,
+    changes: Vec<ChangeRow>,
+}
+
+#[derive(Serialize)]
+struct ChangeRow {
+    label: String,
+    before: Option<u8>,
+    after: Option<u8>,
+    change: Option<i64>,
+}
+
+/// The first workshop of a follow-up, with its group (or how many it
+/// lacks), while it exists: the evolution needs both groups past their
+/// minimum.
+pub async fn first_group(
+    state: &AppState,
+    workshop: &Workshop,
+    quiz: &Quiz,
+) -> Result<Option<(Workshop, Group)>, AppError> {
+    let Some(first_id) = workshop.follows else {
+        return Ok(None);
+    };
+    let Some(first) = blocking(state, move |store| store.workshop_by_id(first_id)).await? else {
+        return Ok(None);
+    };
+    if first.quiz_id != quiz.id {
+        return Ok(None);
+    }
+    let group = group_of(state, &first, quiz).await?;
+    Ok(Some((first, group)))
+}
+
+fn evolution_view(first: &Workshop, evolution: Option<&GroupEvolution>) -> EvolutionView {
+    EvolutionView {
+        first_title: first.title.clone(),
+        shown: evolution.map(|evolution| {
+            let changes: Vec<ChangeRow> = evolution
+                .changes
+                .iter()
+                .map(|c| ChangeRow {
+                    label: c.label.clone(),
+                    before: c.before,
+                    after: c.after,
+                    change: c
+                        .before
+                        .zip(c.after)
+                        .map(|(b, a)| i64::from(a) - i64::from(b)),
+                })
+                .collect();
+            let bars: Vec<ChangeBar<'_>> = changes
+                .iter()
+                .filter_map(|c| {
+                    Some(ChangeBar {
+                        label: &c.label,
+                        before: c.before,
+                        after: c.after?,
+                    })
+                })
+                .collect();
+            ShownEvolution {
+                before_answers: evolution.before_answers,
+                after_answers: evolution.after_answers,
+                chart_svg: charts::changes(&bars),
+                changes,
+            }
+        }),
+    }
 }
 
 #[derive(Serialize)]
@@ -123,7 +209,11 @@ struct QuestionView {
     answers: Vec<Share>,
 }
 
-fn results_view(quiz: &Quiz, results: GroupResults) -> ResultsView {
+fn results_view(
+    quiz: &Quiz,
+    results: GroupResults,
+    evolution: Option<EvolutionView>,
+) -> ResultsView {
     let share_svg = |shares: &[Share]| {
         charts::shares(
             &shares
@@ -200,6 +290,7 @@ fn results_view(quiz: &Quiz, results: GroupResults) -> ResultsView {
         first_actions: results.first_actions.clone(),
         profiles: results.profiles,
         questions,
+        evolution,
     }
 }
 
@@ -211,6 +302,14 @@ pub async fn projector(
 ) -> Result<Response, AppError> {
     let quiz = workshop_quiz(&state, &workshop)?;
     let group = group_of(&state, &workshop, &quiz).await?;
+    let evolution = match first_group(&state, &workshop, &quiz).await? {
+        Some((first, first_group)) => {
+            let evolution =
+                aggregate::evolution(domain::export::overall_label(&quiz), &first_group, &group);
+            Some(evolution_view(&first, evolution.as_ref()))
+        }
+        None => None,
+    };
     let (answers, needed, results) = match group {
         Group::TooFew { needed } => (
             usize::try_from(workshop.min_group)
@@ -222,7 +321,9 @@ pub async fn projector(
         Group::Results(results) => (
             results.answers,
             None,
-            workshop.revealed.then(|| results_view(&quiz, results)),
+            workshop
+                .revealed
+                .then(|| results_view(&quiz, results, evolution)),
         ),
     };
     let join_url = domain::join_url(&site, &workshop.join_code);
@@ -272,6 +373,12 @@ struct ManagePage {
     created: String,
     expires: String,
     base_path: String,
+    /// The title of the workshop this one follows, while it exists.
+    follows_title: Option<String>,
+    /// The follow-up form's defaults.
+    follow_up_title: String,
+    min_allowed: u32,
+    max_allowed: u32,
 }
 
 /// `GET /atelier/{id}/{key}`: the facilitator's private link leads to the
@@ -300,6 +407,12 @@ pub async fn manage(
     let answers = blocking(&state, move |store| store.count_workshop_results(id)).await?;
     let min_group = usize::try_from(workshop.min_group).unwrap_or(usize::MAX);
     let retention = state.workshops().settings().retention_days;
+    let follows_title = match workshop.follows {
+        Some(first) => blocking(&state, move |store| store.workshop_by_id(first))
+            .await?
+            .map(|first| first.title),
+        None => None,
+    };
     let page = ManagePage {
         title: format!("Gérer l’atelier «\u{a0}{}\u{a0}»", workshop.title),
         workshop_title: workshop.title.clone(),
@@ -317,6 +430,10 @@ pub async fn manage(
         created: format_hour(workshop.created_hour),
         expires: format_hour(domain::expiry(workshop.created_hour, retention)),
         base_path: facilitator_path(&workshop, &key),
+        follows_title,
+        follow_up_title: follow_up_title(&workshop.title),
+        min_allowed: *domain::MIN_GROUP_RANGE.start(),
+        max_allowed: *domain::MIN_GROUP_RANGE.end(),
     };
     Ok(pages::private(pages::render(
         &state,
@@ -324,6 +441,70 @@ pub async fn manage(
         "workshop_manage.html",
         &page,
     )?))
+}
+
+/// The follow-up's title the form suggests: « … — suivi », within the
+/// longest title allowed.
+fn follow_up_title(title: &str) -> String {
+    const SUFFIX: &str = " — suivi";
+    let room = domain::TITLE_MAX_CHARS - SUFFIX.chars().count();
+    let kept: String = title.chars().take(room).collect();
+    format!("{}{SUFFIX}", kept.trim_end())
+}
+
+/// `POST /atelier/{id}/{key}/suivi`: opens a follow-up of this workshop
+/// (same quiz; title and minimum from the form) and leads to its own
+/// management page, with its own private link. Its group results will show
+/// the evolution since this one.
+pub async fn follow_up(
+    State(state): State<AppState>,
+    client: ClientKey,
+    Facilitator { workshop, key }: Facilitator,
+    _: SameOrigin,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    state.throttle(Bucket::Creation, client)?;
+    let fields = form::read(&headers, &body)?;
+    let title = form::single(&fields, "titre")?.unwrap_or_default();
+    let min_text = form::single(&fields, "minimum")?.unwrap_or_default();
+    let catalog = state.catalog();
+    let request = WorkshopRequest {
+        title,
+        quiz_id: workshop.quiz_id.clone(),
+        min_group: min_text.trim().parse().unwrap_or(0),
+    };
+    let request = match request.validate(|id| catalog.get(id).is_some()) {
+        Ok(request) => request,
+        Err(errors) => {
+            let message = errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\u{a0}; ");
+            return Ok(pages::private(pages::html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render_error_page_with_link(
+                    StatusCode::UNPROCESSABLE_ENTITY.as_u16(),
+                    &format!("L’atelier de suivi n’a pas été créé\u{a0}: {message}."),
+                    &format!("{}/gestion", facilitator_path(&workshop, &key)),
+                    "Revenir à la gestion de l’atelier",
+                ),
+            )));
+        }
+    };
+    let now = domain::now_unix();
+    let created = blocking(&state, move |store| {
+        domain::create_follow_up(store, &workshop, &request, now)
+    })
+    .await?;
+    Ok(pages::private(
+        Redirect::to(&format!(
+            "{}/gestion",
+            facilitator_path(&created.workshop, &created.key)
+        ))
+        .into_response(),
+    ))
 }
 
 /// How long a browser waits before reconnecting to a live count that

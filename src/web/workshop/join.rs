@@ -74,6 +74,7 @@ async fn joinable(
             Ok(Ok(Destination {
                 quiz,
                 workshop: Some(workshop),
+                previous: None,
             }))
         }
     }

@@ -1,0 +1,160 @@
+//! Following a result's plan: `POST /r/{token}/suivi` ticks an action off
+//! (or back on), and `GET /r/{token}/rappel.ics` gives a calendar reminder.
+//!
+//! Ticking stores, with the result, the ids of its plan's actions marked
+//! done — nothing else, not even when — through the group commit: the page
+//! that says it is done comes once it is on disk. It works as a plain form
+//! (POST, then a redirect to the step: POST/redirect/GET), and with
+//! JavaScript the page's script sends the same form and updates the step in
+//! place from the JSON answer. Like every change, it must come from a page
+//! of this site (`SameOrigin`).
+//!
+//! The reminder is made on the fly and stored nowhere: a calendar file with
+//! one event on the reader's date, carrying the result's permalink.
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Serialize;
+
+use super::error::AppError;
+use super::form;
+use super::pages;
+use super::result::{LoadedResult, progress, shown_plan};
+use super::same_origin::SameOrigin;
+use super::state::{AppState, blocking};
+use super::workshop::SiteUrl;
+use crate::scoring::Outcome;
+use crate::views::calendar::{self, Reminder};
+
+/// The ticking form's fields: the action's id, and whether it is done.
+pub const ACTION_FIELD: &str = "action";
+pub const DONE_FIELD: &str = "fait";
+
+/// What the page's script gets back after ticking.
+#[derive(Serialize)]
+struct Ticked {
+    action: String,
+    done: bool,
+    progress: String,
+    done_count: usize,
+    total: usize,
+    percent: u8,
+}
+
+/// Whether the request asks for JSON (the page's script) rather than a page.
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/json"))
+}
+
+/// `POST /r/{token}/suivi`: marks an action of the result's plan done
+/// (`fait=oui`) or not done (`fait=non`).
+pub async fn tick(
+    State(state): State<AppState>,
+    _: SameOrigin,
+    loaded: LoadedResult,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let fields = form::read(&headers, &body)?;
+    let refused = |why: &str| {
+        AppError::BadRequest(format!(
+            "Action refusée\u{a0}: {why} Rien n’a été modifié\u{a0}; revenez à la page de votre résultat."
+        ))
+    };
+    let action = form::single(&fields, ACTION_FIELD)?.unwrap_or_default();
+    let done = match form::single(&fields, DONE_FIELD)?.as_deref() {
+        Some("oui") => true,
+        Some("non") => false,
+        _ => return Err(refused("le formulaire ne dit pas si l’action est faite.")),
+    };
+    let Outcome::SelfAssessment(outcome) = &loaded.outcome else {
+        return Err(refused("ce résultat n’a pas de plan d’action."));
+    };
+    let plan = shown_plan(&loaded, outcome);
+    if !plan.contains(&action) {
+        return Err(refused("cette action ne fait pas partie de votre plan."));
+    }
+    let hash = loaded.hash;
+    let marked = {
+        let action = action.clone();
+        blocking(&state, move |store| store.mark_action(&hash, &action, done)).await?
+    };
+    let Some(marked) = marked else {
+        return Err(AppError::NotFound(
+            "Ce résultat n’existe pas ou a été supprimé.".into(),
+        ));
+    };
+    if wants_json(&headers) {
+        let done_count = plan.iter().filter(|id| marked.contains(id)).count();
+        let line = progress(done_count, plan.len());
+        let body = serde_json::to_string(&Ticked {
+            action,
+            done,
+            progress: line.text,
+            done_count,
+            total: plan.len(),
+            percent: line.percent,
+        })?;
+        return Ok(pages::private(
+            (
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json; charset=utf-8"),
+                )],
+                body,
+            )
+                .into_response(),
+        ));
+    }
+    // Back to the step, where the reader was.
+    Ok(pages::private(
+        Redirect::to(&format!("/r/{}#etape-{action}", loaded.token)).into_response(),
+    ))
+}
+
+/// `GET /r/{token}/rappel.ics?date=AAAA-MM-JJ`: the reminder, on that date
+/// or, without one, three months from today. Nothing is stored.
+pub async fn reminder(
+    loaded: LoadedResult,
+    SiteUrl(site): SiteUrl,
+    RawQuery(query): RawQuery,
+) -> Result<Response, AppError> {
+    let fields: form::Fields = serde_urlencoded::from_str(query.as_deref().unwrap_or(""))
+        .map_err(|_| AppError::BadRequest("Adresse du rappel mal formée.".into()))?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let (first, last) = calendar::reminder_range(today);
+    let date = match form::single(&fields, "date")?.filter(|text| !text.trim().is_empty()) {
+        None => calendar::three_months_after(today),
+        Some(text) => calendar::parse_iso_date(&text)
+            .filter(|date| (first..=last).contains(date))
+            .ok_or_else(|| {
+                AppError::Client(
+                    StatusCode::BAD_REQUEST,
+                    format!(
+                        "Date de rappel refusée\u{a0}: choisissez un jour entre {} et {}. \
+                         Rien n’a été enregistré.",
+                        calendar::french_date(first),
+                        calendar::french_date(last)
+                    ),
+                )
+            })?,
+    };
+    let permalink = format!("{site}/r/{}", loaded.token);
+    let retake_url = format!("{permalink}/refaire");
+    let ics = calendar::reminder_ics(&Reminder {
+        date,
+        permalink: &permalink,
+        retake_url: &retake_url,
+        quiz_title: &loaded.quiz.title,
+    });
+    Ok(pages::download(
+        "text/calendar; charset=utf-8",
+        "chezsoi-rappel.ics",
+        ics,
+    ))
+}
