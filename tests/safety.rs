@@ -108,7 +108,7 @@ async fn private_pages_are_never_stored_and_a_deletion_clears_what_the_browser_k
 }
 
 /// Exactly what the README says is stored for a result.
-const RESULT_COLUMNS: [&str; 9] = [
+const RESULT_COLUMNS: [&str; 11] = [
     "token_hash",
     "quiz_id",
     "quiz_version",
@@ -118,6 +118,8 @@ const RESULT_COLUMNS: [&str; 9] = [
     "profile",
     "score",
     "created_hour",
+    "done_actions",
+    "previous_hash",
 ];
 
 fn result_columns(store: &Store) -> Vec<String> {
