@@ -36,6 +36,29 @@ struct Pages {
     waiting_code: String,
     waiting_manage: String,
     revealed: String,
+    /// A re-take linked to an earlier result, with actions ticked on both.
+    linked: String,
+    /// The form to re-take the diagnostic from a result.
+    retake: String,
+    /// A follow-up of `revealed`, revealed: the group's evolution.
+    follow_up: String,
+}
+
+/// The ids of the plan's steps on a result page, in order.
+fn step_ids(page: &str) -> Vec<String> {
+    page.split("id=\"etape-")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('"').map(|(id, _)| id.to_string()))
+        .collect()
+}
+
+/// Ticks the action `id` of `result` off, as its form does.
+fn tick(server: &Server, result: &str, id: &str) {
+    let reply = server.post_form(
+        &format!("{result}/suivi"),
+        &[("action", id), ("fait", "oui")],
+    );
+    assert_eq!(reply.status, 303, "{}", reply.text());
 }
 
 impl Pages {
@@ -48,7 +71,7 @@ impl Pages {
         let knowledge = server.answer("/quiz/verif-portee", knowledge, 1);
         let (waiting, waiting_code, waiting_manage) =
             server.create_workshop("Atelier en attente", "diagnostic", 3);
-        let (revealed, revealed_code, _) =
+        let (revealed, revealed_code, revealed_manage) =
             server.create_workshop("Atelier d’essai — Maison des associations", "diagnostic", 3);
         for pick in 0..3 {
             server.answer(&format!("/a/{revealed_code}"), diagnostic, pick);
@@ -62,6 +85,49 @@ impl Pages {
         )
         .unwrap();
         assert_eq!(reveal.status, 303, "{}", reveal.text());
+
+        // A result followed: two actions ticked, then the diagnostic taken
+        // again and linked to it, one action of the new plan ticked.
+        let earlier = server.answer("/quiz/diagnostic", diagnostic, 1);
+        for id in step_ids(&server.get(&earlier).text()).iter().take(2) {
+            tick(server, &earlier, id);
+        }
+        let retake = format!("{earlier}/refaire");
+        let form = server.get(&retake).text();
+        let nonce = form
+            .split_once("name=\"envoi\" value=\"")
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(nonce, _)| nonce.to_string())
+            .expect("the re-take form's nonce");
+        let mut fields = support::valid_answers(diagnostic, 3);
+        fields.push(("envoi".to_string(), nonce));
+        fields.push(("relier".to_string(), "oui".to_string()));
+        let reply = server.post_form(&retake, &fields);
+        assert_eq!(reply.status, 303, "{}", reply.text());
+        let linked = reply.header("location").unwrap().to_string();
+        let first = step_ids(&server.get(&linked).text())[0].clone();
+        tick(server, &linked, &first);
+
+        // A follow-up of the revealed workshop, revealed in its turn.
+        let opened = server.post_form(
+            &revealed_manage.replace("/gestion", "/suivi"),
+            &[("titre", "Atelier d’essai — trois mois après"), ("minimum", "3")],
+        );
+        assert_eq!(opened.status, 303, "{}", opened.text());
+        let (follow_up, follow_up_code) =
+            server.workshop_links(opened.header("location").unwrap());
+        for pick in 2..5 {
+            server.answer(&format!("/a/{follow_up_code}"), diagnostic, pick);
+        }
+        let reveal = support::http(
+            &server.addr(),
+            "POST",
+            &format!("{follow_up}/reveler"),
+            &[],
+            b"",
+        )
+        .unwrap();
+        assert_eq!(reveal.status, 303, "{}", reveal.text());
         Pages {
             result,
             knowledge,
@@ -69,6 +135,9 @@ impl Pages {
             waiting_code,
             waiting_manage,
             revealed,
+            linked,
+            retake,
+            follow_up,
         }
     }
 }
@@ -221,6 +290,9 @@ async fn on_a_phone_the_first_answers_are_on_the_first_screen_and_nothing_is_wid
                 &pages.waiting_manage,
                 &pages.waiting,
                 &pages.revealed,
+                &pages.linked,
+                &pages.retake,
+                &pages.follow_up,
                 "/stats/diagnostic",
                 "/quiz/inconnu",
             ] {
@@ -551,6 +623,86 @@ async fn deleting_a_result_asks_for_confirmation_with_and_without_javascript() {
     client.close().await.unwrap();
 }
 
+/// The state of the step `id` in the page: [its class says done, its
+/// "how" is open, its "done" mark shows, the button's text, the progress
+/// line].
+async fn step_in_page(client: &Client, id: &str) -> Value {
+    eval(
+        client,
+        &format!(
+            "const step = document.getElementById('etape-{id}'); \
+             return [step.classList.contains('is-done'), step.querySelector('details.chezsoi-how').open, \
+                     !step.querySelector('[data-done-tag]').hidden, \
+                     step.querySelector('[data-tick-button]').firstChild.nodeValue.trim(), \
+                     document.querySelector('[data-progress-text]').textContent];"
+        ),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn actions_are_ticked_off_and_on_with_and_without_javascript() {
+    let Some(mut site) = Site::start_or_skip("ticking") else {
+        return;
+    };
+    let content = site.fixture.content();
+    let quiz = content.catalog.get("diagnostic").unwrap();
+    for javascript in [false, true] {
+        let result = site.server.answer("/quiz/diagnostic", quiz, 0);
+        let ids = step_ids(&site.server.get(&result).text());
+        let total = ids.len();
+        let id = &ids[1];
+        let client = site.driver.screen_session(PHONES[1], javascript).await;
+        site.open(&client, &result).await;
+        let before = step_in_page(&client, id).await;
+        assert_eq!(
+            before,
+            serde_json::json!([false, true, false, "J’ai fait cette action", format!("Vous avez fait 0\u{a0}action sur {total}.")]),
+            "javascript: {javascript}"
+        );
+        let button = format!("#etape-{id} [data-tick-button]");
+        click(&client, &button).await;
+        let done_step = format!("#etape-{id}.is-done");
+        find(&client, &done_step).await;
+        let url = client.current_url().await.unwrap();
+        if javascript {
+            // Updated in place: the same page, the focus on the button.
+            assert_eq!(url.path(), result);
+            assert_eq!(url.fragment(), None, "the page was reloaded");
+            let focused = eval(
+                &client,
+                &format!("return document.activeElement === document.querySelector('{button}');"),
+            )
+            .await;
+            assert_eq!(focused, true, "the focus left the button");
+        } else {
+            // POST/redirect/GET, back to the step.
+            assert_eq!(url.path(), result);
+            assert_eq!(url.fragment(), Some(format!("etape-{id}").as_str()));
+        }
+        let after = step_in_page(&client, id).await;
+        assert_eq!(
+            after,
+            serde_json::json!([true, false, true, "Remettre à faire", format!("Vous avez fait 1\u{a0}action sur {total}.")]),
+            "javascript: {javascript}"
+        );
+        // Stored: a fresh load says the same.
+        site.open(&client, &result).await;
+        assert_eq!(step_in_page(&client, id).await, after, "not stored");
+        // And back.
+        click(&client, &button).await;
+        client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(&format!("#etape-{id}:not(.is-done)")))
+            .await
+            .expect("unticked");
+        site.open(&client, &result).await;
+        assert_eq!(step_in_page(&client, id).await, before, "javascript: {javascript}");
+        client.close().await.unwrap();
+    }
+}
+
 // ------------------------------------------------------------ screenshots
 
 /// Where screenshots go: `target/screenshots/`.
@@ -587,6 +739,9 @@ async fn open_kind(site: &Site, client: &Client, pages: &Pages, kind: &str) {
         "quiz-erreurs" => submit("/quiz/diagnostic", "form.chezsoi-quiz").await,
         "resultat" => site.open(client, &pages.result).await,
         "resultat-connaissances" => site.open(client, &pages.knowledge).await,
+        "resultat-suivi" => site.open(client, &pages.linked).await,
+        "refaire" => site.open(client, &pages.retake).await,
+        "projection-suivi" => site.open(client, &pages.follow_up).await,
         "suppression" => submit(&pages.result, "form.chezsoi-delete").await,
         "rejoindre" => site.open(client, "/a").await,
         "rejoindre-code-inconnu" => site.open(client, "/a?code=ZZZ999").await,
@@ -602,12 +757,17 @@ async fn open_kind(site: &Site, client: &Client, pages: &Pages, kind: &str) {
     find(client, "main h1, main h2").await;
 }
 
-const KINDS: [&str; 17] = [
+const KINDS: [&str; 20] = [
     "quiz",
     "quiz-atelier",
     "quiz-erreurs",
     "resultat",
     "resultat-connaissances",
+    // Coming back: a linked re-take (progress, evolution), the re-take's
+    // form, a follow-up workshop's group evolution.
+    "resultat-suivi",
+    "refaire",
+    "projection-suivi",
     "suppression",
     "rejoindre",
     "rejoindre-code-inconnu",

@@ -104,7 +104,7 @@ fn shown(page: &str) -> Shown {
             (label, between(row, "<td>", "</td>").parse().ok())
         })
         .collect();
-    let plan = between(page, "<li class=\"chezsoi-step\">", "</li>");
+    let plan = between(page, "<li class=\"chezsoi-step", "</li>");
     Shown {
         profile: between(page, "<h2 id=\"profil\">Votre profil\u{a0}: ", "</h2>").to_string(),
         dimensions,

@@ -2,9 +2,12 @@
 //!
 //! What may be stored is fixed by the privacy promise (PRODUCT.md): quiz id and
 //! version, answers, scores, outcome, workshop, creation time rounded to the
-//! hour, and the SHA-256 of the result's permalink token; per workshop, its
-//! title, quiz, settings, join code, hours and the SHA-256 of its facilitator
-//! key. Nothing that identifies a person or a device has a column here.
+//! hour, and the SHA-256 of the result's permalink token — and, when its
+//! owner uses them, the ids of the plan's actions ticked off and the SHA-256
+//! of the token of the result a re-take was linked to; per workshop, its
+//! title, quiz, settings, join code, hours, the workshop it follows and the
+//! SHA-256 of its facilitator key. Nothing that identifies a person or a
+//! device has a column here.
 
 mod commit;
 mod database;

@@ -286,7 +286,14 @@ impl Server {
         );
         assert_eq!(reply.status, 303, "{}", reply.text());
         let manage = reply.header("location").unwrap().to_string();
-        let text = self.get(&manage).text();
+        let (projection, code) = self.workshop_links(&manage);
+        (projection, code, manage)
+    }
+
+    /// The view to project and the join code that a workshop's management
+    /// page (`/atelier/{id}/{key}/gestion`) shows.
+    pub fn workshop_links(&self, manage: &str) -> (String, String) {
+        let text = self.get(manage).text();
         let code = text
             .split_once("class=\"chezsoi-join-code-inline\">")
             .and_then(|(_, rest)| rest.split_once('<'))
@@ -297,7 +304,7 @@ impl Server {
             .and_then(|(_, rest)| rest.split_once('"'))
             .map(|(path, _)| format!("/projection/{path}"))
             .expect("the management page links to the view to project");
-        (projection, code, manage)
+        (projection, code)
     }
 
     /// Waits (at most `LONG_WAIT`) for a stderr line that contains `text`.

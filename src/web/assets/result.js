@@ -25,7 +25,8 @@
         form.addEventListener("submit", function (event) {
             event.preventDefault();
             button.disabled = true;
-            fetch(form.action, {
+            // Not `form.action`: the form's field named "action" hides it.
+            fetch(form.getAttribute("action"), {
                 method: "POST",
                 credentials: "same-origin",
                 headers: {
@@ -53,8 +54,8 @@
         var how = step.querySelector("[data-how]");
         if (how) { how.open = !ticked.done; }
         form.querySelector("[data-tick-value]").value = ticked.done ? "non" : "oui";
-        form.querySelector("[data-tick-label]").textContent =
-            ticked.done ? "Remettre à faire" : "J’ai fait cette action";
+        // The button's own text; the step's title follows it, hidden.
+        button.firstChild.nodeValue = ticked.done ? "Remettre à faire" : "J’ai fait cette action";
         button.classList.toggle("secondary", ticked.done);
         if (progressText) { progressText.textContent = ticked.progress; }
         if (progressBar) { progressBar.style.width = ticked.percent + "%"; }
