@@ -903,9 +903,7 @@ mod tests {
             panic!("self-assessment");
         };
         assert!(before.already_done.is_empty());
-        let done: BTreeSet<String> = ["site", "temps", "inconnue"]
-            .map(str::to_owned)
-            .into();
+        let done: BTreeSet<String> = ["site", "temps", "inconnue"].map(str::to_owned).into();
         let Outcome::SelfAssessment(after) = score_after(&quiz, &answers, &done) else {
             panic!("self-assessment");
         };
@@ -915,7 +913,13 @@ mod tests {
         );
         assert_eq!(
             after.plan,
-            ["decrocher", "portabilite", "association", "liste", "mesurer"]
+            [
+                "decrocher",
+                "portabilite",
+                "association",
+                "liste",
+                "mesurer"
+            ]
         );
         assert_eq!(after.already_done, ["site", "temps"]);
         let json = serde_json::to_string(&Outcome::SelfAssessment(after.clone())).unwrap();

@@ -111,11 +111,13 @@ impl Pages {
         // A follow-up of the revealed workshop, revealed in its turn.
         let opened = server.post_form(
             &revealed_manage.replace("/gestion", "/suivi"),
-            &[("titre", "Atelier d’essai — trois mois après"), ("minimum", "3")],
+            &[
+                ("titre", "Atelier d’essai — trois mois après"),
+                ("minimum", "3"),
+            ],
         );
         assert_eq!(opened.status, 303, "{}", opened.text());
-        let (follow_up, follow_up_code) =
-            server.workshop_links(opened.header("location").unwrap());
+        let (follow_up, follow_up_code) = server.workshop_links(opened.header("location").unwrap());
         for pick in 2..5 {
             server.answer(&format!("/a/{follow_up_code}"), diagnostic, pick);
         }
@@ -657,7 +659,13 @@ async fn actions_are_ticked_off_and_on_with_and_without_javascript() {
         let before = step_in_page(&client, id).await;
         assert_eq!(
             before,
-            serde_json::json!([false, true, false, "J’ai fait cette action", format!("Vous avez fait 0\u{a0}action sur {total}.")]),
+            serde_json::json!([
+                false,
+                true,
+                false,
+                "J’ai fait cette action",
+                format!("Vous avez fait 0\u{a0}action sur {total}.")
+            ]),
             "javascript: {javascript}"
         );
         let button = format!("#etape-{id} [data-tick-button]");
@@ -683,7 +691,13 @@ async fn actions_are_ticked_off_and_on_with_and_without_javascript() {
         let after = step_in_page(&client, id).await;
         assert_eq!(
             after,
-            serde_json::json!([true, false, true, "Remettre à faire", format!("Vous avez fait 1\u{a0}action sur {total}.")]),
+            serde_json::json!([
+                true,
+                false,
+                true,
+                "Remettre à faire",
+                format!("Vous avez fait 1\u{a0}action sur {total}.")
+            ]),
             "javascript: {javascript}"
         );
         // Stored: a fresh load says the same.
@@ -698,7 +712,11 @@ async fn actions_are_ticked_off_and_on_with_and_without_javascript() {
             .await
             .expect("unticked");
         site.open(&client, &result).await;
-        assert_eq!(step_in_page(&client, id).await, before, "javascript: {javascript}");
+        assert_eq!(
+            step_in_page(&client, id).await,
+            before,
+            "javascript: {javascript}"
+        );
         client.close().await.unwrap();
     }
 }

@@ -63,7 +63,10 @@ fn same_site_post(uri: &str, body: &str, accept: Option<&str>) -> Request<Body> 
 async fn tick(app: &App, result: &str, action: &str, done: bool) -> router::Reply {
     let body = encode(&[
         ("action".to_string(), action.to_string()),
-        ("fait".to_string(), if done { "oui" } else { "non" }.to_string()),
+        (
+            "fait".to_string(),
+            if done { "oui" } else { "non" }.to_string(),
+        ),
     ]);
     app.send(same_site_post(&format!("{result}/suivi"), &body, None))
         .await
@@ -143,7 +146,10 @@ async fn actions_are_ticked_off_and_on_with_a_plain_form() {
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     assert_eq!(reply.location(), format!("{result}#etape-{}", plan[0]));
     assert_eq!(reply.header(header::CACHE_CONTROL), Some("no-store"));
-    assert_eq!(stored(&app, &result).unwrap().done_actions, [plan[0].clone()]);
+    assert_eq!(
+        stored(&app, &result).unwrap().done_actions,
+        [plan[0].clone()]
+    );
     tick(&app, &result, &plan[1], true).await;
     let page = app.get(&result).await.body;
     assert!(
@@ -214,7 +220,10 @@ async fn the_script_gets_the_new_state_as_json() {
         ))
         .await;
     let json: Value = serde_json::from_str(&reply.body).unwrap();
-    assert_eq!((json["done"].clone(), json["done_count"].clone()), (Value::Bool(false), 0.into()));
+    assert_eq!(
+        (json["done"].clone(), json["done_count"].clone()),
+        (Value::Bool(false), 0.into())
+    );
     assert!(stored(&app, &result).unwrap().done_actions.is_empty());
 }
 
@@ -239,8 +248,14 @@ async fn ticking_is_refused_from_another_site_and_for_what_is_not_in_the_plan() 
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     assert!(reply.is_html() && reply.body.contains("autre site"));
     for (body, status) in [
-        (format!("action={not_in_plan}&fait=oui"), StatusCode::BAD_REQUEST),
-        (format!("action={}&fait=peut-etre", plan[0]), StatusCode::BAD_REQUEST),
+        (
+            format!("action={not_in_plan}&fait=oui"),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            format!("action={}&fait=peut-etre", plan[0]),
+            StatusCode::BAD_REQUEST,
+        ),
         (format!("action={}", plan[0]), StatusCode::BAD_REQUEST),
         (
             format!("action={0}&action={0}&fait=oui", plan[0]),
@@ -443,11 +458,17 @@ async fn a_retake_is_linked_only_when_the_reader_asks() {
         .unwrap()
         .title
         .clone();
-    assert!(page.contains(&format!("<li>{title}</li>")), "completed action");
+    assert!(
+        page.contains(&format!("<li>{title}</li>")),
+        "completed action"
+    );
     assert!(page.contains("Déjà faites, ces actions ne figurent plus dans votre plan"));
     // The same answers: no change in any score, written « 0 ».
     assert!(page.contains("<td>0</td>"));
-    assert!(!page.contains(token(&first)), "the first token on the new page");
+    assert!(
+        !page.contains(token(&first)),
+        "the first token on the new page"
+    );
 
     // « Télécharger mes réponses »: the history, without keys.
     let export = download(&app, &linked).await;
@@ -583,7 +604,10 @@ async fn deleting_the_new_result_leaves_the_previous_one_as_it_was() {
 
 async fn follow_up(app: &App, first: &Facilitated, min_group: u32) -> Facilitated {
     let body = encode(&[
-        ("titre".to_string(), "Atelier de printemps — suivi".to_string()),
+        (
+            "titre".to_string(),
+            "Atelier de printemps — suivi".to_string(),
+        ),
         ("minimum".to_string(), min_group.to_string()),
     ]);
     let reply = app
@@ -635,7 +659,9 @@ async fn export(app: &App, workshop: &Facilitated) -> Value {
 #[tokio::test]
 async fn a_follow_up_shows_the_groups_evolution_only_once_both_reach_their_minimum() {
     let app = App::new();
-    let first = app.create_workshop("Atelier de printemps", "diagnostic", 3).await;
+    let first = app
+        .create_workshop("Atelier de printemps", "diagnostic", 3)
+        .await;
     let manage = app.get(&first.path("/gestion")).await.body;
     assert!(manage.contains("Ouvrir l’atelier de suivi"));
     let second = follow_up(&app, &first, 3).await;
@@ -655,7 +681,10 @@ async fn a_follow_up_shows_the_groups_evolution_only_once_both_reach_their_minim
     assert!(view.contains("id=\"resultats\""), "results revealed");
     assert!(view.contains("Évolution depuis l’atelier «\u{a0}Atelier de printemps\u{a0}»"));
     assert!(view.contains("L’évolution s’affichera quand les deux ateliers"));
-    assert!(!view.contains("chezsoi-chart-changes"), "a chart below the minimum");
+    assert!(
+        !view.contains("chezsoi-chart-changes"),
+        "a chart below the minimum"
+    );
     assert!(export(&app, &second).await.get("evolution").is_none());
 
     // The first reaches its minimum: the evolution of the means appears,
@@ -685,7 +714,9 @@ async fn a_follow_up_shows_the_groups_evolution_only_once_both_reach_their_minim
 #[tokio::test]
 async fn a_follow_up_below_its_own_minimum_shows_nothing_of_either_group() {
     let app = App::new();
-    let first = app.create_workshop("Atelier d’hiver", "diagnostic", 3).await;
+    let first = app
+        .create_workshop("Atelier d’hiver", "diagnostic", 3)
+        .await;
     let second = follow_up(&app, &first, 4).await;
     for pick in 0..3 {
         answer(&app, &first, pick).await;
@@ -705,7 +736,11 @@ async fn a_follow_up_below_its_own_minimum_shows_nothing_of_either_group() {
 
     // Deleting the first workshop ends the comparison, not the follow-up.
     let deleted = app
-        .send(same_site_post(&first.path("/supprimer"), "confirmation=oui", None))
+        .send(same_site_post(
+            &first.path("/supprimer"),
+            "confirmation=oui",
+            None,
+        ))
         .await;
     assert_eq!(deleted.status, StatusCode::OK);
     assert!(export(&app, &second).await.get("evolution").is_none());
@@ -728,7 +763,11 @@ async fn a_follow_up_is_opened_only_from_the_first_ones_own_page() {
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     // Bad fields: said, nothing created.
     let reply = app
-        .send(same_site_post(&first.path("/suivi"), "titre=&minimum=1", None))
+        .send(same_site_post(
+            &first.path("/suivi"),
+            "titre=&minimum=1",
+            None,
+        ))
         .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(reply.body.contains("n’a pas été créé"));

@@ -176,12 +176,9 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Pending>) -> bool {
                     Write::Insert(result) => {
                         Written::Inserted(insert_row(&savepoint, &pending.token_hash, result)?)
                     }
-                    Write::Mark { action, done } => Written::Marked(mark_row(
-                        &savepoint,
-                        &pending.token_hash,
-                        action,
-                        *done,
-                    )?),
+                    Write::Mark { action, done } => {
+                        Written::Marked(mark_row(&savepoint, &pending.token_hash, action, *done)?)
+                    }
                 };
                 savepoint.commit()?;
                 Ok(written)
@@ -294,9 +291,8 @@ fn mark_row(
         actions.remove(action);
     }
     let actions: Vec<String> = actions.into_iter().collect();
-    let json = serde_json::to_string(&actions).map_err(|error| {
-        rusqlite::Error::ToSqlConversionFailure(Box::new(error))
-    })?;
+    let json = serde_json::to_string(&actions)
+        .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))?;
     tx.prepare_cached("UPDATE results SET done_actions = ?2 WHERE token_hash = ?1")?
         .execute(params![&token_hash[..], json])?;
     Ok(Some(actions))

@@ -43,8 +43,7 @@ pub(super) fn parse_done(json: &str) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
-const RESULT_COLUMNS: &str =
-    "quiz_id, quiz_version, workshop_id, answers, outcome, created_hour, done_actions, previous_hash";
+const RESULT_COLUMNS: &str = "quiz_id, quiz_version, workshop_id, answers, outcome, created_hour, done_actions, previous_hash";
 
 fn read_result(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredResult> {
     let previous: Option<Vec<u8>> = row.get(7)?;
@@ -92,9 +91,7 @@ impl Store {
                 if history.len() >= HISTORY_MAX {
                     break;
                 }
-                let Some(previous) = statement
-                    .query_row([&hash[..]], read_result)
-                    .optional()?
+                let Some(previous) = statement.query_row([&hash[..]], read_result).optional()?
                 else {
                     break;
                 };

@@ -29,7 +29,9 @@ pub fn reminder_range(today: Date) -> (Date, Date) {
     let last = Date::from_calendar_date(
         today.year() + MAX_YEARS_AHEAD,
         today.month(),
-        today.day().min(today.month().length(today.year() + MAX_YEARS_AHEAD)),
+        today
+            .day()
+            .min(today.month().length(today.year() + MAX_YEARS_AHEAD)),
     )
     .unwrap_or(today);
     (first, last)
@@ -112,7 +114,10 @@ pub fn reminder_ics(reminder: &Reminder<'_>) -> String {
     let mut calendar = Calendar::empty();
     calendar
         .append_property(Property::new("VERSION", "2.0"))
-        .append_property(Property::new("PRODID", "-//chezsoi//Chez soi sur le web//FR"))
+        .append_property(Property::new(
+            "PRODID",
+            "-//chezsoi//Chez soi sur le web//FR",
+        ))
         .append_property(Property::new("CALSCALE", "GREGORIAN"))
         .append_property(Property::new("METHOD", "PUBLISH"))
         .push(event);
@@ -135,11 +140,26 @@ mod tests {
 
     #[test]
     fn three_months_later_stays_in_its_month() {
-        assert_eq!(three_months_after(date!(2026 - 11 - 30)), date!(2027 - 02 - 28));
-        assert_eq!(three_months_after(date!(2027 - 11 - 30)), date!(2028 - 02 - 29));
-        assert_eq!(three_months_after(date!(2026 - 01 - 15)), date!(2026 - 04 - 15));
-        assert_eq!(three_months_after(date!(2026 - 10 - 31)), date!(2027 - 01 - 31));
-        assert_eq!(three_months_after(date!(2026 - 12 - 31)), date!(2027 - 03 - 31));
+        assert_eq!(
+            three_months_after(date!(2026 - 11 - 30)),
+            date!(2027 - 02 - 28)
+        );
+        assert_eq!(
+            three_months_after(date!(2027 - 11 - 30)),
+            date!(2028 - 02 - 29)
+        );
+        assert_eq!(
+            three_months_after(date!(2026 - 01 - 15)),
+            date!(2026 - 04 - 15)
+        );
+        assert_eq!(
+            three_months_after(date!(2026 - 10 - 31)),
+            date!(2027 - 01 - 31)
+        );
+        assert_eq!(
+            three_months_after(date!(2026 - 12 - 31)),
+            date!(2027 - 03 - 31)
+        );
     }
 
     #[test]
@@ -155,6 +175,9 @@ mod tests {
             "le 28\u{a0}février 2027"
         );
         let (first, last) = reminder_range(date!(2028 - 02 - 29));
-        assert_eq!((first, last), (date!(2028 - 03 - 01), date!(2031 - 02 - 28)));
+        assert_eq!(
+            (first, last),
+            (date!(2028 - 03 - 01), date!(2031 - 02 - 28))
+        );
     }
 }

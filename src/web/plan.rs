@@ -18,12 +18,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Serialize;
 
+use super::client::ClientKey;
 use super::error::AppError;
 use super::form;
 use super::pages;
 use super::result::{LoadedResult, progress, shown_plan};
 use super::same_origin::SameOrigin;
 use super::state::{AppState, blocking};
+use super::throttle::Bucket;
 use super::workshop::SiteUrl;
 use crate::scoring::Outcome;
 use crate::views::calendar::{self, Reminder};
@@ -52,14 +54,18 @@ fn wants_json(headers: &HeaderMap) -> bool {
 }
 
 /// `POST /r/{token}/suivi`: marks an action of the result's plan done
-/// (`fait=oui`) or not done (`fait=non`).
+/// (`fait=oui`) or not done (`fait=non`). Each tick is a write that waits
+/// for the disk, so it counts against the client's allowance of answers
+/// (`--participation-limit`), as a quiz's answers do.
 pub async fn tick(
     State(state): State<AppState>,
+    client: ClientKey,
     _: SameOrigin,
     loaded: LoadedResult,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
+    state.throttle(Bucket::QuizAnswers, client)?;
     let fields = form::read(&headers, &body)?;
     let refused = |why: &str| {
         AppError::BadRequest(format!(

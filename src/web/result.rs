@@ -410,10 +410,7 @@ fn result_page(state: &AppState, loaded: &LoadedResult, history: &[StoredResult]
                 .map(|(index, step)| StepView {
                     rank: index + 1,
                     id: step.recommendation.id.clone(),
-                    done: loaded
-                        .stored
-                        .done_actions
-                        .contains(&step.recommendation.id),
+                    done: loaded.stored.done_actions.contains(&step.recommendation.id),
                     action: step.recommendation.title.clone(),
                     title: step.variant.title.clone(),
                     reasons: step.reasons,
@@ -439,12 +436,7 @@ fn result_page(state: &AppState, loaded: &LoadedResult, history: &[StoredResult]
                     plan,
                     already_done: action_titles(quiz, &outcome.already_done),
                     follow: follow_view(&loaded.token),
-                    evolution: evolution_view(
-                        quiz,
-                        outcome,
-                        loaded.stored.created_hour,
-                        history,
-                    ),
+                    evolution: evolution_view(quiz, outcome, loaded.stored.created_hour, history),
                 }),
                 None,
             )
