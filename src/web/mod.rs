@@ -56,7 +56,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/r/{token}", get(result::show))
         .route("/r/{token}/reponses.json", get(result::download))
-        .route("/r/{token}/supprimer", post(result::delete))
+        .route(
+            "/r/{token}/supprimer",
+            get(result::confirm_delete).post(result::delete),
+        )
         .route("/stats/{id}", get(stats::show))
         .route("/_app/quiz.js", get(quiz_script))
         .route("/_app/oubli.css", get(forget))
