@@ -1001,7 +1001,23 @@ async fn back_after_deleting_a_result_does_not_show_it_again() {
         }
         let profile = text(&client, "h2#profil").await;
         assert!(profile.starts_with("Votre profil"), "{profile}");
+        // Deleting asks first: in a dialog with JavaScript, on a page of its
+        // own without.
         click(&client, "button.chezsoi-danger").await;
+        let confirm = if javascript {
+            "//dialog//button[normalize-space()='Supprimer définitivement']"
+        } else {
+            "//main//form[not(ancestor::dialog)]//button[normalize-space()='Supprimer définitivement']"
+        };
+        client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::XPath(confirm))
+            .await
+            .expect("deleting asks for confirmation")
+            .click()
+            .await
+            .unwrap();
         client
             .wait()
             .at_most(Duration::from_secs(10))

@@ -251,7 +251,9 @@ async fn messages_say_what_happened() {
              BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END;",
         )
         .unwrap();
-    let failed = app.post_form(&format!("{result}/supprimer"), "").await;
+    let failed = app
+        .post_form(&format!("{result}/supprimer"), "confirmation=oui")
+        .await;
     assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(
         !failed.body.contains("Rien n’a été enregistré"),

@@ -58,7 +58,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/r/{token}", get(result::show))
         .route("/r/{token}/reponses.json", get(result::download))
-        .route("/r/{token}/supprimer", post(result::delete))
+        .route(
+            "/r/{token}/supprimer",
+            get(result::confirm_delete).post(result::delete),
+        )
         // Following the plan: ticking actions off, a calendar reminder,
         // re-taking the quiz (linked to this result only if asked).
         .route("/r/{token}/suivi", post(plan::tick))

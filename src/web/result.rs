@@ -555,6 +555,39 @@ pub async fn download(
     ))
 }
 
+/// `GET /r/{token}/supprimer`: the page that asks to confirm a deletion,
+/// where the result page's button leads without JavaScript. A page of its
+/// own (not the answer to a POST): after the deletion, Back comes to it and
+/// asks the server again, which says the result is gone.
+pub async fn confirm_delete(
+    State(state): State<AppState>,
+    Param(token): Param<String>,
+) -> Result<Response, AppError> {
+    confirmation_page(&state, token).await
+}
+
+async fn confirmation_page(state: &AppState, token: String) -> Result<Response, AppError> {
+    let loaded = load_result(state, token).await?;
+    #[derive(Serialize)]
+    struct Confirm {
+        title: &'static str,
+        token: String,
+        quiz_title: String,
+        created: String,
+    }
+    Ok(pages::private(pages::render(
+        state,
+        StatusCode::OK,
+        "result_delete.html",
+        &Confirm {
+            title: "Supprimer ce résultat\u{a0}?",
+            token: loaded.token,
+            quiz_title: loaded.quiz.title.clone(),
+            created: format_hour(loaded.stored.created_hour),
+        },
+    )?))
+}
+
 /// `POST /r/{token}/supprimer`, from a page of this site only (another
 /// site's page cannot make a visitor's browser delete their result):
 /// deletes the result once confirmed (the form's `confirmation=oui`).
@@ -571,25 +604,7 @@ pub async fn delete(
     let parsed = ResultToken::parse(&token).ok_or_else(gone)?;
     let fields = form::read(&headers, &body)?;
     if form::single(&fields, "confirmation")?.as_deref() != Some("oui") {
-        let loaded = load_result(&state, token).await?;
-        #[derive(Serialize)]
-        struct Confirm {
-            title: &'static str,
-            token: String,
-            quiz_title: String,
-            created: String,
-        }
-        return Ok(pages::private(pages::render(
-            &state,
-            StatusCode::OK,
-            "result_delete.html",
-            &Confirm {
-                title: "Supprimer ce résultat\u{a0}?",
-                token: loaded.token,
-                quiz_title: loaded.quiz.title.clone(),
-                created: format_hour(loaded.stored.created_hour),
-            },
-        )?));
+        return confirmation_page(&state, token).await;
     }
     let hash = parsed.hash();
     let deleted = blocking(&state, move |store| store.delete_result(&hash)).await?;
