@@ -856,7 +856,7 @@ async fn malformed_oversized_and_mistyped_bodies_are_refused() {
         (Method::DELETE, "/quiz/diagnostic".to_string()),
         (Method::PATCH, site.open.join()),
         (
-            Method::GET,
+            Method::PUT,
             "/r/0123456789abcdef0123456789abcdef/supprimer".to_string(),
         ),
         (Method::POST, "/stats/diagnostic".to_string()),
