@@ -259,11 +259,10 @@ pub fn progress(done: usize, total: usize) -> ProgressView {
         done,
         total,
         text,
-        percent: if total == 0 {
-            0
-        } else {
-            u8::try_from(done.min(total) * 100 / total).unwrap_or(100)
-        },
+        // An empty plan (everything done before the re-take) is at 0 %.
+        percent: (done.min(total) * 100)
+            .checked_div(total)
+            .map_or(0, |percent| u8::try_from(percent).unwrap_or(100)),
     }
 }
 
