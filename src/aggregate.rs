@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::quiz::{QuestionKind, Quiz};
 use crate::scoring::{Answer, Answers, Outcome};
@@ -23,6 +23,18 @@ pub const TOP_FIRST_ACTIONS: usize = 5;
 pub struct Participation {
     pub answers: Answers,
     pub outcome: Outcome,
+}
+
+impl Participation {
+    /// From the stored JSON of the answers and of the outcome; `None` if
+    /// either no longer reads (a row written by an older format is left out
+    /// of the group rather than failing the page).
+    pub fn parse(answers: &str, outcome: &str) -> Option<Participation> {
+        Some(Participation {
+            answers: serde_json::from_str(answers).ok()?,
+            outcome: serde_json::from_str(outcome).ok()?,
+        })
+    }
 }
 
 /// Either too few answers, or the group's aggregates.
@@ -138,31 +150,81 @@ pub struct MeanChange {
     pub after: Option<u8>,
 }
 
-/// The evolution from `before` (the first workshop's group) to `after` (its
-/// follow-up's), only when both reached their minimum group size: a group
-/// below it has no results (`Group::TooFew`), and then there is no
-/// evolution either, so that no mean of a group too small can be worked
-/// out from a difference. `overall_label` names the overall score.
-pub fn evolution(overall_label: &str, before: &Group, after: &Group) -> Option<GroupEvolution> {
-    let (Group::Results(before), Group::Results(after)) = (before, after) else {
+/// What a follow-up compares with: a group's size and means, nothing else.
+/// A workshop keeps only this once its answers are erased at expiry
+/// (`workshop::purge_expired`), and only if the group reached its minimum
+/// size. Stored as JSON, e.g.
+/// `{"answers":12,"overall":48,"dimensions":{"propriete":37,"vie-privee":56}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Baseline {
+    /// Number of answers.
+    pub answers: usize,
+    /// Mean overall score, 0–100 (self-assessment), or mean percentage of
+    /// right answers (knowledge check).
+    pub overall: Option<u8>,
+    /// Mean score of each dimension someone answered, 0–100, by dimension
+    /// id (self-assessment).
+    pub dimensions: BTreeMap<String, u8>,
+}
+
+/// The group's size and means if it has at least `min_group` answers (never
+/// below `MIN_GROUP_FLOOR`), computed as `group` computes them, without
+/// the quiz: a workshop's answers can be summed up at expiry even if its
+/// quiz has changed or gone since.
+pub fn baseline(participations: &[Participation], min_group: usize) -> Option<Baseline> {
+    if participations.len() < min_group.max(MIN_GROUP_FLOOR as usize) {
+        return None;
+    }
+    let mut by_dimension: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
+    for participation in participations {
+        if let Outcome::SelfAssessment(outcome) = &participation.outcome {
+            for score in outcome.dimensions.iter().filter(|d| d.answered) {
+                by_dimension
+                    .entry(score.dimension.as_str())
+                    .or_default()
+                    .push(score.percent);
+            }
+        }
+    }
+    Some(Baseline {
+        answers: participations.len(),
+        overall: spread(participations.iter().map(|p| match &p.outcome {
+            Outcome::SelfAssessment(outcome) => outcome.overall,
+            Outcome::Knowledge(outcome) => outcome.percent,
+        }))
+        .map(|s| s.mean),
+        dimensions: by_dimension
+            .into_iter()
+            .filter_map(|(id, values)| Some((id.to_string(), spread(values.into_iter())?.mean)))
+            .collect(),
+    })
+}
+
+/// The evolution from `before` (the first workshop's group, kept only if it
+/// reached its minimum size) to `after` (its follow-up's), only when the
+/// follow-up reached its own: a group below it has no results
+/// (`Group::TooFew`), and then there is no evolution either, so that no
+/// mean of a group too small can be worked out from a difference.
+/// `overall_label` names the overall score.
+pub fn evolution(
+    overall_label: &str,
+    before: Option<&Baseline>,
+    after: &Group,
+) -> Option<GroupEvolution> {
+    let (Some(before), Group::Results(after)) = (before, after) else {
         return None;
     };
     let mut changes = vec![MeanChange {
         id: "score".to_string(),
         label: overall_label.to_string(),
-        before: before.overall.map(|s| s.mean),
+        before: before.overall,
         after: after.overall.map(|s| s.mean),
     }];
     for dimension in &after.dimensions {
-        let earlier = before
-            .dimensions
-            .iter()
-            .find(|d| d.id == dimension.id)
-            .and_then(|d| d.spread);
         changes.push(MeanChange {
             id: dimension.id.clone(),
             label: dimension.label.clone(),
-            before: earlier.map(|s| s.mean),
+            before: before.dimensions.get(&dimension.id).copied(),
             after: dimension.spread.map(|s| s.mean),
         });
     }

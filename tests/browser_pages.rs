@@ -42,6 +42,9 @@ struct Pages {
     retake: String,
     /// A follow-up of `revealed`, revealed: the group's evolution.
     follow_up: String,
+    /// The management page of a workshop whose answers expired, its
+    /// group's means kept for a follow-up.
+    archived_manage: String,
 }
 
 /// The ids of the plan's steps on a result page, in order.
@@ -130,6 +133,27 @@ impl Pages {
         )
         .unwrap();
         assert_eq!(reveal.status, 303, "{}", reveal.text());
+
+        // A workshop of forty days ago, past the 30 days of retention: its
+        // answers erased, its group's means kept.
+        let (_, archived_code, archived_manage) =
+            server.create_workshop("Atelier de l’automne dernier", "diagnostic", 3);
+        for pick in 0..3 {
+            server.answer(&format!("/a/{archived_code}"), diagnostic, pick);
+        }
+        let store = chezsoi::store::Store::open(&site.fixture.path("data/t.db")).unwrap();
+        store
+            .with_writer(|c| {
+                c.execute(
+                    "UPDATE workshops SET created_hour = created_hour - 40 * 86400 WHERE join_code = ?1",
+                    [&archived_code],
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        let purged =
+            chezsoi::workshop::purge_expired(&store, 30, chezsoi::workshop::now_unix()).unwrap();
+        assert_eq!(purged.archived, 1);
         Pages {
             result,
             knowledge,
@@ -140,6 +164,7 @@ impl Pages {
             linked,
             retake,
             follow_up,
+            archived_manage,
         }
     }
 }
@@ -771,6 +796,7 @@ async fn open_kind(site: &Site, client: &Client, pages: &Pages, kind: &str) {
         "rejoindre-code-inconnu" => site.open(client, "/a?code=ZZZ999").await,
         "atelier-nouveau" => site.open(client, "/atelier/nouveau").await,
         "atelier-gestion" => site.open(client, &pages.waiting_manage).await,
+        "atelier-archive" => site.open(client, &pages.archived_manage).await,
         "projection-attente" => site.open(client, &pages.waiting).await,
         "projection-revelee" | "resultats-groupe" => site.open(client, &pages.revealed).await,
         "revelation-refusee" => submit(&pages.waiting, ".chezsoi-live form").await,
@@ -781,7 +807,7 @@ async fn open_kind(site: &Site, client: &Client, pages: &Pages, kind: &str) {
     find(client, "main h1, main h2").await;
 }
 
-const KINDS: [&str; 20] = [
+const KINDS: [&str; 21] = [
     "quiz",
     "quiz-atelier",
     "quiz-erreurs",
@@ -797,6 +823,8 @@ const KINDS: [&str; 20] = [
     "rejoindre-code-inconnu",
     "atelier-nouveau",
     "atelier-gestion",
+    // Past its expiry: only the group's means, for a follow-up.
+    "atelier-archive",
     "projection-attente",
     "projection-revelee",
     "resultats-groupe",

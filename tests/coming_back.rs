@@ -3,7 +3,8 @@
 //! sends it), the calendar reminder read back by another crate's parser,
 //! re-taking the diagnostic linked to the previous result or not, deleting
 //! either result of a link, and follow-up workshops whose evolution stays
-//! hidden until both groups reach their minimum.
+//! hidden until both groups reach their minimum, and still shows months
+//! later, from the means a workshop keeps once its answers expire.
 
 #[path = "support/router.rs"]
 mod router;
@@ -636,12 +637,28 @@ async fn follow_up(app: &App, first: &Facilitated, min_group: u32) -> Facilitate
     }
 }
 
-async fn answer(app: &App, workshop: &Facilitated, pick: usize) {
+/// Answers `workshop` with the `pick`-th choices: the result's path.
+async fn answer(app: &App, workshop: &Facilitated, pick: usize) -> String {
     let quiz = app.quiz("diagnostic");
     let mut fields = support::valid_answers(&quiz, pick);
     fields.push(("atelier".to_string(), workshop.code.clone()));
     let reply = app.post_form(&workshop.join(), encode(&fields)).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    reply.location()
+}
+
+/// Moves `workshop`'s creation `days` days back, as if it had been opened
+/// then.
+fn age(app: &App, workshop: &Facilitated, days: i64) {
+    app.store
+        .with_writer(|c| {
+            c.execute(
+                "UPDATE workshops SET created_hour = created_hour - ?1 * 86400 WHERE id = ?2",
+                (days, workshop.id),
+            )?;
+            Ok(())
+        })
+        .unwrap();
 }
 
 async fn reveal(app: &App, workshop: &Facilitated) -> StatusCode {
@@ -772,4 +789,113 @@ async fn a_follow_up_is_opened_only_from_the_first_ones_own_page() {
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(reply.body.contains("n’a pas été créé"));
     assert_eq!(app.workshops(), 1);
+}
+
+#[tokio::test]
+async fn a_follow_up_months_later_compares_with_the_means_kept_at_expiry() {
+    let app = App::new();
+    let first = app
+        .create_workshop("Atelier de printemps", "diagnostic", 3)
+        .await;
+    let mut pages = Vec::new();
+    for pick in 0..4 {
+        pages.push(answer(&app, &first, pick).await);
+    }
+    let before = export(&app, &first).await;
+    // A workshop below its minimum at expiry keeps nothing at all.
+    let small = app
+        .create_workshop("Atelier trop petit", "diagnostic", 3)
+        .await;
+    answer(&app, &small, 0).await;
+    answer(&app, &small, 1).await;
+
+    // Forty days later, with the default 30 days of retention.
+    age(&app, &first, 40);
+    age(&app, &small, 40);
+    let now = chezsoi::workshop::now_unix();
+    let purged = chezsoi::workshop::purge_expired(&app.store, 30, now).unwrap();
+    assert_eq!(
+        (
+            purged.workshops,
+            purged.results,
+            purged.archived,
+            purged.baselines
+        ),
+        (2, 6, 1, 0)
+    );
+    assert_eq!(app.results_in(first.id), 0);
+    assert_eq!(app.workshops(), 1, "the small one is gone");
+    assert_eq!(
+        app.get(&small.path("/gestion")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    for page in &pages {
+        assert_eq!(app.get(page).await.status, StatusCode::NOT_FOUND, "{page}");
+    }
+    // What stays is the group's size and means: nothing per person.
+    let kept: (Option<String>, Option<i64>) = app
+        .store
+        .with_writer(|c| {
+            Ok(c.query_row(
+                "SELECT baseline, closed_hour FROM workshops WHERE id = ?1",
+                [first.id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?)
+        })
+        .unwrap();
+    let baseline: Value = serde_json::from_str(kept.0.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        baseline.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["answers", "dimensions", "overall"]
+    );
+    assert_eq!(baseline["answers"], 4);
+    assert!(kept.1.is_some(), "an archived workshop takes no answer");
+    let manage = app.get(&first.path("/gestion")).await;
+    assert_eq!(manage.status, StatusCode::OK);
+    assert!(manage.body.contains("Réponses effacées"), "{}", manage.body);
+    assert!(manage.body.contains("4\u{a0}réponses") || manage.body.contains("4 réponses"));
+    assert!(!manage.body.contains("resultats.csv"), "no export offered");
+    for gone in [
+        first.projection(""),
+        first.projection("/direct"),
+        first.path("/resultats.json"),
+        first.path("/resultats.csv"),
+    ] {
+        let reply = app.get(&gone).await;
+        assert_eq!(reply.status, StatusCode::GONE, "{gone}");
+        assert!(reply.is_html() && reply.body.contains("effacées"), "{gone}");
+    }
+    let joined = app.get(&first.join()).await;
+    assert!(!joined.body.contains("name=\"atelier\""), "still joinable");
+
+    // Three months after the first session, the follow-up: opened from the
+    // archived workshop's page, it compares with the kept means.
+    let second = follow_up(&app, &first, 3).await;
+    for pick in 1..4 {
+        answer(&app, &second, pick).await;
+    }
+    assert_eq!(reveal(&app, &second).await, StatusCode::SEE_OTHER);
+    let view = app.get(&second.projection("")).await.body;
+    assert!(view.contains("chezsoi-chart-changes"), "no evolution chart");
+    let after = export(&app, &second).await;
+    let evolution = &after["evolution"];
+    assert_eq!(evolution["before_answers"], 4);
+    let changes = evolution["changes"].as_array().unwrap();
+    assert_eq!(changes[0]["before"], before["overall"]["mean"]);
+    let dimensions = before["dimensions"].as_array().unwrap();
+    assert_eq!(changes.len(), dimensions.len() + 1);
+    for (change, dimension) in changes[1..].iter().zip(dimensions) {
+        assert_eq!(change["id"], dimension["id"]);
+        assert_eq!(change["before"], dimension["spread"]["mean"]);
+    }
+
+    // The kept means go in their turn, BASELINE_DAYS after the answers.
+    let later = now + i64::from(chezsoi::workshop::BASELINE_DAYS + 1) * 86_400;
+    let purged = chezsoi::workshop::purge_expired(&app.store, 10_000, later).unwrap();
+    assert_eq!((purged.workshops, purged.baselines), (0, 1));
+    assert_eq!(
+        app.get(&first.path("/gestion")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(export(&app, &second).await.get("evolution").is_none());
 }

@@ -179,7 +179,8 @@ fn workshop_purge_deletes_expired_workshops_and_their_results() {
     assert!(stdout.contains("0 atelier(s)"), "{stdout}");
     let stdout = succeeds(chezsoi().args(["workshop", "purge", "--db"]).arg(&db));
     assert!(
-        stdout.contains("1 atelier(s) de plus de 30 jours supprimé(s), avec 2 résultat(s)"),
+        stdout.contains("1 atelier(s) de plus de 30\u{a0}jours\u{a0}: 2 réponse(s) effacée(s)")
+            && stdout.contains("0 de ces ateliers gardé(s)"),
         "{stdout}"
     );
 

@@ -50,7 +50,7 @@ pub struct DbArg {
 
 #[derive(Debug, Args)]
 pub struct RetentionArg {
-    /// Nombre de jours après lesquels un atelier et ses résultats sont effacés (par défaut : 30)
+    /// Nombre de jours après lesquels les résultats d’un atelier sont effacés ; un atelier qui a atteint son minimum de réponses garde ensuite ses seules moyennes de groupe, 400 jours, pour un atelier de suivi (par défaut : 30)
     #[arg(
         long = "retention-days",
         env = "CHEZSOI_RETENTION_DAYS",

@@ -140,11 +140,8 @@ fn open_store(path: &std::path::Path) -> Result<Store> {
 fn purge_workshops(store: &Store, retention_days: u32) -> Result<()> {
     let purged = workshop::purge_expired(store, retention_days, workshop::now_unix())
         .context("impossible d’effacer les ateliers expirés")?;
-    if purged.workshops > 0 {
-        println!(
-            "{} atelier(s) expiré(s) effacé(s), avec {} résultat(s) (conservation\u{a0}: {retention_days} jours).",
-            purged.workshops, purged.results
-        );
+    if !purged.is_empty() {
+        println!("{}", purged.describe(retention_days));
     }
     Ok(())
 }

@@ -14,7 +14,7 @@ pub enum Command {
     /// Crée un atelier et affiche son code, son adresse de participation, le lien d’animation secret et l’adresse de la vue à projeter
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options\u{a0}")]
     New(NewArgs),
-    /// Efface les ateliers plus anciens que le délai de conservation, avec leurs résultats
+    /// Efface les résultats des ateliers plus anciens que le délai de conservation (un atelier qui a atteint son minimum garde ses seules moyennes de groupe, pour un suivi)
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options\u{a0}")]
     Purge(PurgeArgs),
 }
@@ -107,14 +107,12 @@ fn new(args: NewArgs) -> Result<()> {
     Ok(())
 }
 
-/// Deletes the workshops older than the retention, with their results.
+/// Erases the answers of the workshops older than the retention (see
+/// `workshop::purge_expired`).
 fn purge(args: PurgeArgs) -> Result<()> {
     let store = Store::open(&args.db.db)
         .with_context(|| "base de données (option --db ou CHEZSOI_DB)".to_string())?;
     let purged = workshop::purge_expired(&store, args.retention.days, workshop::now_unix())?;
-    println!(
-        "{} atelier(s) de plus de {} jours supprimé(s), avec {} résultat(s).",
-        purged.workshops, args.retention.days, purged.results
-    );
+    println!("{}", purged.describe(args.retention.days));
     Ok(())
 }

@@ -115,6 +115,13 @@ const MIGRATIONS: &[&str] = &[
         ALTER TABLE workshops ADD COLUMN follows INTEGER
             REFERENCES workshops (id) ON DELETE SET NULL;
         CREATE INDEX workshops_follows ON workshops (follows) WHERE follows IS NOT NULL;",
+    // 7: what a workshop keeps past its expiry, for a follow-up months
+    // later: its answers are erased, and if the group reached its minimum
+    // size, the workshop stays with the group's size and means only
+    // (`baseline`, JSON of `aggregate::Baseline`) from `archived_hour` until
+    // it is purged in its turn (`workshop::BASELINE_DAYS`).
+    "ALTER TABLE workshops ADD COLUMN archived_hour INTEGER;
+        ALTER TABLE workshops ADD COLUMN baseline TEXT;",
 ];
 
 /// The schema version once every migration is applied.

@@ -36,11 +36,22 @@ pub struct Workshop {
     pub revealed: bool,
     /// The workshop this one is the follow-up of, while it exists.
     pub follows: Option<i64>,
+    /// The hour its answers were erased at expiry, if they were; it then
+    /// keeps only `baseline`.
+    pub archived_hour: Option<i64>,
+    /// Once archived: the JSON of its group's size and means
+    /// (`aggregate::Baseline`).
+    pub baseline: Option<String>,
 }
 
 impl Workshop {
     pub fn is_open(&self) -> bool {
         self.closed_hour.is_none()
+    }
+
+    /// Whether its answers were erased at expiry (see `archived_hour`).
+    pub fn is_archived(&self) -> bool {
+        self.archived_hour.is_some()
     }
 }
 
@@ -55,8 +66,8 @@ pub enum WorkshopReveal {
     Missing,
 }
 
-const COLUMNS: &str =
-    "id, title, quiz_id, min_group, join_code, created_hour, closed_hour, revealed, follows";
+const COLUMNS: &str = "id, title, quiz_id, min_group, join_code, created_hour, closed_hour, revealed, \
+     follows, archived_hour, baseline";
 
 fn read_workshop(row: &rusqlite::Row<'_>) -> rusqlite::Result<Workshop> {
     Ok(Workshop {
@@ -69,6 +80,8 @@ fn read_workshop(row: &rusqlite::Row<'_>) -> rusqlite::Result<Workshop> {
         closed_hour: row.get(6)?,
         revealed: row.get::<_, i64>(7)? != 0,
         follows: row.get(8)?,
+        archived_hour: row.get(9)?,
+        baseline: row.get(10)?,
     })
 }
 
@@ -118,6 +131,8 @@ impl Store {
                             closed_hour: None,
                             revealed: false,
                             follows: workshop.follows,
+                            archived_hour: None,
+                            baseline: None,
                         });
                     }
                     Err(error) if is_join_code_taken(&error) => continue,
@@ -257,21 +272,56 @@ impl Store {
         })
     }
 
-    /// Deletes the workshops created before `cutoff` (Unix time) with their
-    /// results; returns how many of each.
-    pub fn purge_workshops_created_before(&self, cutoff: i64) -> Result<(usize, usize)> {
+    /// The workshops created before `cutoff` (Unix time) whose answers are
+    /// still there: those to erase.
+    pub fn workshops_to_archive(&self, cutoff: i64) -> Result<Vec<Workshop>> {
+        self.with_reader(|conn| {
+            let mut statement = conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM workshops
+                 WHERE created_hour < ?1 AND archived_hour IS NULL ORDER BY id"
+            ))?;
+            let rows = statement.query_map([cutoff], read_workshop)?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    /// Erases a workshop's results, in one transaction: the workshop stays,
+    /// closed, with only `baseline` (the JSON of its group's size and means)
+    /// from `hour` on, or goes too when there is no baseline to keep.
+    /// Returns whether the workshop stays, and how many results were erased;
+    /// `None` if there was no such workshop still holding answers.
+    pub fn archive_workshop(
+        &self,
+        workshop_id: i64,
+        baseline: Option<&str>,
+        hour: i64,
+    ) -> Result<Option<(bool, usize)>> {
         self.with_writer(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let results: i64 = tx.query_row(
-                "SELECT count(*) FROM results WHERE workshop_id IN
-                 (SELECT id FROM workshops WHERE created_hour < ?1)",
-                [cutoff],
-                |row| row.get(0),
-            )?;
-            let workshops =
-                tx.execute("DELETE FROM workshops WHERE created_hour < ?1", [cutoff])?;
+            let results = count_results(&tx, workshop_id)?;
+            tx.execute("DELETE FROM results WHERE workshop_id = ?1", [workshop_id])?;
+            let changed = match baseline {
+                Some(baseline) => tx.execute(
+                    "UPDATE workshops SET archived_hour = ?2, baseline = ?3,
+                         closed_hour = coalesce(closed_hour, ?2)
+                     WHERE id = ?1 AND archived_hour IS NULL",
+                    params![workshop_id, hour, baseline],
+                )?,
+                None => tx.execute(
+                    "DELETE FROM workshops WHERE id = ?1 AND archived_hour IS NULL",
+                    [workshop_id],
+                )?,
+            };
             tx.commit()?;
-            Ok((workshops, usize::try_from(results).unwrap_or(0)))
+            Ok((changed > 0).then_some((baseline.is_some(), results)))
+        })
+    }
+
+    /// Deletes the archived workshops whose answers were erased before
+    /// `cutoff` (Unix time); returns how many.
+    pub fn purge_archives_before(&self, cutoff: i64) -> Result<usize> {
+        self.with_writer(|conn| {
+            Ok(conn.execute("DELETE FROM workshops WHERE archived_hour < ?1", [cutoff])?)
         })
     }
 

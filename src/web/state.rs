@@ -312,11 +312,6 @@ pub(super) async fn participations(
     let rows = blocking(state, move |store| store.participations(who)).await?;
     Ok(rows
         .iter()
-        .filter_map(|(answers, outcome)| {
-            Some(Participation {
-                answers: serde_json::from_str(answers).ok()?,
-                outcome: serde_json::from_str(outcome).ok()?,
-            })
-        })
+        .filter_map(|(answers, outcome)| Participation::parse(answers, outcome))
         .collect())
 }

@@ -18,7 +18,8 @@ pub mod export;
 
 use std::ops::RangeInclusive;
 
-use crate::store::{NewWorkshop, Store, StoreError, Workshop, round_to_hour};
+use crate::aggregate::{self, Baseline, Participation};
+use crate::store::{NewWorkshop, Participants, Store, StoreError, Workshop, round_to_hour};
 
 /// The smallest and largest minimum group sizes a facilitator may choose:
 /// from the one privacy floor of every group figure
@@ -217,23 +218,100 @@ fn create_following(
     Ok(Created { workshop, key })
 }
 
+/// How long an expired workshop that reached its minimum group size keeps
+/// its group's size and means (and nothing else) for a follow-up, in days
+/// after its answers were erased: a follow-up a year after the first
+/// session can still compare.
+pub const BASELINE_DAYS: u32 = 400;
+
 /// What a purge removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Purged {
+    /// Workshops whose answers were erased (kept or not).
     pub workshops: usize,
+    /// Answers erased with them.
     pub results: usize,
+    /// Of `workshops`, those kept with their group's means only.
+    pub archived: usize,
+    /// Workshops deleted once `BASELINE_DAYS` after their expiry passed.
+    pub baselines: usize,
 }
 
-/// Deletes the workshops created more than `retention_days` ago, with their
-/// results.
+impl Purged {
+    /// Whether the purge removed nothing.
+    pub fn is_empty(&self) -> bool {
+        self.workshops == 0 && self.baselines == 0
+    }
+
+    /// What the purge did, in French, for the server's output and the
+    /// command line.
+    pub fn describe(&self, retention_days: u32) -> String {
+        format!(
+            "{} atelier(s) de plus de {retention_days}\u{a0}jours\u{a0}: {} réponse(s) effacée(s)\u{a0}; \
+             {} de ces ateliers gardé(s) avec les seules moyennes de leur groupe, pour un atelier \
+             de suivi, pendant {BASELINE_DAYS}\u{a0}jours\u{a0}; {} atelier(s) gardé(s) ainsi \
+             arrivé(s) au bout de ce délai, supprimé(s).",
+            self.workshops, self.results, self.archived, self.baselines
+        )
+    }
+}
+
+/// Erases the answers of the workshops created more than `retention_days`
+/// ago. A workshop whose group reached its minimum size stays, closed, with
+/// its group's size and means only (`aggregate::Baseline`), for
+/// `BASELINE_DAYS`, so that a follow-up opened later can still show the
+/// group's evolution; any other is deleted. Then deletes what was kept
+/// longer than that.
 pub fn purge_expired(
     store: &Store,
     retention_days: u32,
     now_unix: i64,
 ) -> Result<Purged, StoreError> {
-    let cutoff = now_unix.saturating_sub(i64::from(retention_days).saturating_mul(86_400));
-    let (workshops, results) = store.purge_workshops_created_before(cutoff)?;
-    Ok(Purged { workshops, results })
+    let cutoff = now_unix.saturating_sub(days(retention_days));
+    let now_hour = round_to_hour(now_unix);
+    let mut purged = Purged::default();
+    for workshop in store.workshops_to_archive(cutoff)? {
+        let baseline = baseline_of(store, &workshop)?
+            .map(|baseline| serde_json::to_string(&baseline).expect("a baseline serializes"));
+        if let Some((kept, results)) =
+            store.archive_workshop(workshop.id, baseline.as_deref(), now_hour)?
+        {
+            purged.workshops += 1;
+            purged.results += results;
+            purged.archived += usize::from(kept);
+        }
+    }
+    purged.baselines = store.purge_archives_before(now_unix.saturating_sub(days(BASELINE_DAYS)))?;
+    Ok(purged)
+}
+
+/// The group's size and means a follow-up compares with: kept at expiry
+/// (`purge_expired`) for an archived workshop, else from its answers; `None`
+/// below the minimum group size or when no baseline could be read.
+pub fn baseline_of(store: &Store, workshop: &Workshop) -> Result<Option<Baseline>, StoreError> {
+    if workshop.is_archived() {
+        return Ok(workshop
+            .baseline
+            .as_deref()
+            .and_then(|json| serde_json::from_str(json).ok()));
+    }
+    let participations: Vec<Participation> = store
+        .participations(Participants::Workshop(workshop.id))?
+        .iter()
+        .filter_map(|(answers, outcome)| Participation::parse(answers, outcome))
+        .collect();
+    let min_group = usize::try_from(workshop.min_group).unwrap_or(usize::MAX);
+    Ok(aggregate::baseline(&participations, min_group))
+}
+
+/// The hour until which an archived workshop (answers erased at
+/// `archived_hour`) keeps its group's means.
+pub fn baseline_expiry(archived_hour: i64) -> i64 {
+    archived_hour.saturating_add(days(BASELINE_DAYS))
+}
+
+fn days(days: u32) -> i64 {
+    i64::from(days).saturating_mul(86_400)
 }
 
 /// The hour after which a workshop created at `created_hour` is purged.

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::facilitator::first_group;
-use super::{Facilitator, group_of, still_needed, workshop_quiz};
+use super::{Facilitator, group_of, still_needed, workshop_archived, workshop_quiz};
 use crate::aggregate::{self, Group, GroupResults};
 use crate::quiz::Quiz;
 use crate::store::Workshop;
@@ -23,6 +23,9 @@ async fn export_results(
     state: &AppState,
     workshop: Workshop,
 ) -> Result<(Workshop, Arc<Quiz>, GroupResults), AppError> {
+    if workshop.is_archived() {
+        return Err(workshop_archived());
+    }
     let quiz = workshop_quiz(state, &workshop)?;
     match group_of(state, &workshop, &quiz).await? {
         Group::TooFew { needed } => Err(AppError::Client(
@@ -56,7 +59,7 @@ pub async fn json(
     let evolution = match first_group(&state, &workshop, &quiz).await? {
         Some((_, first)) => aggregate::evolution(
             export::overall_label(&quiz),
-            &first,
+            first.as_ref(),
             &Group::Results(results.clone()),
         ),
         None => None,

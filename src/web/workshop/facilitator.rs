@@ -23,7 +23,7 @@ use super::{
     Facilitator, Projected, SiteUrl, facilitator_path, group_of, plural, projector_path,
     still_needed, workshop_not_found, workshop_quiz,
 };
-use crate::aggregate::{self, Group, GroupEvolution, GroupResults, Share, Spread};
+use crate::aggregate::{self, Baseline, Group, GroupEvolution, GroupResults, Share, Spread};
 use crate::quiz::{Mode, Quiz};
 use crate::store::{Workshop, WorkshopReveal};
 use crate::views::charts::{self, ChangeBar, ShareBar, SpreadBar};
@@ -135,14 +135,15 @@ struct ChangeRow {
     change: Option<i64>,
 }
 
-/// The first workshop of a follow-up, with its group (or how many it
-/// lacks), while it exists: the evolution needs both groups past their
-/// minimum.
+/// The first workshop of a follow-up, with its group's size and means if it
+/// reached its minimum (kept past its expiry, see
+/// `workshop::purge_expired`), while it exists: the evolution needs both
+/// groups past their minimum.
 pub async fn first_group(
     state: &AppState,
     workshop: &Workshop,
     quiz: &Quiz,
-) -> Result<Option<(Workshop, Group)>, AppError> {
+) -> Result<Option<(Workshop, Option<Baseline>)>, AppError> {
     let Some(first_id) = workshop.follows else {
         return Ok(None);
     };
@@ -152,8 +153,9 @@ pub async fn first_group(
     if first.quiz_id != quiz.id {
         return Ok(None);
     }
-    let group = group_of(state, &first, quiz).await?;
-    Ok(Some((first, group)))
+    let kept = first.clone();
+    let baseline = blocking(state, move |store| domain::baseline_of(store, &kept)).await?;
+    Ok(Some((first, baseline)))
 }
 
 fn evolution_view(first: &Workshop, evolution: Option<&GroupEvolution>) -> EvolutionView {
@@ -304,8 +306,11 @@ pub async fn projector(
     let group = group_of(&state, &workshop, &quiz).await?;
     let evolution = match first_group(&state, &workshop, &quiz).await? {
         Some((first, first_group)) => {
-            let evolution =
-                aggregate::evolution(domain::export::overall_label(&quiz), &first_group, &group);
+            let evolution = aggregate::evolution(
+                domain::export::overall_label(&quiz),
+                first_group.as_ref(),
+                &group,
+            );
             Some(evolution_view(&first, evolution.as_ref()))
         }
         None => None,
@@ -375,10 +380,23 @@ struct ManagePage {
     base_path: String,
     /// The title of the workshop this one follows, while it exists.
     follows_title: Option<String>,
+    /// Once its answers are erased at expiry: what is left, until when.
+    archived: Option<ArchivedView>,
+    /// How long a group's means outlive its answers (`BASELINE_DAYS`).
+    baseline_days: u32,
     /// The follow-up form's defaults.
     follow_up_title: String,
     min_allowed: u32,
     max_allowed: u32,
+}
+
+#[derive(Serialize)]
+struct ArchivedView {
+    erased: String,
+    kept_until: String,
+    answers_text: String,
+    /// Whether the kept means read back (a follow-up can compare).
+    comparable: bool,
 }
 
 /// `GET /atelier/{id}/{key}`: the facilitator's private link leads to the
@@ -405,6 +423,22 @@ pub async fn manage(
     })
     .await?;
     let answers = blocking(&state, move |store| store.count_workshop_results(id)).await?;
+    let archived = match workshop.archived_hour {
+        Some(hour) => {
+            let kept = workshop.clone();
+            let baseline = blocking(&state, move |store| domain::baseline_of(store, &kept)).await?;
+            Some(ArchivedView {
+                erased: format_hour(hour),
+                kept_until: format_hour(domain::baseline_expiry(hour)),
+                answers_text: baseline.as_ref().map_or_else(
+                    || "nombre illisible".to_string(),
+                    |b| plural(b.answers, "réponse", "réponses"),
+                ),
+                comparable: baseline.is_some(),
+            })
+        }
+        None => None,
+    };
     let min_group = usize::try_from(workshop.min_group).unwrap_or(usize::MAX);
     let retention = state.workshops().settings().retention_days;
     let follows_title = match workshop.follows {
@@ -431,6 +465,8 @@ pub async fn manage(
         expires: format_hour(domain::expiry(workshop.created_hour, retention)),
         base_path: facilitator_path(&workshop, &key),
         follows_title,
+        archived,
+        baseline_days: domain::BASELINE_DAYS,
         follow_up_title: follow_up_title(&workshop.title),
         min_allowed: *domain::MIN_GROUP_RANGE.start(),
         max_allowed: *domain::MIN_GROUP_RANGE.end(),

@@ -49,6 +49,18 @@ pub fn workshop_not_found() -> AppError {
     )
 }
 
+/// The answer for what needs a workshop's answers once they were erased at
+/// expiry (`workshop::purge_expired`): the view to project, the live
+/// count, the exports.
+pub fn workshop_archived() -> AppError {
+    AppError::Client(
+        StatusCode::GONE,
+        "Les réponses de cet atelier ont été effacées à son expiration\u{a0}: il n’y a plus rien \
+         à projeter ni à exporter. Seules les moyennes du groupe restent, pour un atelier de suivi."
+            .into(),
+    )
+}
+
 /// The workshop id and key of a workshop address (`/atelier/{id}/{key}/…`
 /// or `/projection/{id}/{key}/…`). An address that does not decode, an id
 /// not written as the link has it (digits, no sign, no leading zero: each
@@ -105,6 +117,9 @@ impl FromRequestParts<AppState> for Projected {
         let workshop = blocking(state, move |store| store.find_projected_workshop(id, &hash))
             .await?
             .ok_or_else(workshop_not_found)?;
+        if workshop.is_archived() {
+            return Err(workshop_archived());
+        }
         Ok(Projected { workshop, key })
     }
 }
