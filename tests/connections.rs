@@ -400,6 +400,31 @@ fn clients_never_exhaust_the_file_descriptors() {
     );
 }
 
+/// A client that ends its connection (half-closes it, as a socket does
+/// when a browser leaves) gets the server's end at once: the server keeps
+/// neither the socket nor its place among the connections. It once waited
+/// for more requests for ever, holding both: after enough visitors had
+/// left, it had no file descriptor left and let no one in.
+#[test]
+fn connections_the_clients_end_are_closed_and_their_places_freed() {
+    let (_fixture, server) = fixture_server(&["--max-connections", "16"]);
+    // Three times the cap: connections whose places were kept would fill it.
+    for n in 0..48 {
+        let mut reader = connect(&server);
+        reader.get_mut().write_all(GET_HEALTH).unwrap();
+        assert_eq!(read_response(&mut reader).status, 200);
+        reader
+            .get_mut()
+            .shutdown(std::net::Shutdown::Write)
+            .unwrap();
+        assert!(
+            closed_within(reader.get_mut(), IDLE_TIMEOUT / 2),
+            "connection {n}: the server kept a connection its client had ended"
+        );
+    }
+    assert_served(Ipv4Addr::LOCALHOST, &server);
+}
+
 /// Every secret an address can carry: a result's token, a facilitator's
 /// key, a join code; and the addresses that hold them, routed or not.
 #[test]

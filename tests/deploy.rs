@@ -145,18 +145,48 @@ impl Drop for Running {
     }
 }
 
-/// Waits (bounded) until `port` accepts connections.
-fn wait_for_port(port: u16, what: &str, child: &mut Child) {
+/// Waits (bounded) until `port` accepts connections; the exit status if
+/// the child stopped first.
+fn wait_for_port(port: u16, what: &str, child: &mut Child) -> Result<(), std::process::ExitStatus> {
     for _ in 0..400 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return;
+            return Ok(());
         }
         if let Ok(Some(status)) = child.try_wait() {
-            panic!("{what} stopped: {status}");
+            return Err(status);
         }
         std::thread::sleep(Duration::from_millis(50));
     }
     panic!("{what} never listened on {port}");
+}
+
+/// Starts a proxy with `spawn(port, stderr)` on a free port, its error
+/// output in `dir`. Other tests pick free ports too: a port taken between
+/// `free_port` and the proxy's bind gets another try; any other failure
+/// stops the test with the proxy's own words.
+fn start_proxy(
+    what: &str,
+    dir: &std::path::Path,
+    spawn: impl Fn(u16, Stdio) -> Child,
+) -> (u16, Running) {
+    let mut said = String::new();
+    for attempt in 0..5 {
+        let port = free_port();
+        let log = dir.join(format!("{what}-{attempt}.err"));
+        let mut child = spawn(port, Stdio::from(std::fs::File::create(&log).unwrap()));
+        match wait_for_port(port, what, &mut child) {
+            Ok(()) => return (port, Running(child)),
+            Err(status) => {
+                said = std::fs::read_to_string(&log).unwrap_or_default();
+                assert!(
+                    said.contains("address already in use")
+                        || said.contains("Address already in use"),
+                    "{what} stopped: {status}: {said}"
+                );
+            }
+        }
+    }
+    panic!("{what}: every port tried was taken: {said}");
 }
 
 /// What every proxy must let through: the live count as it happens, the
@@ -278,37 +308,36 @@ async fn the_live_count_and_the_limits_work_through_a_default_nginx() {
     let quiz = fixture.quiz("diagnostic");
     let server = start_chezsoi(&fixture);
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let site = deploy_file("nginx.conf")
-        .replace("listen 80;", &format!("listen 127.0.0.1:{port};"))
-        .replace(
-            "http://127.0.0.1:3000",
-            &format!("http://{}", upstream(&server)),
-        );
-    assert!(site.contains(&format!("listen 127.0.0.1:{port};")));
     let d = dir.path().display();
-    // Only what running unprivileged in a temp folder needs around the
-    // README's server block; everything else is nginx's default.
-    let conf = format!(
-        "pid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{ worker_connections 64; }}\n\
-         http {{\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n\
-         fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
-         {site}\n}}\n"
-    );
-    let conf_path = dir.path().join("nginx.conf");
-    std::fs::write(&conf_path, conf).unwrap();
-    let mut child = Command::new(nginx)
-        .arg("-p")
-        .arg(dir.path())
-        .arg("-c")
-        .arg(&conf_path)
-        .args(["-g", "daemon off; master_process off;"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("nginx starts");
-    wait_for_port(port, "nginx", &mut child);
-    let _nginx = Running(child);
+    let (port, _nginx) = start_proxy("nginx", dir.path(), |port, stderr| {
+        let site = deploy_file("nginx.conf")
+            .replace("listen 80;", &format!("listen 127.0.0.1:{port};"))
+            .replace(
+                "http://127.0.0.1:3000",
+                &format!("http://{}", upstream(&server)),
+            );
+        assert!(site.contains(&format!("listen 127.0.0.1:{port};")));
+        // Only what running unprivileged in a temp folder needs around the
+        // README's server block; everything else is nginx's default.
+        let conf = format!(
+            "pid {d}/nginx.pid;\nerror_log stderr;\nevents {{ worker_connections 64; }}\n\
+             http {{\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n\
+             fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
+             {site}\n}}\n"
+        );
+        let conf_path = dir.path().join("nginx.conf");
+        std::fs::write(&conf_path, conf).unwrap();
+        Command::new(&nginx)
+            .arg("-p")
+            .arg(dir.path())
+            .arg("-c")
+            .arg(&conf_path)
+            .args(["-g", "daemon off; master_process off;"])
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .expect("nginx starts")
+    });
     check_through_proxy(format!("127.0.0.1:{port}").parse().unwrap(), "nginx", &quiz).await;
 }
 
@@ -321,27 +350,26 @@ async fn the_live_count_and_the_limits_work_through_caddy() {
     let quiz = fixture.quiz("diagnostic");
     let server = start_chezsoi(&fixture);
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    // Plain HTTP on a test port instead of the certificate for a domain;
-    // no admin endpoint, so that tests never collide on its port.
-    let site = deploy_file("Caddyfile")
-        .replace("atelier.example.org", &format!("http://127.0.0.1:{port}"))
-        .replace("127.0.0.1:3000", &upstream(&server));
-    let conf = format!("{{\n\tadmin off\n\tauto_https off\n}}\n{site}");
-    let conf_path = dir.path().join("Caddyfile");
-    std::fs::write(&conf_path, conf).unwrap();
-    let mut child = Command::new(caddy)
-        .args(["run", "--adapter", "caddyfile", "--config"])
-        .arg(&conf_path)
-        .env("HOME", dir.path())
-        .env("XDG_DATA_HOME", dir.path().join("data"))
-        .env("XDG_CONFIG_HOME", dir.path().join("config"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("caddy starts");
-    wait_for_port(port, "caddy", &mut child);
-    let _caddy = Running(child);
+    let (port, _caddy) = start_proxy("caddy", dir.path(), |port, stderr| {
+        // Plain HTTP on a test port instead of the certificate for a domain;
+        // no admin endpoint, so that tests never collide on its port.
+        let site = deploy_file("Caddyfile")
+            .replace("atelier.example.org", &format!("http://127.0.0.1:{port}"))
+            .replace("127.0.0.1:3000", &upstream(&server));
+        let conf = format!("{{\n\tadmin off\n\tauto_https off\n}}\n{site}");
+        let conf_path = dir.path().join("Caddyfile");
+        std::fs::write(&conf_path, conf).unwrap();
+        Command::new(&caddy)
+            .args(["run", "--adapter", "caddyfile", "--config"])
+            .arg(&conf_path)
+            .env("HOME", dir.path())
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .expect("caddy starts")
+    });
     check_through_proxy(format!("127.0.0.1:{port}").parse().unwrap(), "Caddy", &quiz).await;
 }
 

@@ -35,6 +35,7 @@ use axum::extract::ConnectInfo;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 use tower::ServiceExt;
@@ -277,8 +278,13 @@ async fn serve_connection(
             let _ = http.await;
         }
         // The client closed its side: hyper reads the end too, and
-        // finishes (hyper closes at once on a request cut short).
+        // finishes (hyper closes at once on a request cut short). Dropping
+        // a half of the pipe does not close it: without the shutdown, hyper
+        // waited for more for ever, holding the socket (CLOSE-WAIT), its
+        // file descriptor, and its place among the connections.
         gate::Outcome::Closed | gate::Outcome::Unwatched => {
+            let mut to_hyper = to_hyper;
+            let _ = to_hyper.shutdown().await;
             drop(to_hyper);
             let _ = http.await;
         }
@@ -372,9 +378,10 @@ pub(crate) struct Registry {
 struct State {
     total: usize,
     per_client: HashMap<ClientKey, usize>,
-    /// Connections waiting for a request, by when they started waiting. A
-    /// `Weak`: the registry never keeps a connection alive.
-    waiting: BTreeMap<(Instant, u64), Weak<Connection>>,
+    /// Connections waiting for a request, by when they started waiting,
+    /// with their client. A `Weak`: the registry never keeps a connection
+    /// alive.
+    waiting: BTreeMap<(Instant, u64), (ClientKey, Weak<Connection>)>,
     /// When each waiting connection started waiting (its key in `waiting`).
     waiting_since: HashMap<u64, Instant>,
     next_id: u64,
@@ -399,25 +406,33 @@ impl State {
 
     /// Closes the connection that has waited longest (of `client`, if
     /// given) and releases its counts at once; false if none waits.
-    fn evict_oldest(&mut self, client: Option<ClientKey>) -> bool {
+    ///
+    /// The connection goes into `evicted`, for the caller to drop once the
+    /// registry is unlocked: if its task has just ended, this is the last
+    /// reference, and dropping it releases its counts, which locks the
+    /// registry: under the lock, a deadlock of the accepting loop.
+    fn evict_oldest(
+        &mut self,
+        client: Option<ClientKey>,
+        evicted: &mut Vec<Arc<Connection>>,
+    ) -> bool {
         loop {
             let found = self
                 .waiting
                 .iter()
-                .find(|(_, weak)| {
-                    client.is_none() || weak.upgrade().is_some_and(|c| Some(c.client) == client)
-                })
-                .map(|(key, weak)| (*key, weak.upgrade()));
-            let Some((key, connection)) = found else {
+                .find(|(_, (owner, _))| client.is_none_or(|client| *owner == client))
+                .map(|(key, (_, weak))| (*key, weak.clone()));
+            let Some((key, weak)) = found else {
                 return false;
             };
             self.waiting.remove(&key);
             self.waiting_since.remove(&key.1);
             // A connection already on its way out releases its own counts.
-            if let Some(connection) = connection {
+            if let Some(connection) = weak.upgrade() {
                 connection.evicted.store(true, Ordering::Release);
                 connection.evict.notify_one();
                 self.release_counts(connection.client);
+                evicted.push(connection);
                 return true;
             }
         }
@@ -440,12 +455,17 @@ impl Registry {
     /// Makes room for a connection of `client`, held to the per-client cap
     /// if `capped`.
     fn admit(self: &Arc<Self>, client: ClientKey, capped: bool) -> Admission {
+        // Declared before the guard, so dropped after it (see `evict_oldest`).
+        let mut evicted = Vec::new();
         let mut state = self.lock();
         let count = state.per_client.get(&client).copied().unwrap_or(0);
-        if capped && count >= self.limits.per_client && !state.evict_oldest(Some(client)) {
+        if capped
+            && count >= self.limits.per_client
+            && !state.evict_oldest(Some(client), &mut evicted)
+        {
             return Admission::Refused;
         }
-        if state.total >= self.limits.max_connections && !state.evict_oldest(None) {
+        if state.total >= self.limits.max_connections && !state.evict_oldest(None, &mut evicted) {
             return Admission::Full;
         }
         state.total += 1;
@@ -475,7 +495,9 @@ impl Registry {
         {
             let now = Instant::now();
             entry.insert(now);
-            state.waiting.insert((now, id), Arc::downgrade(connection));
+            state
+                .waiting
+                .insert((now, id), (connection.client, Arc::downgrade(connection)));
             drop(state);
             // A newcomer waiting for room may now take this one's.
             self.room.notify_one();
