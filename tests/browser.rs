@@ -657,7 +657,7 @@ async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
     assert!(
         refused[1]
             .as_str()
-            .is_some_and(|page| page.contains("Il manque encore 2 réponses")),
+            .is_some_and(|page| page.contains("Il manque encore 2\u{a0}réponses")),
         "the refusal says how many answers are missing"
     );
     assert_marker(&facilitator, "after the refused reveal").await;

@@ -394,7 +394,7 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
         below.contains("<strong data-count>4</strong>"),
         "live count"
     );
-    assert!(below.contains("Il manque encore 1 réponse"));
+    assert!(below.contains("Il manque encore 1\u{a0}réponse"));
     assert!(below.contains("data-reveal disabled"));
     for hidden in [
         "chezsoi-chart",
@@ -424,7 +424,7 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
     );
     assert!(!refused.body.contains(&workshop.key), "{}", refused.body);
     assert!(
-        refused.body.contains("Il manque encore 1 réponse"),
+        refused.body.contains("Il manque encore 1\u{a0}réponse"),
         "{}",
         refused.body
     );
@@ -432,7 +432,7 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
         let reply = app.get(&workshop.path(export)).await;
         assert_eq!(reply.status, StatusCode::CONFLICT, "{export}");
         assert!(
-            reply.body.contains("Il manque encore 1 réponse"),
+            reply.body.contains("Il manque encore 1\u{a0}réponse"),
             "{export}"
         );
     }
@@ -673,7 +673,7 @@ async fn closing_refuses_answers_and_deleting_removes_the_workshop_and_its_resul
         .await;
     assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
     assert!(deleted.body.contains("Atelier supprimé"));
-    assert!(deleted.body.contains("3 résultats"));
+    assert!(deleted.body.contains("3\u{a0}résultats"));
     assert_eq!(app.results_in(workshop.id), 0);
     assert_eq!(app.results(), 1, "the result outside the workshop stays");
     assert_eq!(app.store.count_workshops().unwrap(), 0);

@@ -187,6 +187,7 @@ async fn serve(
         None => None,
     };
 
+    let stop = shutdown_signal()?;
     let listener = TcpListener::bind(addr).await.map_err(|e| match e.kind() {
         std::io::ErrorKind::AddrInUse => anyhow::anyhow!(
             "l’adresse {addr} est déjà utilisée\u{a0}: un autre programme écoute sur ce port. \
@@ -219,7 +220,7 @@ async fn serve(
     // showing one to hang up.
     let streams = state.shutdown().clone();
     let shutdown = async move {
-        shutdown_signal().await;
+        stop.await;
         streams.cancel();
     };
     server::serve(listener, web::router(state), limits, &proxies, shutdown).await;
@@ -227,24 +228,30 @@ async fn serve(
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C and SIGTERM, listened to from the call on. Registered before the
+/// address is announced: a supervisor (or a test) that stops the server as
+/// soon as it answers must stop it cleanly, not kill it — a handler
+/// registered when first polled could come after the first request.
+fn shutdown_signal() -> Result<impl Future<Output = ()>> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt =
+            signal(SignalKind::interrupt()).context("impossible d’écouter Ctrl-C")?;
+        let mut terminate =
+            signal(SignalKind::terminate()).context("impossible d’écouter SIGTERM")?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {},
+                _ = terminate.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
+        })
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
 

@@ -37,7 +37,7 @@
         var needed = minGroup - count;
         if (neededNode) {
             neededNode.textContent = needed > 0
-                ? "Il manque encore " + needed + " " + plural(needed, "réponse", "réponses") +
+                ? "Il manque encore " + needed + "\u00a0" + plural(needed, "réponse", "réponses") +
                   " pour afficher les résultats du groupe\u00a0: en dessous du minimum, aucun chiffre de groupe n’est montré, pour que personne ne puisse être reconnu."
                 : "Assez de réponses\u00a0: vous pouvez afficher les résultats du groupe.";
         }

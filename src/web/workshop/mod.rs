@@ -189,12 +189,9 @@ pub fn projector_path(workshop: &Workshop, key: &ProjectorKey) -> String {
     format!("/projection/{}/{}", workshop.id, key.as_str())
 }
 
+/// `count` and its noun, singular up to 1, joined by a no-break space.
 pub fn plural(count: usize, one: &str, many: &str) -> String {
-    if count <= 1 {
-        format!("{count} {one}")
-    } else {
-        format!("{count} {many}")
-    }
+    crate::views::numbers::count(i64::try_from(count).unwrap_or(i64::MAX), one, many)
 }
 
 /// A workshop's aggregates, or how many answers are still needed.
