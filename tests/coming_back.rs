@@ -393,7 +393,45 @@ async fn the_reminder_defaults_to_three_months_and_refuses_other_dates() {
         let reply = app.get(&format!("{result}/rappel.ics?date={bad}")).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{bad}");
         assert!(reply.body.contains("Date de rappel refusée"), "{bad}");
+        // The refusal leads back to the result, not only to the guide.
+        assert!(
+            reply.body.contains(&format!("href=\"{result}#suivre\"")),
+            "{bad}: {}",
+            reply.body
+        );
     }
+    // A date as a French reader types it where there is no date picker.
+    let in_a_month = today.replace_day(1).unwrap() + time::Duration::days(40);
+    let french = format!(
+        "{:02}/{:02}/{}",
+        in_a_month.day(),
+        u8::from(in_a_month.month()),
+        in_a_month.year()
+    );
+    let reply = app
+        .get(&format!(
+            "{result}/rappel.ics?date={}",
+            french.replace('/', "%2F")
+        ))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{french}: {}", reply.body);
+    assert_eq!(
+        property(&parse_event(&reply.body), "DTSTART")
+            .value
+            .as_deref(),
+        Some(compact(in_a_month).as_str())
+    );
+    // A comprehension check gives no plan: no reminder either.
+    let quiz = app.quiz("verif-portee");
+    let reply = app
+        .post_form(
+            "/quiz/verif-portee",
+            encode(&support::valid_answers(&quiz, 0)),
+        )
+        .await;
+    let knowledge = reply.location();
+    let reply = app.get(&format!("{knowledge}/rappel.ics")).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
     let gone = app
         .get("/r/00000000000000000000000000000000/rappel.ics")
         .await;
@@ -898,4 +936,70 @@ async fn a_follow_up_months_later_compares_with_the_means_kept_at_expiry() {
         StatusCode::NOT_FOUND
     );
     assert!(export(&app, &second).await.get("evolution").is_none());
+}
+
+#[tokio::test]
+async fn a_workshop_result_says_when_it_is_erased_and_its_reminder_leads_to_the_quiz_after() {
+    let app = App::new();
+    let workshop = app
+        .create_workshop("Atelier du jeudi", "diagnostic", 3)
+        .await;
+    let result = answer(&app, &workshop, 1).await;
+    // Opened 20 days ago: erased in 10 days with the default 30.
+    age(&app, &workshop, 20);
+    let today = time::OffsetDateTime::now_utc().date();
+    let page = app.get(&result).await.body;
+    assert!(page.contains("cette page sera effacée avec lui"), "{page}");
+    let erased = chezsoi::views::calendar::french_date(today + time::Duration::days(10));
+    assert!(page.contains(&erased), "{erased}: {page}");
+
+    // Before that day, the reminder leads to the result's page...
+    let soon = chezsoi::views::calendar::iso_date(today + time::Duration::days(5));
+    let reply = app.get(&format!("{result}/rappel.ics?date={soon}")).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let event = parse_event(&reply.body);
+    assert_eq!(
+        property(&event, "URL").value.as_deref(),
+        Some(format!("{SITE}{result}").as_str())
+    );
+    // ...from it on (three months by default), to the quiz, saying why.
+    let reply = app.get(&format!("{result}/rappel.ics")).await;
+    let event = parse_event(&reply.body);
+    assert_eq!(
+        property(&event, "URL").value.as_deref(),
+        Some(format!("{SITE}/quiz/diagnostic").as_str())
+    );
+    let description = property(&event, "DESCRIPTION").value.clone().unwrap();
+    assert!(
+        description.contains("effacé avec l’atelier"),
+        "{description}"
+    );
+    assert!(!description.contains(token(&result)), "{description}");
+
+    // A result outside any workshop says nothing of the kind.
+    let own = submit(&app, 1).await;
+    assert!(!app.get(&own).await.body.contains("sera effacée avec lui"));
+}
+
+#[tokio::test]
+async fn another_sites_page_cannot_link_a_retake() {
+    let app = App::new();
+    let first = submit(&app, 0).await;
+    let page = app.get(&format!("{first}/refaire")).await;
+    let quiz = app.quiz("diagnostic");
+    let mut fields = support::valid_answers(&quiz, 1);
+    fields.push(("envoi".to_string(), nonce(&page.body)));
+    fields.push(("relier".to_string(), "oui".to_string()));
+    let mut request = form_request(&format!("{first}/refaire"), encode(&fields));
+    request
+        .headers_mut()
+        .insert("sec-fetch-site", "cross-site".parse().unwrap());
+    let before = app.results();
+    let reply = app.send(request).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    assert!(reply.body.contains("autre site"));
+    assert_eq!(app.results(), before, "nothing stored");
+    // From this site's page, the same form links.
+    let linked = retake(&app, &first, 1, true).await;
+    assert!(stored(&app, &linked).unwrap().previous_hash.is_some());
 }

@@ -176,11 +176,14 @@ fn workshop_purge_deletes_expired_workshops_and_their_results() {
             .args(["workshop", "purge", "--retention-days", "45", "--db"])
             .arg(&db),
     );
-    assert!(stdout.contains("0 atelier(s)"), "{stdout}");
+    assert!(
+        stdout.contains("Ateliers de plus de 45\u{a0}jours\u{a0}: 0."),
+        "{stdout}"
+    );
     let stdout = succeeds(chezsoi().args(["workshop", "purge", "--db"]).arg(&db));
     assert!(
-        stdout.contains("1 atelier(s) de plus de 30\u{a0}jours\u{a0}: 2 réponse(s) effacée(s)")
-            && stdout.contains("0 de ces ateliers gardé(s)"),
+        stdout.contains("Ateliers de plus de 30\u{a0}jours\u{a0}: 1. Réponses effacées\u{a0}: 2.")
+            && stdout.contains("pendant 400\u{a0}jours\u{a0}: 0."),
         "{stdout}"
     );
 

@@ -48,6 +48,18 @@ pub fn parse_iso_date(text: &str) -> Option<Date> {
     Date::parse(text.trim(), format_description!("[year]-[month]-[day]")).ok()
 }
 
+/// Reads `YYYY-MM-DD` (a date field) or `JJ/MM/AAAA` (what a French reader
+/// types where the browser shows a plain text field); `None` otherwise.
+pub fn parse_date(text: &str) -> Option<Date> {
+    parse_iso_date(text).or_else(|| {
+        Date::parse(
+            text.trim(),
+            format_description!("[day padding:none]/[month padding:none]/[year]"),
+        )
+        .ok()
+    })
+}
+
 /// « le 28 février 2027 ».
 pub fn french_date(date: Date) -> String {
     const MONTHS: [&str; 12] = [
@@ -82,6 +94,10 @@ pub struct Reminder<'a> {
     /// Where to re-take the quiz linked to this result.
     pub retake_url: &'a str,
     pub quiz_title: &'a str,
+    /// For a result given in a workshop: the day it is erased with the
+    /// workshop, and the quiz's own page, where the reminder leads from
+    /// that day on.
+    pub erased: Option<(Date, &'a str)>,
 }
 
 /// The calendar file: one all-day event on `reminder.date`, its address
@@ -91,18 +107,37 @@ pub fn reminder_ics(reminder: &Reminder<'_>) -> String {
     // An all-day event ends, exclusively, the next day (RFC 5545, 3.6.1).
     let end = naive(reminder.date.next_day().unwrap_or(reminder.date));
     let summary = "Chez soi sur le web\u{a0}: où en est mon plan\u{a0}?";
-    let description = format!(
-        "Vous avez fait l’autodiagnostic «\u{a0}{}\u{a0}» et reçu un plan d’action. \
-         Revoyez-le et cochez ce que vous avez fait\u{a0}: {}\n\n\
-         Pour mesurer le chemin parcouru, refaites le diagnostic en le reliant au \
-         précédent\u{a0}: {}\n\n\
-         Ce rappel n’a été envoyé à personne\u{a0}: il n’existe que dans votre agenda.",
-        reminder.quiz_title, reminder.permalink, reminder.retake_url
-    );
+    let (description, url) = match reminder.erased {
+        // The result's page will be gone: the reminder leads to the quiz.
+        Some((erased, quiz_url)) if reminder.date >= erased => (
+            format!(
+                "Vous avez fait l’autodiagnostic «\u{a0}{}\u{a0}» dans un atelier et reçu un plan \
+                 d’action. Votre résultat a été effacé avec l’atelier, {}\u{a0}: reprenez le plan \
+                 que vous avez imprimé ou téléchargé, puis refaites le diagnostic pour voir où \
+                 vous en êtes\u{a0}: {}\n\n\
+                 Ce rappel n’a été envoyé à personne\u{a0}: il n’existe que dans votre agenda.",
+                reminder.quiz_title,
+                french_date(erased),
+                quiz_url
+            ),
+            quiz_url,
+        ),
+        _ => (
+            format!(
+                "Vous avez fait l’autodiagnostic «\u{a0}{}\u{a0}» et reçu un plan d’action. \
+                 Revoyez-le et cochez ce que vous avez fait\u{a0}: {}\n\n\
+                 Pour mesurer le chemin parcouru, refaites le diagnostic en le reliant au \
+                 précédent\u{a0}: {}\n\n\
+                 Ce rappel n’a été envoyé à personne\u{a0}: il n’existe que dans votre agenda.",
+                reminder.quiz_title, reminder.permalink, reminder.retake_url
+            ),
+            reminder.permalink,
+        ),
+    };
     let event = Event::new()
         .summary(summary)
         .description(&description)
-        .url(reminder.permalink)
+        .url(url)
         .starts(start)
         .ends(end)
         .append_property(Property::new("TRANSP", "TRANSPARENT"))

@@ -109,6 +109,9 @@ fn error_page(status: u16, message: &str, back: Option<(&str, &str)>) -> String 
     static TERA: std::sync::OnceLock<Option<Tera>> = std::sync::OnceLock::new();
     let title = match status {
         404 => "Page introuvable",
+        // What was there was erased on purpose (an expired workshop's
+        // answers): nothing was refused.
+        410 => "Plus disponible",
         400..=499 => "Requête refusée",
         _ => "Erreur du serveur",
     };

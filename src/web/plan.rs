@@ -22,13 +22,14 @@ use super::client::ClientKey;
 use super::error::AppError;
 use super::form;
 use super::pages;
-use super::result::{LoadedResult, progress, shown_plan};
+use super::result::{LoadedResult, erased_on, progress, shown_plan};
 use super::same_origin::SameOrigin;
 use super::state::{AppState, blocking};
 use super::throttle::Bucket;
 use super::workshop::SiteUrl;
 use crate::scoring::Outcome;
 use crate::views::calendar::{self, Reminder};
+use crate::views::render_error_page_with_link;
 
 /// The ticking form's fields: the action's id, and whether it is done.
 pub const ACTION_FIELD: &str = "action";
@@ -123,40 +124,73 @@ pub async fn tick(
     ))
 }
 
-/// `GET /r/{token}/rappel.ics?date=AAAA-MM-JJ`: the reminder, on that date
-/// or, without one, three months from today. Nothing is stored.
+/// `GET /r/{token}/rappel.ics?date=AAAA-MM-JJ` (or `JJ/MM/AAAA`): the
+/// reminder, on that date or, without one, three months from today.
+/// Nothing is stored. A date refused gets a page that leads back to the
+/// result.
 pub async fn reminder(
+    State(state): State<AppState>,
     loaded: LoadedResult,
     SiteUrl(site): SiteUrl,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    let fields: form::Fields = serde_urlencoded::from_str(query.as_deref().unwrap_or(""))
-        .map_err(|_| AppError::BadRequest("Adresse du rappel mal formée.".into()))?;
+    if !matches!(loaded.outcome, Outcome::SelfAssessment(_)) {
+        return Err(AppError::NotFound(
+            "Pas de rappel pour ce résultat\u{a0}: ce questionnaire ne donne pas de plan d’action."
+                .into(),
+        ));
+    }
+    let back = |message: String| {
+        pages::private(pages::html(
+            StatusCode::BAD_REQUEST,
+            render_error_page_with_link(
+                StatusCode::BAD_REQUEST.as_u16(),
+                &message,
+                &format!("/r/{}#suivre", loaded.token),
+                "Revenir à votre résultat",
+            ),
+        ))
+    };
+    let Ok(fields) = serde_urlencoded::from_str::<form::Fields>(query.as_deref().unwrap_or(""))
+    else {
+        return Ok(back("Adresse du rappel mal formée.".into()));
+    };
     let today = time::OffsetDateTime::now_utc().date();
     let (first, last) = calendar::reminder_range(today);
-    let date = match form::single(&fields, "date")?.filter(|text| !text.trim().is_empty()) {
-        None => calendar::three_months_after(today),
-        Some(text) => calendar::parse_iso_date(&text)
-            .filter(|date| (first..=last).contains(date))
-            .ok_or_else(|| {
-                AppError::Client(
-                    StatusCode::BAD_REQUEST,
-                    format!(
-                        "Date de rappel refusée\u{a0}: choisissez un jour entre {} et {}. \
-                         Rien n’a été enregistré.",
-                        calendar::french_date(first),
-                        calendar::french_date(last)
-                    ),
-                )
-            })?,
+    let asked: Vec<&str> = fields
+        .iter()
+        .filter(|(name, value)| name == "date" && !value.trim().is_empty())
+        .map(|(_, value)| value.as_str())
+        .collect();
+    let date = match asked[..] {
+        [] => calendar::three_months_after(today),
+        [text] => match calendar::parse_date(text).filter(|date| (first..=last).contains(date)) {
+            Some(date) => date,
+            None => {
+                return Ok(back(format!(
+                    "Date de rappel refusée\u{a0}: choisissez un jour entre {} et {}, écrit \
+                     par exemple {} ou {}.",
+                    calendar::french_date(first),
+                    calendar::french_date(last),
+                    calendar::iso_date(calendar::three_months_after(today)),
+                    calendar::three_months_after(today)
+                        .format(time::macros::format_description!("[day]/[month]/[year]"))
+                        .unwrap_or_default(),
+                )));
+            }
+        },
+        _ => return Ok(back("Une seule date de rappel, s’il vous plaît.".into())),
     };
+    let erased = erased_on(&state, &loaded).await?;
     let permalink = format!("{site}/r/{}", loaded.token);
     let retake_url = format!("{permalink}/refaire");
+    let quiz_url = format!("{site}/quiz/{}", loaded.quiz.id);
     let ics = calendar::reminder_ics(&Reminder {
         date,
         permalink: &permalink,
         retake_url: &retake_url,
         quiz_title: &loaded.quiz.title,
+        erased: erased.map(|day| (day, quiz_url.as_str())),
     });
     Ok(pages::download(
         "text/calendar; charset=utf-8",

@@ -56,6 +56,8 @@ struct FollowView {
     /// The default date in French.
     reminder_date_text: String,
     retake_url: String,
+    /// For a result given in a workshop: the day it is erased, in French.
+    erased_text: Option<String>,
 }
 
 /// How far the reader has got with the plan.
@@ -185,6 +187,26 @@ pub struct LoadedResult {
     pub outcome: Outcome,
 }
 
+/// For a result given in a workshop: the day it is erased with the workshop
+/// (its expiry, `--retention-days`), or `None` for any other result, or a
+/// workshop already gone.
+pub async fn erased_on(
+    state: &AppState,
+    loaded: &LoadedResult,
+) -> Result<Option<time::Date>, AppError> {
+    let Some(workshop_id) = loaded.stored.workshop_id else {
+        return Ok(None);
+    };
+    let workshop = blocking(state, move |store| store.workshop_by_id(workshop_id)).await?;
+    let retention = state.workshops().settings().retention_days;
+    Ok(workshop.and_then(|workshop| {
+        let hour = crate::workshop::expiry(workshop.created_hour, retention);
+        time::OffsetDateTime::from_unix_timestamp(hour)
+            .ok()
+            .map(|at| at.date())
+    }))
+}
+
 impl FromRequestParts<AppState> for LoadedResult {
     type Rejection = AppError;
 
@@ -235,7 +257,8 @@ pub async fn show(
     loaded: LoadedResult,
 ) -> Result<Response, AppError> {
     let history = history(&state, &loaded).await?;
-    let page = result_page(&state, &loaded, &history);
+    let erased = erased_on(&state, &loaded).await?;
+    let page = result_page(&state, &loaded, &history, erased);
     Ok(pages::private(pages::render(
         &state,
         StatusCode::OK,
@@ -282,7 +305,7 @@ fn action_titles(quiz: &Quiz, ids: &[String]) -> Vec<String> {
         .collect()
 }
 
-fn follow_view(token: &str) -> FollowView {
+fn follow_view(token: &str, erased: Option<time::Date>) -> FollowView {
     let today = time::OffsetDateTime::now_utc().date();
     let (first, last) = calendar::reminder_range(today);
     let default = calendar::three_months_after(today);
@@ -292,6 +315,7 @@ fn follow_view(token: &str) -> FollowView {
         reminder_max: calendar::iso_date(last),
         reminder_date_text: calendar::french_date(default),
         retake_url: format!("/r/{token}/refaire"),
+        erased_text: erased.map(calendar::french_date),
     }
 }
 
@@ -375,7 +399,12 @@ fn evolution_view(
     })
 }
 
-fn result_page(state: &AppState, loaded: &LoadedResult, history: &[StoredResult]) -> ResultPage {
+fn result_page(
+    state: &AppState,
+    loaded: &LoadedResult,
+    history: &[StoredResult],
+    erased: Option<time::Date>,
+) -> ResultPage {
     let quiz = &loaded.quiz;
     let (self_assessment, knowledge) = match &loaded.outcome {
         Outcome::SelfAssessment(outcome) => {
@@ -434,7 +463,7 @@ fn result_page(state: &AppState, loaded: &LoadedResult, history: &[StoredResult]
                     progress: progress(done, plan.len()),
                     plan,
                     already_done: action_titles(quiz, &outcome.already_done),
-                    follow: follow_view(&loaded.token),
+                    follow: follow_view(&loaded.token, erased),
                     evolution: evolution_view(quiz, outcome, loaded.stored.created_hour, history),
                 }),
                 None,

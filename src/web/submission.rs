@@ -26,6 +26,7 @@ use std::collections::BTreeSet;
 use std::future::Future;
 use std::sync::Arc;
 
+use super::same_origin::is_same_origin;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -128,8 +129,22 @@ pub async fn submit<A: Address>(
         Ok(answers) => answers,
         Err(refused) => return Ok(refused),
     };
-    // Linked only if the reader ticked the box on a re-take's form.
+    // Linked only if the reader ticked the box on a re-take's form, on a
+    // page of this site: another site's page that knows a result's address
+    // must not link results in the reader's name.
     let link = state.refusing(client, form::single(&fields, LINK_FIELD))?;
+    if destination.previous.is_some()
+        && link.as_deref() == Some(LINK_VALUE)
+        && !is_same_origin(&headers, state.workshops().settings().public_url.as_deref())
+    {
+        return Err(AppError::Client(
+            StatusCode::FORBIDDEN,
+            "Lien refusé\u{a0}: cette demande de relier deux résultats vient d’une page d’un autre \
+             site. Rien n’a été enregistré\u{a0}; refaites le diagnostic depuis votre page de \
+             résultat."
+                .into(),
+        ));
+    }
     let previous = destination
         .previous
         .as_ref()

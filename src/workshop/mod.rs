@@ -247,10 +247,10 @@ impl Purged {
     /// command line.
     pub fn describe(&self, retention_days: u32) -> String {
         format!(
-            "{} atelier(s) de plus de {retention_days}\u{a0}jours\u{a0}: {} réponse(s) effacée(s)\u{a0}; \
-             {} de ces ateliers gardé(s) avec les seules moyennes de leur groupe, pour un atelier \
-             de suivi, pendant {BASELINE_DAYS}\u{a0}jours\u{a0}; {} atelier(s) gardé(s) ainsi \
-             arrivé(s) au bout de ce délai, supprimé(s).",
+            "Ateliers de plus de {retention_days}\u{a0}jours\u{a0}: {}. Réponses effacées\u{a0}: {}. \
+             De ces ateliers, gardés avec les seules moyennes de leur groupe, pour un atelier de \
+             suivi, pendant {BASELINE_DAYS}\u{a0}jours\u{a0}: {}. Ateliers gardés ainsi arrivés au \
+             bout de ce délai, supprimés\u{a0}: {}.",
             self.workshops, self.results, self.archived, self.baselines
         )
     }
