@@ -719,9 +719,16 @@ async fn a_follow_up_shows_the_groups_evolution_only_once_both_reach_their_minim
         .await;
     let manage = app.get(&first.path("/gestion")).await.body;
     assert!(manage.contains("Ouvrir l’atelier de suivi"));
+    let manage = app.get(&first.path("/gestion")).await.body;
+    assert!(!manage.contains("Déjà ouvert depuis cet atelier"));
     let second = follow_up(&app, &first, 3).await;
     let manage = app.get(&second.path("/gestion")).await.body;
     assert!(manage.contains("Atelier de suivi de «\u{a0}Atelier de printemps\u{a0}»"));
+    // The first one's page says a follow-up was opened (its key is shown
+    // once only): a facilitator coming back does not open another blindly.
+    let manage = app.get(&first.path("/gestion")).await.body;
+    assert!(manage.contains("Déjà ouvert depuis cet atelier"));
+    assert!(manage.contains("«\u{a0}Atelier de printemps — suivi\u{a0}», ouvert le"));
 
     // The first below its minimum (2 of 3), the follow-up at it (3 of 3):
     // the follow-up's own results, no evolution anywhere.
@@ -762,6 +769,32 @@ async fn a_follow_up_shows_the_groups_evolution_only_once_both_reach_their_minim
         assert_eq!(change["id"], dimension["id"]);
         assert_eq!(change["before"], dimension["spread"]["mean"]);
     }
+    // The spreadsheet export says the same, a row for each mean then and now.
+    let csv = app.get(&second.path("/resultats.csv")).await.body;
+    for change in changes {
+        for (section, key) in [("evolution_avant", "before"), ("evolution_apres", "after")] {
+            let row: Vec<&str> = csv
+                .lines()
+                .find(|line| {
+                    line.starts_with(&format!("{section},{},", change["id"].as_str().unwrap()))
+                })
+                .unwrap_or_else(|| panic!("no {section} row for {}: {csv}", change["id"]))
+                .split(',')
+                .collect();
+            assert_eq!(
+                row[6],
+                change[key].to_string(),
+                "{section} {}",
+                change["id"]
+            );
+        }
+    }
+    assert!(
+        !app.get(&first.path("/resultats.csv"))
+            .await
+            .body
+            .contains("evolution_")
+    );
     // The first workshop's own results say nothing of its follow-up.
     assert!(before.get("evolution").is_none());
 }

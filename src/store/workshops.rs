@@ -317,6 +317,18 @@ impl Store {
         })
     }
 
+    /// The follow-ups opened from a workshop: their titles and creation
+    /// hours, oldest first.
+    pub fn follow_ups_of(&self, workshop_id: i64) -> Result<Vec<(String, i64)>> {
+        self.with_reader(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT title, created_hour FROM workshops WHERE follows = ?1 ORDER BY id",
+            )?;
+            let rows = statement.query_map([workshop_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
     /// Deletes the archived workshops whose answers were erased before
     /// `cutoff` (Unix time); returns how many.
     pub fn purge_archives_before(&self, cutoff: i64) -> Result<usize> {

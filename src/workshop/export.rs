@@ -23,10 +23,17 @@ pub const CSV_HEADER: [&str; 9] = [
 ];
 
 /// One CSV row per aggregate: the workshop itself, each profile, each
-/// dimension, the overall score, each frequent first action and each
-/// possible answer of each question. RFC 4180: comma-separated, quoted when
-/// needed, CRLF line ends.
-pub fn csv(workshop: &Workshop, quiz: &Quiz, results: &GroupResults) -> String {
+/// dimension, the overall score, each frequent first action, each possible
+/// answer of each question and, for a follow-up whose two groups reached
+/// their minimum, each mean in the first workshop (`evolution_avant`) and
+/// now (`evolution_apres`). RFC 4180: comma-separated, quoted when needed,
+/// CRLF line ends.
+pub fn csv(
+    workshop: &Workshop,
+    quiz: &Quiz,
+    results: &GroupResults,
+    evolution: Option<&GroupEvolution>,
+) -> String {
     let mut rows: Vec<[String; 9]> = Vec::new();
     let answers = results.answers.to_string();
     let count_row = |section: &str, share: &Share, base: usize| {
@@ -98,6 +105,27 @@ pub fn csv(workshop: &Workshop, quiz: &Quiz, results: &GroupResults) -> String {
             row[1] = format!("{id}/{}", answer.id);
             row[2] = format!("{text} — {}", answer.label);
             rows.push(row);
+        }
+    }
+
+    if let Some(evolution) = evolution {
+        for change in &evolution.changes {
+            for (section, answers, mean) in [
+                ("evolution_avant", evolution.before_answers, change.before),
+                ("evolution_apres", evolution.after_answers, change.after),
+            ] {
+                rows.push([
+                    section.to_string(),
+                    change.id.clone(),
+                    change.label.clone(),
+                    answers.to_string(),
+                    String::new(),
+                    String::new(),
+                    mean.map(|m| m.to_string()).unwrap_or_default(),
+                    String::new(),
+                    String::new(),
+                ]);
+            }
         }
     }
 

@@ -9,7 +9,7 @@ use axum::response::Response;
 
 use super::facilitator::first_group;
 use super::{Facilitator, group_of, still_needed, workshop_archived, workshop_quiz};
-use crate::aggregate::{self, Group, GroupResults};
+use crate::aggregate::{self, Group, GroupEvolution, GroupResults};
 use crate::quiz::Quiz;
 use crate::store::Workshop;
 use crate::views::dates::iso_hour;
@@ -36,16 +36,34 @@ async fn export_results(
     }
 }
 
+/// A follow-up's evolution, once both groups reached their minimum.
+async fn evolution(
+    state: &AppState,
+    workshop: &Workshop,
+    quiz: &Quiz,
+    results: &GroupResults,
+) -> Result<Option<GroupEvolution>, AppError> {
+    Ok(match first_group(state, workshop, quiz).await? {
+        Some((_, first)) => aggregate::evolution(
+            export::overall_label(quiz),
+            first.as_ref(),
+            &Group::Results(results.clone()),
+        ),
+        None => None,
+    })
+}
+
 /// `GET /atelier/{id}/{key}/resultats.csv`
 pub async fn csv(
     State(state): State<AppState>,
     Facilitator { workshop, .. }: Facilitator,
 ) -> Result<Response, AppError> {
     let (workshop, quiz, results) = export_results(&state, workshop).await?;
+    let evolution = evolution(&state, &workshop, &quiz, &results).await?;
     Ok(pages::download(
         "text/csv; charset=utf-8",
         &format!("atelier-{}-resultats.csv", workshop.id),
-        export::csv(&workshop, &quiz, &results),
+        export::csv(&workshop, &quiz, &results, evolution.as_ref()),
     ))
 }
 
@@ -55,15 +73,7 @@ pub async fn json(
     Facilitator { workshop, .. }: Facilitator,
 ) -> Result<Response, AppError> {
     let (workshop, quiz, results) = export_results(&state, workshop).await?;
-    // A follow-up's evolution, once both groups reached their minimum.
-    let evolution = match first_group(&state, &workshop, &quiz).await? {
-        Some((_, first)) => aggregate::evolution(
-            export::overall_label(&quiz),
-            first.as_ref(),
-            &Group::Results(results.clone()),
-        ),
-        None => None,
-    };
+    let evolution = evolution(&state, &workshop, &quiz, &results).await?;
     let body = export::json(
         &workshop,
         &quiz,

@@ -382,6 +382,8 @@ struct ManagePage {
     follows_title: Option<String>,
     /// Once its answers are erased at expiry: what is left, until when.
     archived: Option<ArchivedView>,
+    /// The follow-ups already opened from it: « « titre », le … ».
+    follow_ups: Vec<String>,
     /// How long a group's means outlive its answers (`BASELINE_DAYS`).
     baseline_days: u32,
     /// The follow-up form's defaults.
@@ -423,6 +425,11 @@ pub async fn manage(
     })
     .await?;
     let answers = blocking(&state, move |store| store.count_workshop_results(id)).await?;
+    let follow_ups = blocking(&state, move |store| store.follow_ups_of(id))
+        .await?
+        .into_iter()
+        .map(|(title, hour)| format!("«\u{a0}{title}\u{a0}», ouvert {}", format_hour(hour)))
+        .collect();
     let archived = match workshop.archived_hour {
         Some(hour) => {
             let kept = workshop.clone();
@@ -466,6 +473,7 @@ pub async fn manage(
         base_path: facilitator_path(&workshop, &key),
         follows_title,
         archived,
+        follow_ups,
         baseline_days: domain::BASELINE_DAYS,
         follow_up_title: follow_up_title(&workshop.title),
         min_allowed: *domain::MIN_GROUP_RANGE.start(),
@@ -483,6 +491,10 @@ pub async fn manage(
 /// longest title allowed.
 fn follow_up_title(title: &str) -> String {
     const SUFFIX: &str = " — suivi";
+    // A follow-up of a follow-up: « … — suivi » again, not « — suivi — suivi ».
+    if title.ends_with(SUFFIX) {
+        return title.to_string();
+    }
     let room = domain::TITLE_MAX_CHARS - SUFFIX.chars().count();
     let kept: String = title.chars().take(room).collect();
     format!("{}{SUFFIX}", kept.trim_end())
@@ -678,4 +690,20 @@ pub async fn delete(
             results_text: plural(results, "résultat", "résultats"),
         },
     )?)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::follow_up_title;
+
+    #[test]
+    fn a_follow_up_of_a_follow_up_is_not_suivi_twice() {
+        assert_eq!(follow_up_title("Atelier"), "Atelier — suivi");
+        assert_eq!(follow_up_title("Atelier — suivi"), "Atelier — suivi");
+        let long = "a".repeat(crate::workshop::TITLE_MAX_CHARS);
+        assert_eq!(
+            follow_up_title(&long).chars().count(),
+            crate::workshop::TITLE_MAX_CHARS
+        );
+    }
 }
