@@ -20,19 +20,6 @@ use serde_json::Value;
 
 // ---------------------------------------------------------------- helpers
 
-/// Answers the diagnostic with the `pick`-th choices: the result's path.
-async fn submit(app: &App, pick: usize) -> String {
-    let quiz = app.quiz("diagnostic");
-    let reply = app
-        .post_form(
-            "/quiz/diagnostic",
-            encode(&support::valid_answers(&quiz, pick)),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
-    reply.location()
-}
-
 fn token(result: &str) -> &str {
     result.trim_start_matches("/r/")
 }
@@ -131,7 +118,7 @@ async fn download(app: &App, result: &str) -> Value {
 #[tokio::test]
 async fn actions_are_ticked_off_and_on_with_a_plain_form() {
     let app = App::new();
-    let result = submit(&app, 0).await;
+    let result = app.take_quiz("diagnostic", 0).await;
     let plan = outcome(&app, &result).plan;
     assert!(plan.len() >= 3, "{plan:?}");
     let total = plan.len();
@@ -185,7 +172,7 @@ async fn actions_are_ticked_off_and_on_with_a_plain_form() {
 #[tokio::test]
 async fn the_script_gets_the_new_state_as_json() {
     let app = App::new();
-    let result = submit(&app, 1).await;
+    let result = app.take_quiz("diagnostic", 1).await;
     let plan = outcome(&app, &result).plan;
     let body = format!("action={}&fait=oui", plan[0]);
     let reply = app
@@ -231,7 +218,7 @@ async fn the_script_gets_the_new_state_as_json() {
 #[tokio::test]
 async fn ticking_is_refused_from_another_site_and_for_what_is_not_in_the_plan() {
     let app = App::new();
-    let result = submit(&app, 0).await;
+    let result = app.take_quiz("diagnostic", 0).await;
     let plan = outcome(&app, &result).plan;
     let not_in_plan = app
         .quiz("diagnostic")
@@ -315,7 +302,7 @@ fn compact(date: time::Date) -> String {
 #[tokio::test]
 async fn the_reminder_is_a_calendar_file_on_the_chosen_date_with_the_permalink() {
     let app = App::new();
-    let result = submit(&app, 0).await;
+    let result = app.take_quiz("diagnostic", 0).await;
     let before = stored(&app, &result).unwrap();
     let chosen = time::OffsetDateTime::now_utc().date() + time::Duration::days(45);
     let iso = format!(
@@ -363,7 +350,7 @@ async fn the_reminder_is_a_calendar_file_on_the_chosen_date_with_the_permalink()
 #[tokio::test]
 async fn the_reminder_defaults_to_three_months_and_refuses_other_dates() {
     let app = App::new();
-    let result = submit(&app, 2).await;
+    let result = app.take_quiz("diagnostic", 2).await;
     let today = time::OffsetDateTime::now_utc().date();
     let reply = app.get(&format!("{result}/rappel.ics")).await;
     let after = time::OffsetDateTime::now_utc().date();
@@ -422,14 +409,7 @@ async fn the_reminder_defaults_to_three_months_and_refuses_other_dates() {
         Some(compact(in_a_month).as_str())
     );
     // A comprehension check gives no plan: no reminder either.
-    let quiz = app.quiz("verif-portee");
-    let reply = app
-        .post_form(
-            "/quiz/verif-portee",
-            encode(&support::valid_answers(&quiz, 0)),
-        )
-        .await;
-    let knowledge = reply.location();
+    let knowledge = app.take_quiz("verif-portee", 0).await;
     let reply = app.get(&format!("{knowledge}/rappel.ics")).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     let gone = app
@@ -443,7 +423,7 @@ async fn the_reminder_defaults_to_three_months_and_refuses_other_dates() {
 #[tokio::test]
 async fn a_retake_is_linked_only_when_the_reader_asks() {
     let app = App::new();
-    let first = submit(&app, 0).await;
+    let first = app.take_quiz("diagnostic", 0).await;
     let first_plan = outcome(&app, &first).plan;
     tick(&app, &first, &first_plan[0], true).await;
 
@@ -538,7 +518,7 @@ async fn a_retake_is_linked_only_when_the_reader_asks() {
 #[tokio::test]
 async fn a_chain_of_retakes_shows_every_linked_result_and_keeps_what_was_done() {
     let app = App::new();
-    let first = submit(&app, 0).await;
+    let first = app.take_quiz("diagnostic", 0).await;
     let plan = outcome(&app, &first).plan;
     tick(&app, &first, &plan[0], true).await;
     let second = retake(&app, &first, 1, true).await;
@@ -561,7 +541,7 @@ async fn a_chain_of_retakes_shows_every_linked_result_and_keeps_what_was_done() 
 #[tokio::test]
 async fn a_retake_link_is_refused_for_a_forged_or_unknown_result() {
     let app = App::new();
-    let first = submit(&app, 0).await;
+    let first = app.take_quiz("diagnostic", 0).await;
     let quiz = app.quiz("diagnostic");
     let fields = support::valid_answers(&quiz, 0);
     // A token that leads nowhere: nothing is stored.
@@ -579,14 +559,7 @@ async fn a_retake_link_is_refused_for_a_forged_or_unknown_result() {
     assert_eq!(plain.status, StatusCode::SEE_OTHER);
     assert_eq!(stored(&app, &plain.location()).unwrap().previous_hash, None);
     // A knowledge check is simply taken again.
-    let check = app.quiz("verif-portee");
-    let reply = app
-        .post_form(
-            "/quiz/verif-portee",
-            encode(&support::valid_answers(&check, 0)),
-        )
-        .await;
-    let knowledge = reply.location();
+    let knowledge = app.take_quiz("verif-portee", 0).await;
     let page = app.get(&format!("{knowledge}/refaire")).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(page.location(), "/quiz/verif-portee");
@@ -599,7 +572,7 @@ async fn a_retake_link_is_refused_for_a_forged_or_unknown_result() {
 #[tokio::test]
 async fn deleting_the_previous_result_unlinks_the_new_one() {
     let app = App::new();
-    let first = submit(&app, 0).await;
+    let first = app.take_quiz("diagnostic", 0).await;
     let linked = retake(&app, &first, 1, true).await;
     assert!(stored(&app, &linked).unwrap().previous_hash.is_some());
     delete(&app, &first).await;
@@ -616,7 +589,7 @@ async fn deleting_the_previous_result_unlinks_the_new_one() {
 #[tokio::test]
 async fn deleting_the_new_result_leaves_the_previous_one_as_it_was() {
     let app = App::new();
-    let first = submit(&app, 0).await;
+    let first = app.take_quiz("diagnostic", 0).await;
     let before = stored(&app, &first).unwrap();
     let linked = retake(&app, &first, 1, true).await;
     let page = app.get(&linked).await.body;
@@ -653,26 +626,10 @@ async fn follow_up(app: &App, first: &Facilitated, min_group: u32) -> Facilitate
         .send(same_site_post(&first.path("/suivi"), &body, None))
         .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
-    let location = reply.location();
-    let parts: Vec<&str> = location.split('/').collect();
-    let id: i64 = parts[2].parse().unwrap();
-    let key = parts[3].to_string();
-    let parsed = Secret::parse(&key).unwrap();
-    let workshop = app
-        .store
-        .find_workshop(id, &parsed.hash())
-        .unwrap()
-        .expect("the follow-up");
+    let (follow_up, workshop) = app.facilitated(&reply.location());
     assert_eq!(workshop.follows, Some(first.id));
     assert_eq!(workshop.quiz_id, "diagnostic");
-    Facilitated {
-        id,
-        key,
-        projector: chezsoi::workshop::projector_key(&parsed)
-            .as_str()
-            .to_string(),
-        code: workshop.join_code,
-    }
+    follow_up
 }
 
 /// Answers `workshop` with the `pick`-th choices: the result's path.
@@ -1010,14 +967,14 @@ async fn a_workshop_result_says_when_it_is_erased_and_its_reminder_leads_to_the_
     assert!(!description.contains(token(&result)), "{description}");
 
     // A result outside any workshop says nothing of the kind.
-    let own = submit(&app, 1).await;
+    let own = app.take_quiz("diagnostic", 1).await;
     assert!(!app.get(&own).await.body.contains("sera effacée avec lui"));
 }
 
 #[tokio::test]
 async fn another_sites_page_cannot_link_a_retake() {
     let app = App::new();
-    let first = submit(&app, 0).await;
+    let first = app.take_quiz("diagnostic", 0).await;
     let page = app.get(&format!("{first}/refaire")).await;
     let quiz = app.quiz("diagnostic");
     let mut fields = support::valid_answers(&quiz, 1);

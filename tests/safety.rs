@@ -9,7 +9,7 @@ mod support;
 
 use axum::http::{StatusCode, header};
 use chezsoi::store::{Store, migrations};
-use router::{App, encode};
+use router::App;
 
 /// Another program holds a write transaction on `app`'s database.
 fn lock_database(app: &App) -> rusqlite::Connection {
@@ -46,23 +46,10 @@ async fn the_health_check_is_never_cached_and_fails_when_nothing_can_be_written(
     assert_eq!(app.get("/sante").await.status, StatusCode::OK);
 }
 
-/// A result as its owner sees it: its permalink.
-async fn submit(app: &App, pick: usize) -> String {
-    let quiz = app.quiz("diagnostic");
-    let reply = app
-        .post_form(
-            "/quiz/diagnostic",
-            encode(&support::valid_answers(&quiz, pick)),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
-    reply.location()
-}
-
 #[tokio::test]
 async fn private_pages_are_never_stored_and_a_deletion_clears_what_the_browser_kept() {
     let app = App::new();
-    let result = submit(&app, 0).await;
+    let result = app.take_quiz("diagnostic", 0).await;
     let workshop = app.create_workshop("Atelier privé", "diagnostic", 3).await;
     for uri in [
         result.clone(),
@@ -151,7 +138,7 @@ fn stored_order(path: &std::path::Path) -> (Vec<Vec<u8>>, bool) {
 async fn results_created_one_after_another_cannot_be_put_back_in_order() {
     let app = App::new();
     for pick in 0..12 {
-        submit(&app, pick).await;
+        app.take_quiz("diagnostic", pick).await;
     }
     assert_eq!(result_columns(&app.store), RESULT_COLUMNS);
     let (rows, has_rowid) = stored_order(&app.data.path().join("test.db"));
@@ -243,7 +230,7 @@ async fn messages_say_what_happened() {
     assert!(nul.body.contains("diag\u{fffd}nostic"), "{}", nul.body);
 
     // A deletion that fails does not say that nothing was stored.
-    let result = submit(&app, 0).await;
+    let result = app.take_quiz("diagnostic", 0).await;
     let other = rusqlite::Connection::open(app.data.path().join("test.db")).unwrap();
     other
         .execute_batch(

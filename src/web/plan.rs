@@ -157,29 +157,29 @@ pub async fn reminder(
     };
     let today = time::OffsetDateTime::now_utc().date();
     let (first, last) = calendar::reminder_range(today);
-    let asked: Vec<&str> = fields
-        .iter()
-        .filter(|(name, value)| name == "date" && !value.trim().is_empty())
-        .map(|(_, value)| value.as_str())
-        .collect();
-    let date = match asked[..] {
-        [] => calendar::three_months_after(today),
-        [text] => match calendar::parse_date(text).filter(|date| (first..=last).contains(date)) {
-            Some(date) => date,
-            None => {
+    let Ok(asked) = form::single(&fields, "date") else {
+        return Ok(back("Une seule date de rappel, s’il vous plaît.".into()));
+    };
+    let date = match asked.filter(|text| !text.trim().is_empty()) {
+        None => calendar::three_months_after(today),
+        Some(text) => {
+            let Some(date) =
+                calendar::parse_date(&text).filter(|date| (first..=last).contains(date))
+            else {
+                let example = calendar::three_months_after(today);
                 return Ok(back(format!(
-                    "Date de rappel refusée\u{a0}: choisissez un jour entre {} et {}, écrit \
-                     par exemple {} ou {}.",
+                    "Date de rappel refusée\u{a0}: choisissez un jour entre {} et {}, écrit par \
+                     exemple {} ou {}.",
                     calendar::french_date(first),
                     calendar::french_date(last),
-                    calendar::iso_date(calendar::three_months_after(today)),
-                    calendar::three_months_after(today)
+                    calendar::iso_date(example),
+                    example
                         .format(time::macros::format_description!("[day]/[month]/[year]"))
                         .unwrap_or_default(),
                 )));
-            }
-        },
-        _ => return Ok(back("Une seule date de rappel, s’il vous plaît.".into())),
+            };
+            date
+        }
     };
     let erased = erased_on(&state, &loaded).await?;
     let permalink = format!("{site}/r/{}", loaded.token);

@@ -13,7 +13,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use chezsoi::book::Target;
 use chezsoi::quiz::Quiz;
-use chezsoi::store::Store;
+use chezsoi::store::{Store, Workshop};
 use chezsoi::web::{self, AppState, WorkshopSettings};
 use chezsoi::workshop::FacilitatorKey;
 use http_body_util::BodyExt;
@@ -195,6 +195,20 @@ impl App {
         self.store.count_workshop_results(workshop_id).unwrap() as i64
     }
 
+    /// Answers quiz `id` with the `pick`-th choices (`valid_answers`): the
+    /// result's path.
+    pub async fn take_quiz(&self, id: &str, pick: usize) -> String {
+        let quiz = self.quiz(id);
+        let reply = self
+            .post_form(
+                &format!("/quiz/{id}"),
+                encode(&crate::support::valid_answers(&quiz, pick)),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+        reply.location()
+    }
+
     /// Posts the workshop creation form as typed (`minimum` is text).
     pub async fn post_workshop_form(&self, title: &str, quiz: &str, minimum: &str) -> Reply {
         let fields = [
@@ -212,7 +226,14 @@ impl App {
             .post_workshop_form(title, quiz, &min_group.to_string())
             .await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
-        let location = reply.location();
+        let (facilitated, workshop) = self.facilitated(&reply.location());
+        assert_eq!(workshop.title, title.trim());
+        facilitated
+    }
+
+    /// The workshop a management page's address (`/atelier/{id}/{key}/gestion`,
+    /// where creating one leads) designates, and its stored row.
+    pub fn facilitated(&self, location: &str) -> (Facilitated, Workshop) {
         let parts: Vec<&str> = location.split('/').collect();
         assert_eq!(parts.len(), 5, "{location}");
         assert_eq!((parts[1], parts[4]), ("atelier", "gestion"), "{location}");
@@ -224,16 +245,16 @@ impl App {
             .find_workshop(id, &parsed.hash())
             .unwrap()
             .unwrap();
-        assert_eq!(workshop.title, title.trim());
         let projector = chezsoi::workshop::projector_key(&parsed)
             .as_str()
             .to_string();
-        Facilitated {
+        let facilitated = Facilitated {
             id,
             key,
             projector,
-            code: workshop.join_code,
-        }
+            code: workshop.join_code.clone(),
+        };
+        (facilitated, workshop)
     }
 }
 

@@ -18,6 +18,55 @@ use crate::workshop::{
     self as domain, DEFAULT_MIN_GROUP, RequestError, TITLE_MAX_CHARS, WorkshopRequest,
 };
 
+/// A workshop form's fields as typed: `titre`, `minimum` and, on the
+/// creation form, `questionnaire` (a follow-up takes its first one's quiz).
+pub(super) struct WorkshopForm {
+    pub title: String,
+    pub quiz_id: String,
+    pub min_text: String,
+}
+
+impl WorkshopForm {
+    /// Reads the form; `quiz_id`, when given, stands for its
+    /// `questionnaire` field.
+    pub fn read(fields: &form::Fields, quiz_id: Option<&str>) -> Result<WorkshopForm, AppError> {
+        let quiz_id = match quiz_id {
+            Some(id) => id.to_string(),
+            None => form::single(fields, "questionnaire")?.unwrap_or_default(),
+        };
+        Ok(WorkshopForm {
+            title: form::single(fields, "titre")?.unwrap_or_default(),
+            quiz_id,
+            min_text: form::single(fields, "minimum")?.unwrap_or_default(),
+        })
+    }
+
+    /// The workshop asked for, checked against the quizzes there are, or
+    /// every error at once.
+    pub fn validate(&self, state: &AppState) -> Result<WorkshopRequest, Vec<RequestError>> {
+        let catalog = state.catalog();
+        WorkshopRequest {
+            title: self.title.clone(),
+            quiz_id: self.quiz_id.clone(),
+            // Anything that is not a number is out of range, and said so.
+            min_group: self.min_text.trim().parse().unwrap_or(0),
+        }
+        .validate(|id| catalog.get(id).is_some())
+    }
+}
+
+/// Where creating a workshop leads: its management page, under the
+/// facilitator's private link.
+pub(super) fn to_management(created: &domain::Created) -> Response {
+    pages::private(
+        Redirect::to(&format!(
+            "{}/gestion",
+            facilitator_path(&created.workshop, &created.key)
+        ))
+        .into_response(),
+    )
+}
+
 #[derive(Serialize)]
 struct NewWorkshopPage {
     title: &'static str,
@@ -96,17 +145,8 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     state.throttle(Bucket::Creation, client)?;
     let fields = form::read(&headers, &body)?;
-    let title = form::single(&fields, "titre")?.unwrap_or_default();
-    let quiz_id = form::single(&fields, "questionnaire")?.unwrap_or_default();
-    let min_text = form::single(&fields, "minimum")?.unwrap_or_default();
-    let catalog = state.catalog();
-    let request = WorkshopRequest {
-        title: title.clone(),
-        quiz_id: quiz_id.clone(),
-        // Anything that is not a number is out of range, and said so.
-        min_group: min_text.trim().parse().unwrap_or(0),
-    };
-    let request = match request.validate(|id| catalog.get(id).is_some()) {
+    let typed = WorkshopForm::read(&fields, None)?;
+    let request = match typed.validate(&state) {
         Ok(request) => request,
         Err(errors) => {
             let errors = errors
@@ -116,7 +156,13 @@ pub async fn create(
                     message: capitalize(&error.to_string()),
                 })
                 .collect();
-            let page = new_workshop_page(&state, &title, &quiz_id, &min_text, errors);
+            let page = new_workshop_page(
+                &state,
+                &typed.title,
+                &typed.quiz_id,
+                &typed.min_text,
+                errors,
+            );
             return pages::render(
                 &state,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -127,13 +173,7 @@ pub async fn create(
     };
     let now = domain::now_unix();
     let created = blocking(&state, move |store| domain::create(store, &request, now)).await?;
-    Ok(pages::private(
-        Redirect::to(&format!(
-            "{}/gestion",
-            facilitator_path(&created.workshop, &created.key)
-        ))
-        .into_response(),
-    ))
+    Ok(to_management(&created))
 }
 
 fn capitalize(text: &str) -> String {

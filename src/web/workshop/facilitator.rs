@@ -19,6 +19,7 @@ use serde::Serialize;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
+use super::create::{WorkshopForm, to_management};
 use super::{
     Facilitator, Projected, SiteUrl, facilitator_path, group_of, plural, projector_path,
     still_needed, workshop_not_found, workshop_quiz,
@@ -36,7 +37,7 @@ use crate::web::pages;
 use crate::web::same_origin::SameOrigin;
 use crate::web::state::{AppState, blocking};
 use crate::web::throttle::Bucket;
-use crate::workshop::{self as domain, WorkshopRequest, display_join_code, projector_key};
+use crate::workshop::{self as domain, display_join_code, projector_key};
 
 /// Seconds between reloads of the projector view when scripts are off.
 const NO_SCRIPT_REFRESH_SECONDS: u32 = 10;
@@ -514,15 +515,7 @@ pub async fn follow_up(
 ) -> Result<Response, AppError> {
     state.throttle(Bucket::Creation, client)?;
     let fields = form::read(&headers, &body)?;
-    let title = form::single(&fields, "titre")?.unwrap_or_default();
-    let min_text = form::single(&fields, "minimum")?.unwrap_or_default();
-    let catalog = state.catalog();
-    let request = WorkshopRequest {
-        title,
-        quiz_id: workshop.quiz_id.clone(),
-        min_group: min_text.trim().parse().unwrap_or(0),
-    };
-    let request = match request.validate(|id| catalog.get(id).is_some()) {
+    let request = match WorkshopForm::read(&fields, Some(&workshop.quiz_id))?.validate(&state) {
         Ok(request) => request,
         Err(errors) => {
             let message = errors
@@ -546,13 +539,7 @@ pub async fn follow_up(
         domain::create_follow_up(store, &workshop, &request, now)
     })
     .await?;
-    Ok(pages::private(
-        Redirect::to(&format!(
-            "{}/gestion",
-            facilitator_path(&created.workshop, &created.key)
-        ))
-        .into_response(),
-    ))
+    Ok(to_management(&created))
 }
 
 /// How long a browser waits before reconnecting to a live count that
