@@ -145,7 +145,6 @@ fn value_node(value: &Value, fallback: &Range<usize>) -> Node {
     };
     Node { span, value }
 }
-
 /// A value read from the file with the byte range it came from.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Located<T> {
@@ -153,112 +152,122 @@ pub(crate) struct Located<T> {
     pub span: Range<usize>,
 }
 
+impl<T> Located<T> {
+    fn at(node: &Node, value: T) -> Self {
+        Self {
+            value,
+            span: node.span.clone(),
+        }
+    }
+}
+
 /// `name = integer` pairs, as in `points = { propriete = 2 }`, in file order.
 pub(crate) type PointsTable = Vec<(Located<String>, Located<i64>)>;
 
-/// The mirror of a quiz file. Every field is optional here: whether it is
-/// required depends on the mode and is decided, for all fields at once, by
-/// `validate`.
-#[derive(Debug, Default)]
-pub(crate) struct RawQuiz {
-    pub mode: Option<Located<String>>,
-    pub title: Option<Located<String>>,
-    pub intro: Option<Located<String>>,
-    pub chapter: Option<Located<String>>,
-    pub questions: Option<Located<Vec<RawQuestion>>>,
-    pub dimensions: Option<Located<Vec<RawDimension>>>,
-    pub profiles: Option<Located<Vec<RawProfile>>>,
-    pub recommendations: Option<Located<Vec<RawRecommendation>>>,
+/// Declares the typed mirror of one table of the file: the struct, the keys
+/// it allows and its `read` function, from one list of fields, so that a key
+/// cannot be allowed and then never read, or read and never allowed.
+///
+/// Every field is an `Option<Located<…>>`: whether it is required depends
+/// on the mode and is decided, for all fields at once, by `validate`. Each
+/// field names how it is read: `string`, `integer`, `boolean`, `strings` (a
+/// list of texts), `points` (a [`PointsTable`]) or `tables(Item)` (an array
+/// of tables, each read by `Item::read`).
+macro_rules! raw_table {
+    ($(#[$meta:meta])* $name:ident { $($field:ident: $kind:ident $(($item:ident))?),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Default)]
+        pub(crate) struct $name {
+            /// The item's path in the document, e.g. `questions[2]` (empty
+            /// for the file itself).
+            pub path: String,
+            /// Where the item's table starts (its `[[questions]]` header).
+            pub span: Range<usize>,
+            $(pub $field: Option<Located<raw_table!(@type $kind $($item)?)>>,)+
+        }
+
+        impl $name {
+            /// The keys a table of this kind may have.
+            const FIELDS: &[&str] = &[$(stringify!($field)),+];
+
+            /// Reads the table at `node`, reporting unknown keys and wrong
+            /// types. `None` (after reporting it) when `node` is no table.
+            fn read(node: &Node, path: &str, diagnostics: &mut Diagnostics<'_>) -> Option<Self> {
+                let fields = Fields::of(node, path, Self::FIELDS, diagnostics)?;
+                Some(Self {
+                    path: path.to_owned(),
+                    span: node.span.clone(),
+                    $($field: raw_table!(@read fields, diagnostics, $field, $kind $($item)?),)+
+                })
+            }
+        }
+    };
+    (@type string) => { String };
+    (@type integer) => { i64 };
+    (@type boolean) => { bool };
+    (@type strings) => { Vec<Located<String>> };
+    (@type points) => { PointsTable };
+    (@type tables $item:ident) => { Vec<$item> };
+    (@read $fields:ident, $diagnostics:ident, $field:ident, tables $item:ident) => {
+        $fields.tables(stringify!($field), $diagnostics, $item::read)
+    };
+    (@read $fields:ident, $diagnostics:ident, $field:ident, $kind:ident) => {
+        $fields.$kind(stringify!($field), $diagnostics)
+    };
 }
 
-#[derive(Debug, Default)]
-pub(crate) struct RawQuestion {
-    /// The item's path in the document, e.g. `questions[2]`.
-    pub path: String,
-    /// Where the question's table starts (its `[[questions]]` header).
-    pub span: Range<usize>,
-    pub id: Option<Located<String>>,
-    pub kind: Option<Located<String>>,
-    pub text: Option<Located<String>>,
-    pub help: Option<Located<String>>,
-    pub topic: Option<Located<String>>,
-    pub optional: Option<Located<bool>>,
-    pub min: Option<Located<i64>>,
-    pub max: Option<Located<i64>>,
-    pub min_label: Option<Located<String>>,
-    pub max_label: Option<Located<String>>,
-    pub points_per_step: Option<Located<PointsTable>>,
-    pub choices: Option<Located<Vec<RawChoice>>>,
+raw_table! {
+    /// The mirror of a quiz file.
+    RawQuiz {
+        mode: string, title: string, intro: string, chapter: string,
+        questions: tables(RawQuestion), dimensions: tables(RawDimension),
+        profiles: tables(RawProfile), recommendations: tables(RawRecommendation),
+    }
 }
 
-#[derive(Debug, Default)]
-pub(crate) struct RawChoice {
-    /// The item's path in the document, e.g. `questions[2]`.
-    pub path: String,
-    pub span: Range<usize>,
-    pub id: Option<Located<String>>,
-    pub label: Option<Located<String>>,
-    pub points: Option<Located<PointsTable>>,
-    pub correct: Option<Located<bool>>,
-    pub explanation: Option<Located<String>>,
-    pub fact: Option<Located<String>>,
-    pub exclusive: Option<Located<bool>>,
+raw_table! {
+    /// `[[questions]]`.
+    RawQuestion {
+        id: string, kind: string, text: string, help: string, topic: string,
+        optional: boolean, min: integer, max: integer, min_label: string, max_label: string,
+        points_per_step: points, choices: tables(RawChoice),
+    }
 }
 
-#[derive(Debug, Default)]
-pub(crate) struct RawDimension {
-    /// The item's path in the document, e.g. `questions[2]`.
-    pub path: String,
-    pub span: Range<usize>,
-    pub id: Option<Located<String>>,
-    pub label: Option<Located<String>>,
-    pub description: Option<Located<String>>,
-    pub chapter: Option<Located<String>>,
+raw_table! {
+    /// `[[questions.choices]]`.
+    RawChoice {
+        id: string, label: string, points: points, correct: boolean,
+        explanation: string, fact: string, exclusive: boolean,
+    }
 }
 
-#[derive(Debug, Default)]
-pub(crate) struct RawProfile {
-    /// The item's path in the document, e.g. `questions[2]`.
-    pub path: String,
-    pub span: Range<usize>,
-    pub id: Option<Located<String>>,
-    pub label: Option<Located<String>>,
-    pub description: Option<Located<String>>,
-    pub when: Option<Located<Vec<Located<String>>>>,
+raw_table! {
+    /// `[[dimensions]]`.
+    RawDimension { id: string, label: string, description: string, chapter: string }
 }
 
-#[derive(Debug, Default)]
-pub(crate) struct RawRecommendation {
-    /// The item's path in the document, e.g. `questions[2]`.
-    pub path: String,
-    pub span: Range<usize>,
-    pub id: Option<Located<String>>,
-    pub title: Option<Located<String>>,
-    pub why: Option<Located<String>>,
-    pub how: Option<Located<String>>,
-    pub chapter: Option<Located<String>>,
-    pub priority: Option<Located<i64>>,
-    pub horizon: Option<Located<String>>,
-    pub when: Option<Located<Vec<Located<String>>>>,
-    pub after: Option<Located<Vec<Located<String>>>>,
-    pub variants: Option<Located<Vec<RawVariant>>>,
+raw_table! {
+    /// `[[profiles]]`.
+    RawProfile { id: string, label: string, description: string, when: strings }
 }
 
-/// `[[recommendations.variants]]`: every field but `id` may be left to the
-/// recommendation.
-#[derive(Debug, Default)]
-pub(crate) struct RawVariant {
-    /// The item's path in the document, e.g. `recommendations[2].variants[0]`.
-    pub path: String,
-    pub span: Range<usize>,
-    pub id: Option<Located<String>>,
-    pub title: Option<Located<String>>,
-    pub why: Option<Located<String>>,
-    pub how: Option<Located<String>>,
-    pub chapter: Option<Located<String>>,
-    pub priority: Option<Located<i64>>,
-    pub horizon: Option<Located<String>>,
-    pub when: Option<Located<Vec<Located<String>>>>,
+raw_table! {
+    /// `[[recommendations]]`.
+    RawRecommendation {
+        id: string, title: string, why: string, how: string, chapter: string,
+        priority: integer, horizon: string, when: strings, after: strings,
+        variants: tables(RawVariant),
+    }
+}
+
+raw_table! {
+    /// `[[recommendations.variants]]`: every field but `id` may be left to the
+    /// recommendation.
+    RawVariant {
+        id: string, title: string, why: string, how: string, chapter: string,
+        priority: integer, horizon: string, when: strings,
+    }
 }
 
 /// Joins a parent field path and a key: `questions[2]` + `text`.
@@ -327,36 +336,16 @@ impl<'n> Fields<'n> {
 
     fn integer(&self, key: &str, diagnostics: &mut Diagnostics<'_>) -> Option<Located<i64>> {
         let node = self.entries.get(key)?;
-        match &node.value {
-            NodeValue::Integer(value) => Some(Located {
-                value: *value,
-                span: node.span.clone(),
-            }),
-            other => {
-                wrong_type(node, &self.field(key), "un entier", other, diagnostics);
-                None
-            }
-        }
+        read_integer(node, &self.field(key), diagnostics)
     }
 
     fn boolean(&self, key: &str, diagnostics: &mut Diagnostics<'_>) -> Option<Located<bool>> {
         let node = self.entries.get(key)?;
-        match &node.value {
-            NodeValue::Boolean(value) => Some(Located {
-                value: *value,
-                span: node.span.clone(),
-            }),
-            other => {
-                wrong_type(
-                    node,
-                    &self.field(key),
-                    "un booléen (true ou false)",
-                    other,
-                    diagnostics,
-                );
-                None
-            }
-        }
+        let NodeValue::Boolean(value) = node.value else {
+            let expected = "un booléen (true ou false)";
+            return wrong_type(node, &self.field(key), expected, diagnostics);
+        };
+        Some(Located::at(node, value))
     }
 
     fn strings(
@@ -364,65 +353,7 @@ impl<'n> Fields<'n> {
         key: &str,
         diagnostics: &mut Diagnostics<'_>,
     ) -> Option<Located<Vec<Located<String>>>> {
-        let node = self.entries.get(key)?;
-        let field = self.field(key);
-        let NodeValue::Array(items) = &node.value else {
-            wrong_type(
-                node,
-                &field,
-                "une liste de textes",
-                &node.value,
-                diagnostics,
-            );
-            return None;
-        };
-        let values = items
-            .iter()
-            .enumerate()
-            .filter_map(|(index, item)| {
-                read_string(item, &format!("{field}[{index}]"), diagnostics)
-            })
-            .collect();
-        Some(Located {
-            value: values,
-            span: node.span.clone(),
-        })
-    }
-
-    fn points(&self, key: &str, diagnostics: &mut Diagnostics<'_>) -> Option<Located<PointsTable>> {
-        let node = self.entries.get(key)?;
-        let field = self.field(key);
-        let NodeValue::Table(entries) = &node.value else {
-            wrong_type(
-                node,
-                &field,
-                "une table de points, par exemple { propriete = 2 }",
-                &node.value,
-                diagnostics,
-            );
-            return None;
-        };
-        let mut points = Vec::new();
-        for (name, value) in entries {
-            let value_field = field_path(&field, &name.name);
-            match &value.value {
-                NodeValue::Integer(number) => points.push((
-                    Located {
-                        value: name.name.clone(),
-                        span: name.span.clone(),
-                    },
-                    Located {
-                        value: *number,
-                        span: value.span.clone(),
-                    },
-                )),
-                other => wrong_type(value, &value_field, "un entier", other, diagnostics),
-            }
-        }
-        Some(Located {
-            value: points,
-            span: node.span.clone(),
-        })
+        self.list(key, "une liste de textes", diagnostics, read_string)
     }
 
     /// An array of tables (`[[questions]]` or `questions = [{ … }]`), each
@@ -433,27 +364,51 @@ impl<'n> Fields<'n> {
         diagnostics: &mut Diagnostics<'_>,
         read_item: impl Fn(&Node, &str, &mut Diagnostics<'_>) -> Option<T>,
     ) -> Option<Located<Vec<T>>> {
+        let expected = format!("une liste de tables ([[{}]])", self.field(key));
+        self.list(key, &expected, diagnostics, read_item)
+    }
+
+    /// An array whose items are each read by `read_item` with their path
+    /// `key[index]`; an item that cannot be read is reported and left out.
+    fn list<T>(
+        &self,
+        key: &str,
+        expected: &str,
+        diagnostics: &mut Diagnostics<'_>,
+        read_item: impl Fn(&Node, &str, &mut Diagnostics<'_>) -> Option<T>,
+    ) -> Option<Located<Vec<T>>> {
         let node = self.entries.get(key)?;
         let field = self.field(key);
         let NodeValue::Array(items) = &node.value else {
-            wrong_type(
-                node,
-                &field,
-                &format!("une liste de tables ([[{field}]])"),
-                &node.value,
-                diagnostics,
-            );
-            return None;
+            return wrong_type(node, &field, expected, diagnostics);
         };
         let values = items
             .iter()
             .enumerate()
             .filter_map(|(index, item)| read_item(item, &format!("{field}[{index}]"), diagnostics))
             .collect();
-        Some(Located {
-            value: values,
-            span: node.span.clone(),
-        })
+        Some(Located::at(node, values))
+    }
+
+    fn points(&self, key: &str, diagnostics: &mut Diagnostics<'_>) -> Option<Located<PointsTable>> {
+        let node = self.entries.get(key)?;
+        let field = self.field(key);
+        let NodeValue::Table(entries) = &node.value else {
+            let expected = "une table de points, par exemple { propriete = 2 }";
+            return wrong_type(node, &field, expected, diagnostics);
+        };
+        let points = entries
+            .iter()
+            .filter_map(|(name, value)| {
+                let number = read_integer(value, &field_path(&field, &name.name), diagnostics)?;
+                let name = Located {
+                    value: name.name.clone(),
+                    span: name.span.clone(),
+                };
+                Some((name, number))
+            })
+            .collect();
+        Some(Located::at(node, points))
     }
 }
 
@@ -462,193 +417,41 @@ fn read_string(
     field: &str,
     diagnostics: &mut Diagnostics<'_>,
 ) -> Option<Located<String>> {
-    match &node.value {
-        NodeValue::String(value) => Some(Located {
-            value: value.clone(),
-            span: node.span.clone(),
-        }),
-        other => {
-            wrong_type(node, field, "un texte entre guillemets", other, diagnostics);
-            None
-        }
-    }
+    let NodeValue::String(value) = &node.value else {
+        return wrong_type(node, field, "un texte entre guillemets", diagnostics);
+    };
+    Some(Located::at(node, value.clone()))
 }
 
-fn wrong_type(
+fn read_integer(
+    node: &Node,
+    field: &str,
+    diagnostics: &mut Diagnostics<'_>,
+) -> Option<Located<i64>> {
+    let NodeValue::Integer(value) = node.value else {
+        return wrong_type(node, field, "un entier", diagnostics);
+    };
+    Some(Located::at(node, value))
+}
+
+/// Reports that `node` is not the `expected` kind of value; always `None`,
+/// so that a reader can return it.
+fn wrong_type<T>(
     node: &Node,
     field: &str,
     expected: &str,
-    found: &NodeValue,
     diagnostics: &mut Diagnostics<'_>,
-) {
+) -> Option<T> {
     diagnostics.error(
         &node.span,
         field,
-        format!("{expected} est attendu, pas {}", found.type_name()),
+        format!("{expected} est attendu, pas {}", node.value.type_name()),
     );
+    None
 }
-
-const QUIZ_FIELDS: &[&str] = &[
-    "mode",
-    "title",
-    "intro",
-    "chapter",
-    "questions",
-    "dimensions",
-    "profiles",
-    "recommendations",
-];
-const QUESTION_FIELDS: &[&str] = &[
-    "id",
-    "kind",
-    "text",
-    "help",
-    "topic",
-    "optional",
-    "min",
-    "max",
-    "min_label",
-    "max_label",
-    "points_per_step",
-    "choices",
-];
-const CHOICE_FIELDS: &[&str] = &[
-    "id",
-    "label",
-    "points",
-    "correct",
-    "explanation",
-    "fact",
-    "exclusive",
-];
-const DIMENSION_FIELDS: &[&str] = &["id", "label", "description", "chapter"];
-const PROFILE_FIELDS: &[&str] = &["id", "label", "description", "when"];
-const RECOMMENDATION_FIELDS: &[&str] = &[
-    "id", "title", "why", "how", "chapter", "priority", "horizon", "when", "after", "variants",
-];
-const VARIANT_FIELDS: &[&str] = &[
-    "id", "title", "why", "how", "chapter", "priority", "horizon", "when",
-];
 
 /// Reads the typed mirror from the tree, reporting unknown fields and wrong
 /// types. What could not be read is left as `None`.
 pub(crate) fn read_quiz(root: &Node, diagnostics: &mut Diagnostics<'_>) -> RawQuiz {
-    let Some(fields) = Fields::of(root, "", QUIZ_FIELDS, diagnostics) else {
-        return RawQuiz::default();
-    };
-    RawQuiz {
-        mode: fields.string("mode", diagnostics),
-        title: fields.string("title", diagnostics),
-        intro: fields.string("intro", diagnostics),
-        chapter: fields.string("chapter", diagnostics),
-        questions: fields.tables("questions", diagnostics, read_question),
-        dimensions: fields.tables("dimensions", diagnostics, read_dimension),
-        profiles: fields.tables("profiles", diagnostics, read_profile),
-        recommendations: fields.tables("recommendations", diagnostics, read_recommendation),
-    }
-}
-
-fn read_question(
-    node: &Node,
-    path: &str,
-    diagnostics: &mut Diagnostics<'_>,
-) -> Option<RawQuestion> {
-    let fields = Fields::of(node, path, QUESTION_FIELDS, diagnostics)?;
-    Some(RawQuestion {
-        path: path.to_owned(),
-        span: node.span.clone(),
-        id: fields.string("id", diagnostics),
-        kind: fields.string("kind", diagnostics),
-        text: fields.string("text", diagnostics),
-        help: fields.string("help", diagnostics),
-        topic: fields.string("topic", diagnostics),
-        optional: fields.boolean("optional", diagnostics),
-        min: fields.integer("min", diagnostics),
-        max: fields.integer("max", diagnostics),
-        min_label: fields.string("min_label", diagnostics),
-        max_label: fields.string("max_label", diagnostics),
-        points_per_step: fields.points("points_per_step", diagnostics),
-        choices: fields.tables("choices", diagnostics, read_choice),
-    })
-}
-
-fn read_choice(node: &Node, path: &str, diagnostics: &mut Diagnostics<'_>) -> Option<RawChoice> {
-    let fields = Fields::of(node, path, CHOICE_FIELDS, diagnostics)?;
-    Some(RawChoice {
-        path: path.to_owned(),
-        span: node.span.clone(),
-        id: fields.string("id", diagnostics),
-        label: fields.string("label", diagnostics),
-        points: fields.points("points", diagnostics),
-        correct: fields.boolean("correct", diagnostics),
-        explanation: fields.string("explanation", diagnostics),
-        fact: fields.string("fact", diagnostics),
-        exclusive: fields.boolean("exclusive", diagnostics),
-    })
-}
-
-fn read_dimension(
-    node: &Node,
-    path: &str,
-    diagnostics: &mut Diagnostics<'_>,
-) -> Option<RawDimension> {
-    let fields = Fields::of(node, path, DIMENSION_FIELDS, diagnostics)?;
-    Some(RawDimension {
-        path: path.to_owned(),
-        span: node.span.clone(),
-        id: fields.string("id", diagnostics),
-        label: fields.string("label", diagnostics),
-        description: fields.string("description", diagnostics),
-        chapter: fields.string("chapter", diagnostics),
-    })
-}
-
-fn read_profile(node: &Node, path: &str, diagnostics: &mut Diagnostics<'_>) -> Option<RawProfile> {
-    let fields = Fields::of(node, path, PROFILE_FIELDS, diagnostics)?;
-    Some(RawProfile {
-        path: path.to_owned(),
-        span: node.span.clone(),
-        id: fields.string("id", diagnostics),
-        label: fields.string("label", diagnostics),
-        description: fields.string("description", diagnostics),
-        when: fields.strings("when", diagnostics),
-    })
-}
-
-fn read_recommendation(
-    node: &Node,
-    path: &str,
-    diagnostics: &mut Diagnostics<'_>,
-) -> Option<RawRecommendation> {
-    let fields = Fields::of(node, path, RECOMMENDATION_FIELDS, diagnostics)?;
-    Some(RawRecommendation {
-        path: path.to_owned(),
-        span: node.span.clone(),
-        id: fields.string("id", diagnostics),
-        title: fields.string("title", diagnostics),
-        why: fields.string("why", diagnostics),
-        how: fields.string("how", diagnostics),
-        chapter: fields.string("chapter", diagnostics),
-        priority: fields.integer("priority", diagnostics),
-        horizon: fields.string("horizon", diagnostics),
-        when: fields.strings("when", diagnostics),
-        after: fields.strings("after", diagnostics),
-        variants: fields.tables("variants", diagnostics, read_variant),
-    })
-}
-
-fn read_variant(node: &Node, path: &str, diagnostics: &mut Diagnostics<'_>) -> Option<RawVariant> {
-    let fields = Fields::of(node, path, VARIANT_FIELDS, diagnostics)?;
-    Some(RawVariant {
-        path: path.to_owned(),
-        span: node.span.clone(),
-        id: fields.string("id", diagnostics),
-        title: fields.string("title", diagnostics),
-        why: fields.string("why", diagnostics),
-        how: fields.string("how", diagnostics),
-        chapter: fields.string("chapter", diagnostics),
-        priority: fields.integer("priority", diagnostics),
-        horizon: fields.string("horizon", diagnostics),
-        when: fields.strings("when", diagnostics),
-    })
+    RawQuiz::read(root, "", diagnostics).unwrap_or_default()
 }

@@ -86,7 +86,12 @@ impl Validator<'_, '_, '_> {
 
     fn quiz(&mut self, raw: RawQuiz, id: String, version: String) -> Option<Quiz> {
         let mode = self.mode(raw.mode.as_ref());
-        let title = self.required_text(raw.title.as_ref(), &FILE_START, "title");
+        // The file's own table: its path is empty and its span the file's start.
+        let title = self.required_text(
+            raw.title.as_ref(),
+            &raw.span,
+            &field_path(&raw.path, "title"),
+        );
         let intro = self.optional_text(raw.intro.as_ref(), "intro");
         let chapter = raw
             .chapter
@@ -116,8 +121,8 @@ impl Validator<'_, '_, '_> {
             }
             None => {
                 self.error(
-                    &FILE_START,
-                    "questions",
+                    &raw.span,
+                    field_path(&raw.path, "questions"),
                     "il faut au moins une question ([[questions]])",
                 );
                 None
