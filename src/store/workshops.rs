@@ -104,37 +104,28 @@ impl Store {
         self.with_writer(|conn| {
             for _ in 0..attempts {
                 let code = next_code();
+                // RETURNING reads the row back as every other query does.
                 let inserted = conn
-                    .prepare_cached(
+                    .prepare_cached(&format!(
                         "INSERT INTO workshops (title, quiz_id, min_group, join_code, key_hash, projector_hash, created_hour, follows)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    )?
-                    .execute(params![
-                        workshop.title,
-                        workshop.quiz_id,
-                        workshop.min_group,
-                        code,
-                        &workshop.key_hash[..],
-                        &workshop.projector_hash[..],
-                        workshop.created_hour,
-                        workshop.follows,
-                    ]);
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                         RETURNING {COLUMNS}"
+                    ))?
+                    .query_row(
+                        params![
+                            workshop.title,
+                            workshop.quiz_id,
+                            workshop.min_group,
+                            code,
+                            &workshop.key_hash[..],
+                            &workshop.projector_hash[..],
+                            workshop.created_hour,
+                            workshop.follows,
+                        ],
+                        read_workshop,
+                    );
                 match inserted {
-                    Ok(_) => {
-                        return Ok(Workshop {
-                            id: conn.last_insert_rowid(),
-                            title: workshop.title.clone(),
-                            quiz_id: workshop.quiz_id.clone(),
-                            min_group: workshop.min_group,
-                            join_code: code,
-                            created_hour: workshop.created_hour,
-                            closed_hour: None,
-                            revealed: false,
-                            follows: workshop.follows,
-                            archived_hour: None,
-                            baseline: None,
-                        });
-                    }
+                    Ok(created) => return Ok(created),
                     Err(error) if is_join_code_taken(&error) => continue,
                     Err(error) => return Err(error.into()),
                 }
@@ -145,25 +136,13 @@ impl Store {
 
     /// The workshop with this id whose facilitator key has this hash.
     pub fn find_workshop(&self, id: i64, key_hash: &[u8; 32]) -> Result<Option<Workshop>> {
-        self.with_reader(|conn| {
-            Ok(conn
-                .prepare_cached(&format!(
-                    "SELECT {COLUMNS} FROM workshops WHERE id = ?1 AND key_hash = ?2"
-                ))?
-                .query_row(params![id, &key_hash[..]], read_workshop)
-                .optional()?)
-        })
+        self.workshop_where("id = ?1 AND key_hash = ?2", params![id, &key_hash[..]])
     }
 
     /// The workshop with this id, whoever asks: for the workshop a follow-up
     /// follows, which its facilitator opened from this one's private page.
     pub fn workshop_by_id(&self, id: i64) -> Result<Option<Workshop>> {
-        self.with_reader(|conn| {
-            Ok(conn
-                .prepare_cached(&format!("SELECT {COLUMNS} FROM workshops WHERE id = ?1"))?
-                .query_row([id], read_workshop)
-                .optional()?)
-        })
+        self.workshop_where("id = ?1", [id])
     }
 
     /// The workshop with this id whose projector key has this hash.
@@ -172,14 +151,10 @@ impl Store {
         id: i64,
         projector_hash: &[u8; 32],
     ) -> Result<Option<Workshop>> {
-        self.with_reader(|conn| {
-            Ok(conn
-                .prepare_cached(&format!(
-                    "SELECT {COLUMNS} FROM workshops WHERE id = ?1 AND projector_hash = ?2"
-                ))?
-                .query_row(params![id, &projector_hash[..]], read_workshop)
-                .optional()?)
-        })
+        self.workshop_where(
+            "id = ?1 AND projector_hash = ?2",
+            params![id, &projector_hash[..]],
+        )
     }
 
     /// Gives a workshop created before projector keys existed the hash of
@@ -205,13 +180,25 @@ impl Store {
     /// The open workshop with this join code or, if none, the most recent
     /// closed one that had it.
     pub fn find_workshop_by_code(&self, join_code: &str) -> Result<Option<Workshop>> {
+        self.workshop_where(
+            "join_code = ?1 ORDER BY closed_hour IS NOT NULL, id DESC LIMIT 1",
+            [join_code],
+        )
+    }
+
+    /// The first workshop that the `WHERE` clause `selection` (with its
+    /// parameters) selects, if any.
+    fn workshop_where(
+        &self,
+        selection: &str,
+        parameters: impl rusqlite::Params,
+    ) -> Result<Option<Workshop>> {
         self.with_reader(|conn| {
             Ok(conn
                 .prepare_cached(&format!(
-                    "SELECT {COLUMNS} FROM workshops WHERE join_code = ?1
-                     ORDER BY closed_hour IS NOT NULL, id DESC LIMIT 1"
+                    "SELECT {COLUMNS} FROM workshops WHERE {selection}"
                 ))?
-                .query_row([join_code], read_workshop)
+                .query_row(parameters, read_workshop)
                 .optional()?)
         })
     }

@@ -46,115 +46,109 @@ pub struct ChangeBar<'a> {
     pub after: u8,
 }
 
-fn open(html: &mut String, class: &str) {
-    let _ = write!(
-        html,
-        r#"<div class="chezsoi-chart {class}" aria-hidden="true">"#
-    );
+/// One row as drawn: its label, the shapes of its bar (inside the row's
+/// SVG, after the rail) and its figures as text.
+struct Drawn<'r> {
+    label: &'r str,
+    shapes: String,
+    figures: String,
 }
 
-/// A row's label, then the opening of its bar's SVG with the rail drawn.
-fn row_start(html: &mut String, label: &str) {
-    let _ = write!(
-        html,
-        r#"<div class="chezsoi-chart-row"><span class="chezsoi-chart-label">{}</span><svg class="chezsoi-chart-track" focusable="false" xmlns="http://www.w3.org/2000/svg"><rect class="chezsoi-chart-rail" width="100%" height="100%" rx="3"/>"#,
-        escape(label)
-    );
+/// A chart of `class`: each row's label, its bar over the rail and its
+/// figures, then `footer` (a scale) before the chart closes.
+fn chart<'r, R>(
+    class: &str,
+    rows: &'r [R],
+    footer: &str,
+    draw: impl Fn(&'r R) -> Drawn<'r>,
+) -> String {
+    let mut html = format!(r#"<div class="chezsoi-chart {class}" aria-hidden="true">"#);
+    for Drawn {
+        label,
+        shapes,
+        figures,
+    } in rows.iter().map(draw)
+    {
+        let _ = write!(
+            html,
+            r#"<div class="chezsoi-chart-row"><span class="chezsoi-chart-label">{}</span><svg class="chezsoi-chart-track" focusable="false" xmlns="http://www.w3.org/2000/svg"><rect class="chezsoi-chart-rail" width="100%" height="100%" rx="3"/>{shapes}</svg><span class="chezsoi-chart-value">{figures}</span></div>"#,
+            escape(label)
+        );
+    }
+    html.push_str(footer);
+    html.push_str("</div>");
+    html
 }
 
 /// The bar's rectangle, `value` percent long.
-fn bar(html: &mut String, value: u8) {
-    let _ = write!(
-        html,
+fn bar(value: u8) -> String {
+    format!(
         r#"<rect class="chezsoi-chart-bar" width="{}%" height="100%" rx="3"/>"#,
         value.min(100)
-    );
-}
-
-/// Closes the bar's SVG and the row, with the row's figures as text.
-fn row_end(html: &mut String, value: &str) {
-    let _ = write!(
-        html,
-        r#"</svg><span class="chezsoi-chart-value">{value}</span></div>"#
-    );
+    )
 }
 
 /// Horizontal bars on a 0–100 scale, with a scale under them.
 pub fn bars(bars: &[Bar<'_>]) -> String {
-    let mut html = String::new();
-    open(&mut html, "chezsoi-chart-bars");
-    for row in bars {
-        row_start(&mut html, row.label);
-        html.push_str(r#"<line class="chezsoi-chart-grid" x1="50%" x2="50%" y1="0" y2="100%"/>"#);
-        bar(&mut html, row.value);
-        row_end(&mut html, &numbers::integer(i64::from(row.value)));
-    }
-    html.push_str(r#"<div class="chezsoi-chart-axis"><span class="chezsoi-chart-ticks">"#);
-    for tick in [0, 50, 100] {
-        let _ = write!(html, r#"<span class="chezsoi-chart-tick">{tick}</span>"#);
-    }
-    html.push_str("</span></div></div>");
-    html
+    let ticks = [0, 50, 100]
+        .map(|tick| format!(r#"<span class="chezsoi-chart-tick">{tick}</span>"#))
+        .concat();
+    let scale = format!(
+        r#"<div class="chezsoi-chart-axis"><span class="chezsoi-chart-ticks">{ticks}</span></div>"#
+    );
+    chart("chezsoi-chart-bars", bars, &scale, |row| Drawn {
+        label: row.label,
+        shapes: format!(
+            r#"<line class="chezsoi-chart-grid" x1="50%" x2="50%" y1="0" y2="100%"/>{}"#,
+            bar(row.value)
+        ),
+        figures: numbers::integer(i64::from(row.value)),
+    })
 }
 
 /// A distribution: one bar per answer, its length the share of
 /// participants, labelled with the count and the percentage (« 3 · 60 % »).
 pub fn shares(rows: &[ShareBar<'_>]) -> String {
-    let mut html = String::new();
-    open(&mut html, "chezsoi-chart-shares");
-    for row in rows {
-        row_start(&mut html, row.label);
-        bar(&mut html, row.percent);
-        row_end(
-            &mut html,
-            &format!(
-                "{}\u{a0}· {}",
-                numbers::integer(i64::try_from(row.count).unwrap_or(i64::MAX)),
-                numbers::percent(i64::from(row.percent))
-            ),
-        );
-    }
-    html.push_str("</div>");
-    html
+    chart("chezsoi-chart-shares", rows, "", |row| {
+        let count = numbers::integer(i64::try_from(row.count).unwrap_or(i64::MAX));
+        let percent = numbers::percent(i64::from(row.percent));
+        Drawn {
+            label: row.label,
+            shapes: bar(row.percent),
+            figures: format!("{count}\u{a0}· {percent}"),
+        }
+    })
 }
 
 /// Means on a 0–100 scale, each with a line from the lowest to the highest
 /// score of the group. The line has a halo of the page's colour, so that it
 /// stays visible over a dark bar as over the light rail (and in print).
 pub fn spreads(rows: &[SpreadBar<'_>]) -> String {
-    let mut html = String::new();
-    open(&mut html, "chezsoi-chart-spreads");
-    for row in rows {
-        row_start(&mut html, row.label);
-        bar(&mut html, row.mean);
+    chart("chezsoi-chart-spreads", rows, "", |row| {
         let (low, high) = (row.min.min(100), row.max.min(100));
         let lines = [
             (low, high, "50%", "50%"),
             (low, low, "15%", "85%"),
             (high, high, "15%", "85%"),
         ];
-        html.push_str(r#"<g class="chezsoi-chart-range">"#);
+        let mut shapes = bar(row.mean);
+        shapes.push_str(r#"<g class="chezsoi-chart-range">"#);
         for class in ["chezsoi-chart-halo", "chezsoi-chart-whisker"] {
             for (x1, x2, y1, y2) in lines {
                 let _ = write!(
-                    html,
+                    shapes,
                     r#"<line class="{class}" x1="{x1}%" x2="{x2}%" y1="{y1}" y2="{y2}"/>"#
                 );
             }
         }
-        html.push_str("</g>");
-        row_end(
-            &mut html,
-            &format!(
-                "{} ({}–{})",
-                numbers::integer(i64::from(row.mean)),
-                numbers::integer(i64::from(low)),
-                numbers::integer(i64::from(high))
-            ),
-        );
-    }
-    html.push_str("</div>");
-    html
+        shapes.push_str("</g>");
+        let [mean, low, high] = [row.mean, low, high].map(|n| numbers::integer(i64::from(n)));
+        Drawn {
+            label: row.label,
+            shapes,
+            figures: format!("{mean} ({low}–{high})"),
+        }
+    })
 }
 
 /// A change between two times on a 0–100 scale: for each row, a thin
@@ -163,24 +157,22 @@ pub fn spreads(rows: &[SpreadBar<'_>]) -> String {
 /// person's evolution between two results and a group's between two
 /// workshops.
 pub fn changes(rows: &[ChangeBar<'_>]) -> String {
-    let mut html = String::new();
-    open(&mut html, "chezsoi-chart-changes");
-    for row in rows {
-        row_start(&mut html, row.label);
+    chart("chezsoi-chart-changes", rows, "", |row| {
+        let mut shapes = String::new();
         if let Some(before) = row.before {
             let _ = write!(
-                html,
+                shapes,
                 r#"<rect class="chezsoi-chart-before" width="{}%" height="35%" rx="2"/>"#,
                 before.min(100)
             );
         }
         let _ = write!(
-            html,
+            shapes,
             r#"<rect class="chezsoi-chart-bar" y="45%" width="{}%" height="55%" rx="3"/>"#,
             row.after.min(100)
         );
         let after = numbers::integer(i64::from(row.after));
-        let text = match row.before {
+        let figures = match row.before {
             Some(before) => format!(
                 "{}\u{a0}→ {after} ({})",
                 numbers::integer(i64::from(before)),
@@ -188,10 +180,12 @@ pub fn changes(rows: &[ChangeBar<'_>]) -> String {
             ),
             None => after,
         };
-        row_end(&mut html, &text);
-    }
-    html.push_str("</div>");
-    html
+        Drawn {
+            label: row.label,
+            shapes,
+            figures,
+        }
+    })
 }
 
 #[cfg(test)]

@@ -36,11 +36,24 @@ mod tests {
 
     #[test]
     fn formats_hours_in_french_and_iso() {
-        assert_eq!(format_hour(0), "le 01/01/1970 vers 0 h (UTC)");
-        // 2026-11-27T10:00:00Z
-        assert_eq!(iso_hour(1_795_773_600), "2026-11-27T10:00:00Z");
-        assert_eq!(format_hour(1_795_773_600), "le 27/11/2026 vers 10 h (UTC)");
-        // A leap day, and minutes that the hour does not show.
-        assert_eq!(iso_hour(1_709_212_345), "2024-02-29T13:00:00Z");
+        // The epoch; 2026-11-27T10:00:00Z; a leap day, with minutes that
+        // the hour does not show.
+        let hours = [0, 1_795_773_600, 1_709_212_345];
+        assert_eq!(
+            hours.map(iso_hour),
+            [
+                "1970-01-01T00:00:00Z",
+                "2026-11-27T10:00:00Z",
+                "2024-02-29T13:00:00Z"
+            ]
+        );
+        assert_eq!(
+            hours.map(format_hour),
+            [
+                "le 01/01/1970 vers 0 h (UTC)",
+                "le 27/11/2026 vers 10 h (UTC)",
+                "le 29/02/2024 vers 13 h (UTC)"
+            ]
+        );
     }
 }

@@ -96,18 +96,24 @@ mod tests {
 
     #[test]
     fn french_digits_groups_and_signs() {
-        assert_eq!(integer(0), "0");
-        assert_eq!(integer(950), "950");
-        assert_eq!(integer(1500), "1\u{202f}500");
-        assert_eq!(integer(-12_345), "\u{2212}12\u{202f}345");
-        assert_eq!(integer(1_000_000), "1\u{202f}000\u{202f}000");
-        assert_eq!(signed(2), "+2");
-        assert_eq!(signed(-6), "\u{2212}6");
-        assert_eq!(signed(0), "0");
+        let integers = [0, 950, 1500, -12_345, 1_000_000].map(integer);
+        assert_eq!(
+            integers,
+            [
+                "0",
+                "950",
+                "1\u{202f}500",
+                "\u{2212}12\u{202f}345",
+                "1\u{202f}000\u{202f}000"
+            ]
+        );
+        assert_eq!([2, -6, 0].map(signed), ["+2", "\u{2212}6", "0"]);
         assert_eq!(percent(100), "100\u{202f}%");
-        assert_eq!(count(1, "réponse", "réponses"), "1\u{a0}réponse");
-        assert_eq!(count(0, "réponse", "réponses"), "0\u{a0}réponse");
-        assert_eq!(count(3, "réponse", "réponses"), "3\u{a0}réponses");
+        let counts = [1, 0, 3].map(|n| count(n, "réponse", "réponses"));
+        assert_eq!(
+            counts,
+            ["1\u{a0}réponse", "0\u{a0}réponse", "3\u{a0}réponses"]
+        );
     }
 
     #[test]
