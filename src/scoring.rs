@@ -784,6 +784,10 @@ mod tests {
         serde_urlencoded::from_str(query).expect("form fields")
     }
 
+    /// The first worked example of mini-worked.toml.
+    const WORST_OF_AN_ASSOCIATION: &str =
+        "q-activite=association&q-canaux=reseaux&q-temps-hebdo=5&q-mesure=non&q-vie-privee=non";
+
     /// The answers of a valid form, or a panic naming it.
     fn answers_of(quiz: &Quiz, query: &str) -> Answers {
         parse_form(quiz, &form(query)).expect(query)
@@ -795,7 +799,15 @@ mod tests {
     }
 
     fn self_assessment_of(quiz: &Quiz, answers: &Answers) -> SelfAssessmentOutcome {
-        match score(quiz, answers) {
+        self_assessment_after(quiz, answers, &BTreeSet::new())
+    }
+
+    fn self_assessment_after(
+        quiz: &Quiz,
+        answers: &Answers,
+        done: &BTreeSet<String>,
+    ) -> SelfAssessmentOutcome {
+        match score_after(quiz, answers, done) {
             Outcome::SelfAssessment(outcome) => outcome,
             Outcome::Knowledge(_) => panic!("{} is a self-assessment", quiz.id),
         }
@@ -915,16 +927,11 @@ mod tests {
         // decrocher, portabilite (semaine), then association, liste,
         // mesurer (mois).
         let quiz = mini();
-        let answers = answers_of(
-            &quiz,
-            "q-activite=association&q-canaux=reseaux&q-temps-hebdo=5&q-mesure=non&q-vie-privee=non",
-        );
+        let answers = answers_of(&quiz, WORST_OF_AN_ASSOCIATION);
         let before = self_assessment_of(&quiz, &answers);
         assert!(before.already_done.is_empty());
         let done: BTreeSet<String> = ["site", "temps", "inconnue"].map(str::to_owned).into();
-        let Outcome::SelfAssessment(after) = score_after(&quiz, &answers, &done) else {
-            panic!("self-assessment");
-        };
+        let after = self_assessment_after(&quiz, &answers, &done);
         assert_eq!(
             (&after.dimensions, after.overall, &after.profile),
             (&before.dimensions, before.overall, &before.profile)
@@ -950,44 +957,32 @@ mod tests {
             .iter()
             .map(|recommendation| recommendation.id.clone())
             .collect();
-        let Outcome::SelfAssessment(finished) = score_after(&quiz, &answers, &all) else {
-            panic!("self-assessment");
-        };
+        let finished = self_assessment_after(&quiz, &answers, &all);
         assert!(finished.plan.is_empty(), "{:?}", finished.plan);
         assert!(plan_steps(&quiz, &answers, &finished).is_empty());
     }
 
     #[test]
     fn an_exclusive_choice_stands_alone() {
-        let quiz = mini();
-        let errors = errors_of(
-            &quiz,
-            "q-activite=b2b&q-canaux=aucun&q-canaux=site&q-temps-hebdo=2",
-        );
+        let form = "q-activite=b2b&q-canaux=aucun&q-canaux=site&q-temps-hebdo=2";
+        let errors = errors_of(&mini(), form);
         assert!(
             errors.by_question["canaux"].contains("ne se coche pas avec une autre réponse"),
             "{errors:?}"
         );
         // Stored answers that break the rule are not trusted either.
-        let mut answers = Answers::new();
-        answers.insert(
-            "canaux".into(),
-            Answer::Choices(vec!["aucun".into(), "site".into()]),
-        );
-        let outcome = self_assessment_of(&quiz, &answers);
+        let stored = Answer::Choices(vec!["aucun".into(), "site".into()]);
+        let outcome = self_assessment_of(&mini(), &Answers::from([("canaux".into(), stored)]));
         assert!(!outcome.dimensions[0].answered);
     }
 
     #[test]
     fn percent_rounds_half_up_in_integers() {
-        assert_eq!(percent(1, 8), 13); // 12.5
-        assert_eq!(percent(5, 9), 56); // 55.6
-        assert_eq!(percent(1, 3), 33);
-        assert_eq!(percent(0, 7), 0);
-        assert_eq!(percent(7, 7), 100);
-        assert_eq!(percent(-3, 7), 0);
-        assert_eq!(percent(9, 7), 100);
-        assert_eq!(percent(i64::MAX, i64::MAX), 100);
+        // 12.5 → 13, 55.6 → 56; out of range → the nearest bound.
+        let fractions = [(1, 8), (5, 9), (1, 3), (0, 7), (7, 7), (-3, 7), (9, 7)];
+        let percents = fractions.map(|(numerator, denominator)| percent(numerator, denominator));
+        assert_eq!(percents, [13, 56, 33, 0, 100, 0, 100]);
+        assert_eq!(percent(i64::MAX, i64::MAX), 100, "no overflow");
     }
 
     #[test]
@@ -1044,9 +1039,8 @@ mod tests {
 
     #[test]
     fn form_errors_are_per_question_and_in_french() {
-        let quiz = mini();
         let errors = errors_of(
-            &quiz,
+            &mini(),
             "q-activite=b2b&q-activite=association&q-canaux=site&q-canaux=liste&q-canaux=reseaux&q-temps-hebdo=9&q-mesure=peut-etre&q-inconnue=x&csrf=ignored",
         );
         assert_eq!(errors.by_question["activite"], "Un seul choix est attendu.");
@@ -1058,25 +1052,19 @@ mod tests {
         assert!(!errors.by_question.contains_key("vie-privee"));
         assert_eq!(errors.general, ["question inconnue «\u{a0}inconnue\u{a0}»"]);
 
-        let errors = errors_of(&quiz, "q-temps-hebdo=3&q-temps-hebdo=4");
+        let errors = errors_of(&mini(), "q-temps-hebdo=3&q-temps-hebdo=4");
         assert!(errors.by_question["temps-hebdo"].contains("Une seule valeur"));
-        assert_eq!(
-            errors.by_question["activite"],
-            "Cette question attend une réponse."
-        );
-        assert_eq!(
-            errors.by_question["canaux"],
-            "Cette question attend une réponse."
-        );
+        let unanswered = ["activite", "canaux"].map(|id| errors.by_question[id].as_str());
+        assert_eq!(unanswered, ["Cette question attend une réponse."; 2]);
     }
 
     #[test]
     fn answers_are_sorted_deduplicated_and_stored_compactly() {
         let quiz = mini();
-        let answers = answers_of(
-            &quiz,
-            "q-activite=+b2b+&q-canaux=site&q-canaux=liste&q-canaux=site&q-temps-hebdo=2&q-mesure=",
-        );
+        // Spaces around a choice, a choice twice, an empty optional answer.
+        let untidy =
+            "q-activite=+b2b+&q-canaux=site&q-canaux=liste&q-canaux=site&q-temps-hebdo=2&q-mesure=";
+        let answers = answers_of(&quiz, untidy);
         assert_eq!(
             answers["canaux"],
             Answer::Choices(vec!["liste".into(), "site".into()])
