@@ -66,23 +66,22 @@ pub enum WorkshopReveal {
     Missing,
 }
 
-const COLUMNS: &str = "id, title, quiz_id, min_group, join_code, created_hour, closed_hour, revealed, \
-     follows, archived_hour, baseline";
+/// Reads a workshop from a row by its columns' names, which are its
+/// fields' names; `COLUMNS` lists them for a `SELECT` or a `RETURNING`. One
+/// list gives both, so that the query and the reader cannot drift apart.
+macro_rules! read_by_name {
+    ($($field:ident),+ $(,)?) => {
+        const COLUMNS: &str = stringify!($($field),+);
 
-fn read_workshop(row: &rusqlite::Row<'_>) -> rusqlite::Result<Workshop> {
-    Ok(Workshop {
-        id: row.get(0)?,
-        title: row.get(1)?,
-        quiz_id: row.get(2)?,
-        min_group: row.get(3)?,
-        join_code: row.get(4)?,
-        created_hour: row.get(5)?,
-        closed_hour: row.get(6)?,
-        revealed: row.get::<_, i64>(7)? != 0,
-        follows: row.get(8)?,
-        archived_hour: row.get(9)?,
-        baseline: row.get(10)?,
-    })
+        fn read_workshop(row: &rusqlite::Row<'_>) -> rusqlite::Result<Workshop> {
+            Ok(Workshop { $($field: row.get(stringify!($field))?),+ })
+        }
+    };
+}
+
+read_by_name! {
+    id, title, quiz_id, min_group, join_code, created_hour, closed_hour, revealed, follows,
+    archived_hour, baseline,
 }
 
 /// Whether an insert failed only because its join code is taken by an open
