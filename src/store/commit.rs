@@ -146,12 +146,14 @@ impl Queue {
     }
 }
 
-/// How many results a workshop holds.
+/// How many results a workshop holds (0 for a workshop that does not
+/// exist): the number its row keeps (migration 8).
 pub(super) fn count_results(conn: &Connection, workshop_id: i64) -> rusqlite::Result<usize> {
-    let count: i64 = conn
-        .prepare_cached("SELECT count(*) FROM results WHERE workshop_id = ?1")?
-        .query_row([workshop_id], |row| row.get(0))?;
-    Ok(usize::try_from(count).unwrap_or(0))
+    let count: Option<i64> = conn
+        .prepare_cached("SELECT answer_count FROM workshops WHERE id = ?1")?
+        .query_row([workshop_id], |row| row.get(0))
+        .optional()?;
+    Ok(count.map_or(0, |count| usize::try_from(count).unwrap_or(0)))
 }
 
 /// Inserts every pending row in one transaction; true if it committed. A

@@ -122,6 +122,29 @@ const MIGRATIONS: &[&str] = &[
     // it is purged in its turn (`workshop::BASELINE_DAYS`).
     "ALTER TABLE workshops ADD COLUMN archived_hour INTEGER;
         ALTER TABLE workshops ADD COLUMN baseline TEXT;",
+    // 8: each workshop's number of results, kept by triggers in the very
+    // statement that adds, removes or moves a result, so that the live
+    // count read after each batch of answers is one row, not a count of
+    // the workshop's results again (it grew with the room). A number, not
+    // a list: it orders nothing.
+    "ALTER TABLE workshops ADD COLUMN answer_count INTEGER NOT NULL DEFAULT 0;
+        UPDATE workshops SET answer_count = (SELECT count(*) FROM results WHERE workshop_id = workshops.id);
+        CREATE TRIGGER results_count_insert AFTER INSERT ON results
+        WHEN NEW.workshop_id IS NOT NULL
+        BEGIN
+            UPDATE workshops SET answer_count = answer_count + 1 WHERE id = NEW.workshop_id;
+        END;
+        CREATE TRIGGER results_count_delete AFTER DELETE ON results
+        WHEN OLD.workshop_id IS NOT NULL
+        BEGIN
+            UPDATE workshops SET answer_count = answer_count - 1 WHERE id = OLD.workshop_id;
+        END;
+        CREATE TRIGGER results_count_move AFTER UPDATE OF workshop_id ON results
+        WHEN OLD.workshop_id IS NOT NEW.workshop_id
+        BEGIN
+            UPDATE workshops SET answer_count = answer_count - 1 WHERE id = OLD.workshop_id;
+            UPDATE workshops SET answer_count = answer_count + 1 WHERE id = NEW.workshop_id;
+        END;",
 ];
 
 /// The schema version once every migration is applied.
@@ -133,8 +156,62 @@ pub fn migrations() -> Migrations<'static> {
 
 #[cfg(test)]
 mod tests {
+    use rusqlite::Connection;
+
     #[test]
     fn migrations_are_valid() {
         assert!(super::migrations().validate().is_ok());
+    }
+
+    /// Each workshop's `answer_count` against a count of its results.
+    fn counts(conn: &Connection) -> Vec<(i64, i64, i64)> {
+        conn.prepare(
+            "SELECT id, answer_count, (SELECT count(*) FROM results WHERE workshop_id = workshops.id)
+             FROM workshops ORDER BY id",
+        )
+        .unwrap()
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+    }
+
+    #[test]
+    fn each_workshop_keeps_the_number_of_its_results() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::migrations().to_version(&mut conn, 7).unwrap();
+        let workshop =
+            "INSERT INTO workshops (title, quiz_id, min_group, join_code, key_hash, created_hour)
+                        VALUES ('Atelier', 'diagnostic', 3, ?1, CAST(?1 AS BLOB), 0)";
+        let result = "INSERT INTO results (token_hash, quiz_id, quiz_version, workshop_id, answers, outcome, created_hour)
+                      VALUES (?1, 'diagnostic', 'v', ?2, '{}', '{}', 0)";
+        for code in ["AAAAAA", "BBBBBB", "CCCCCC"] {
+            conn.execute(workshop, [code]).unwrap();
+        }
+        for (token, workshop_id) in [(1_u8, Some(1)), (2, Some(1)), (3, Some(2)), (4, None)] {
+            conn.execute(result, rusqlite::params![[token; 32], workshop_id])
+                .unwrap();
+        }
+
+        // The migration counts the results already there.
+        super::migrations().to_latest(&mut conn).unwrap();
+        assert_eq!(counts(&conn), [(1, 2, 2), (2, 1, 1), (3, 0, 0)]);
+
+        // Then every way a result comes, goes or moves keeps the number.
+        let changes = [
+            "INSERT INTO results (token_hash, quiz_id, quiz_version, workshop_id, answers, outcome, created_hour)
+             VALUES (x'05', 'diagnostic', 'v', 3, '{}', '{}', 0)",
+            "DELETE FROM results WHERE token_hash = x'05'",
+            "UPDATE results SET workshop_id = 3 WHERE workshop_id = 2",
+            "UPDATE results SET workshop_id = 1 WHERE workshop_id IS NULL",
+            "DELETE FROM workshops WHERE id = 1",
+        ];
+        for change in changes {
+            conn.execute(change, []).unwrap();
+            for (id, kept, counted) in counts(&conn) {
+                assert_eq!(kept, counted, "workshop {id} after {change}");
+            }
+        }
+        assert_eq!(counts(&conn), [(2, 0, 0), (3, 1, 1)]);
     }
 }
