@@ -67,6 +67,14 @@ struct Known<'q> {
     questions: Option<&'q [Question]>,
 }
 
+/// What the questions are checked against: the quiz's mode (`None` when it
+/// is unreadable) and the dimensions that points may name.
+#[derive(Clone, Copy)]
+struct Scoring<'d> {
+    mode: Option<Mode>,
+    dimension_ids: &'d [String],
+}
+
 /// The valid items of a list, or `None` if any is invalid. Collects them
 /// all first, so that every item is checked and all their errors reported.
 fn all_valid<T>(items: impl Iterator<Item = Option<T>>) -> Option<Vec<T>> {
@@ -103,7 +111,7 @@ impl Validator<'_, '_, '_> {
     fn quiz(&mut self, raw: RawQuiz, id: String, version: String) -> Option<Quiz> {
         let mode = self.mode(raw.mode.as_ref());
         let title = self.required_text(&raw, "title", raw.title.as_ref());
-        let intro = self.optional_text(&raw, "intro", raw.intro.as_ref());
+        let intro = self.optional_text(raw.intro.as_ref(), "intro");
         let chapter = raw
             .chapter
             .as_ref()
@@ -119,7 +127,11 @@ impl Validator<'_, '_, '_> {
 
         let questions = match &raw.questions {
             Some(questions) if !questions.value.is_empty() => {
-                self.questions(&questions.value, mode, &dimension_ids)
+                let scoring = Scoring {
+                    mode,
+                    dimension_ids: &dimension_ids,
+                };
+                self.questions(&questions.value, scoring)
             }
             Some(questions) => {
                 self.error(
@@ -241,14 +253,9 @@ impl Validator<'_, '_, '_> {
         self.non_blank(text, &table.field(key))
     }
 
-    /// The `key` text of `table`, if given: then not blank.
-    fn optional_text(
-        &mut self,
-        table: &impl RawTable,
-        key: &str,
-        value: Option<&Located<String>>,
-    ) -> Option<String> {
-        value.and_then(|text| self.non_blank(text, &table.field(key)))
+    /// An optional text: if given, not blank.
+    fn optional_text(&mut self, value: Option<&Located<String>>, field: &str) -> Option<String> {
+        value.and_then(|text| self.non_blank(text, field))
     }
 
     fn non_blank(&mut self, text: &Located<String>, field: &str) -> Option<String> {
@@ -361,27 +368,17 @@ impl Validator<'_, '_, '_> {
     fn questions(
         &mut self,
         raw_questions: &[RawQuestion],
-        mode: Option<Mode>,
-        dimension_ids: &[String],
+        scoring: Scoring<'_>,
     ) -> Option<Vec<Question>> {
         self.duplicate_ids(raw_questions, "question");
-        all_valid(
-            raw_questions
-                .iter()
-                .map(|raw| self.question(raw, mode, dimension_ids)),
-        )
+        all_valid(raw_questions.iter().map(|raw| self.question(raw, scoring)))
     }
 
-    fn question(
-        &mut self,
-        raw: &RawQuestion,
-        mode: Option<Mode>,
-        dimension_ids: &[String],
-    ) -> Option<Question> {
+    fn question(&mut self, raw: &RawQuestion, scoring: Scoring<'_>) -> Option<Question> {
         let id = self.id(raw);
         let text = self.required_text(raw, "text", raw.text.as_ref());
-        let help = self.optional_text(raw, "help", raw.help.as_ref());
-        let topic = self.optional_text(raw, "topic", raw.topic.as_ref());
+        let help = self.optional_text(raw.help.as_ref(), &raw.field("help"));
+        let topic = self.optional_text(raw.topic.as_ref(), &raw.field("topic"));
         if kind_is_not(raw, "multiple") {
             for choice in raw.choices.iter().flat_map(|choices| &choices.value) {
                 if let Some(exclusive) = &choice.exclusive {
@@ -407,7 +404,7 @@ impl Validator<'_, '_, '_> {
         let (kind, choices) = match kind_word.value.as_str() {
             "single" | "multiple" => {
                 self.forbid_scale_fields(raw, &kind_word.value);
-                let choices = self.choices(raw, mode, dimension_ids);
+                let choices = self.choices(raw, scoring);
                 let kind = if kind_word.value == "single" {
                     if let Some(max) = &raw.max {
                         self.error(
@@ -424,14 +421,14 @@ impl Validator<'_, '_, '_> {
                 (kind, choices)
             }
             "scale" => {
-                if mode == Some(Mode::Knowledge) {
+                if scoring.mode == Some(Mode::Knowledge) {
                     self.error(
                         &kind_word.span,
                         &kind_field,
                         "un questionnaire «\u{a0}connaissances\u{a0}» n’admet pas d’échelle (scale)",
                     );
                 }
-                (self.scale(raw, mode, dimension_ids), Some(Vec::new()))
+                (self.scale(raw, scoring), Some(Vec::new()))
             }
             other => {
                 self.error(
@@ -442,7 +439,7 @@ impl Validator<'_, '_, '_> {
                 return None;
             }
         };
-        if let (Some(Mode::Knowledge), Some(kind)) = (mode, &kind) {
+        if let (Some(Mode::Knowledge), Some(kind)) = (scoring.mode, &kind) {
             self.correct_answers(raw, kind);
         }
         let (kind, choices) = (kind?, choices?);
@@ -506,12 +503,7 @@ impl Validator<'_, '_, '_> {
         }
     }
 
-    fn choices(
-        &mut self,
-        raw: &RawQuestion,
-        mode: Option<Mode>,
-        dimension_ids: &[String],
-    ) -> Option<Vec<Choice>> {
+    fn choices(&mut self, raw: &RawQuestion, scoring: Scoring<'_>) -> Option<Vec<Choice>> {
         let field = raw.field("choices");
         let raw_choices = match &raw.choices {
             None => {
@@ -529,26 +521,18 @@ impl Validator<'_, '_, '_> {
             Some(choices) => &choices.value,
         };
         self.duplicate_ids(raw_choices, "choix");
-        all_valid(
-            raw_choices
-                .iter()
-                .map(|raw| self.choice(raw, mode, dimension_ids)),
-        )
+        all_valid(raw_choices.iter().map(|raw| self.choice(raw, scoring)))
     }
 
-    fn choice(
-        &mut self,
-        raw: &RawChoice,
-        mode: Option<Mode>,
-        dimension_ids: &[String],
-    ) -> Option<Choice> {
+    fn choice(&mut self, raw: &RawChoice, scoring: Scoring<'_>) -> Option<Choice> {
         let id = self.id(raw);
         let label = self.required_text(raw, "label", raw.label.as_ref());
         let mut points = BTreeMap::new();
         let mut explanation = None;
-        match mode {
+        match scoring.mode {
             Some(Mode::SelfAssessment) => {
-                points = self.points(raw.points.as_ref(), &raw.field("points"), dimension_ids);
+                let field = raw.field("points");
+                points = self.points(raw.points.as_ref(), &field, scoring.dimension_ids);
                 if let Some(correct) = &raw.correct {
                     self.error(
                         &correct.span,
@@ -577,7 +561,7 @@ impl Validator<'_, '_, '_> {
             }
             None => {}
         }
-        let fact = self.optional_text(raw, "fact", raw.fact.as_ref());
+        let fact = self.optional_text(raw.fact.as_ref(), &raw.field("fact"));
         Some(Choice {
             id: id?,
             label: label?,
@@ -620,12 +604,7 @@ impl Validator<'_, '_, '_> {
         points
     }
 
-    fn scale(
-        &mut self,
-        raw: &RawQuestion,
-        mode: Option<Mode>,
-        dimension_ids: &[String],
-    ) -> Option<QuestionKind> {
+    fn scale(&mut self, raw: &RawQuestion, scoring: Scoring<'_>) -> Option<QuestionKind> {
         if let Some(choices) = &raw.choices {
             self.error(
                 &choices.span,
@@ -670,12 +649,12 @@ impl Validator<'_, '_, '_> {
         }
         let min_label = self.required_text(raw, "min_label", raw.min_label.as_ref());
         let max_label = self.required_text(raw, "max_label", raw.max_label.as_ref());
-        let points_per_step = match mode {
+        let points_per_step = match scoring.mode {
             Some(Mode::Knowledge) => BTreeMap::new(),
             _ => self.points(
                 raw.points_per_step.as_ref(),
                 &raw.field("points_per_step"),
-                dimension_ids,
+                scoring.dimension_ids,
             ),
         };
         let [Some(min), Some(max)] = bounds else {
@@ -779,7 +758,7 @@ impl Validator<'_, '_, '_> {
     ) -> Option<Dimension> {
         let id = self.id(raw);
         let label = self.required_text(raw, "label", raw.label.as_ref());
-        let description = self.optional_text(raw, "description", raw.description.as_ref());
+        let description = self.optional_text(raw.description.as_ref(), &raw.field("description"));
         let chapter = raw
             .chapter
             .as_ref()
@@ -849,9 +828,10 @@ impl Validator<'_, '_, '_> {
         let id = self.id(raw);
         let label = self.required_text(raw, "label", raw.label.as_ref());
         let description = self.required_text(raw, "description", raw.description.as_ref());
-        let conditions = self
-            .consistent_when(raw.when.as_ref(), &raw.path, known)
-            .map(without_texts);
+        let conditions = self.resolve_when(raw.when.as_ref(), &raw.path, known);
+        if let Some(resolved) = &conditions {
+            self.contradictions(resolved, &raw.path, known);
+        }
         let unconditional = raw.when.as_ref().is_none_or(|when| when.value.is_empty());
         if is_last && !unconditional {
             let span = raw.when.as_ref().map_or(&raw.span, |when| &when.span);
@@ -876,7 +856,7 @@ impl Validator<'_, '_, '_> {
             id: id?,
             label: label?,
             description: description?,
-            conditions: conditions?,
+            conditions: without_texts(conditions?),
         })
     }
 
@@ -1076,8 +1056,8 @@ impl Validator<'_, '_, '_> {
             .filter_map(|(key, given)| given.then_some(key))
             .collect(),
             title: title.clone(),
-            why: self.optional_text(raw, "why", raw.why.as_ref()),
-            how: self.optional_text(raw, "how", raw.how.as_ref()),
+            why: self.optional_text(raw.why.as_ref(), &raw.field("why")),
+            how: self.optional_text(raw.how.as_ref(), &raw.field("how")),
             chapter: raw
                 .chapter
                 .as_ref()
@@ -1091,7 +1071,10 @@ impl Validator<'_, '_, '_> {
                 .as_ref()
                 .and_then(|horizon| self.horizon(horizon, path)),
         };
-        let action_when = self.consistent_when(raw.when.as_ref(), path, known);
+        let action_when = self.resolve_when(raw.when.as_ref(), path, known);
+        if let Some(resolved) = &action_when {
+            self.contradictions(resolved, path, known);
+        }
         let action_sound =
             action_when.is_some() && !self.diagnostics.has_error_under(&raw.field("when"));
         let after = raw
@@ -1169,7 +1152,7 @@ impl Validator<'_, '_, '_> {
         if let (Some(resolved), Some(action_when)) = (&resolved, action.when) {
             let mut together: Vec<(Condition, &Located<String>)> = action_when.to_vec();
             together.extend(resolved.iter().cloned());
-            self.contradictions(&together, path, known.questions.unwrap_or_default());
+            self.contradictions(&together, path, known);
         }
         let texts: BTreeSet<String> = raw
             .when
@@ -1323,23 +1306,9 @@ impl Validator<'_, '_, '_> {
     ) -> Option<Vec<(Condition, &'w Located<String>)>> {
         let texts = when.iter().flat_map(|when| &when.value);
         all_valid(texts.enumerate().map(|(index, text)| {
-            let field = format!("{path}.when[{index}]");
-            let condition = self.alternatives(text, &field, known)?;
+            let condition = self.alternatives(text, path, index, known)?;
             Some((condition, text))
         }))
-    }
-
-    /// A `when` list whose conditions all go together: resolved, then
-    /// checked for contradictions.
-    fn consistent_when<'w>(
-        &mut self,
-        when: Option<&'w Located<Vec<Located<String>>>>,
-        path: &str,
-        known: &Known,
-    ) -> Option<Vec<(Condition, &'w Located<String>)>> {
-        let resolved = self.resolve_when(when, path, known)?;
-        self.contradictions(&resolved, path, known.questions.unwrap_or_default());
-        Some(resolved)
     }
 
     /// The value `parsed` from the text of a condition, or `None` after
@@ -1355,13 +1324,16 @@ impl Validator<'_, '_, '_> {
             .ok()
     }
 
-    /// One `when` item: a condition, or several joined by `or`.
+    /// The `when` item at `index` of the table at `path`: a condition, or
+    /// several joined by `or`.
     fn alternatives(
         &mut self,
         text: &Located<String>,
-        field: &str,
+        path: &str,
+        index: usize,
         known: &Known,
     ) -> Option<Condition> {
+        let field = &format!("{path}.when[{index}]");
         let parts = self.parsed(text, field, condition::split_alternatives(&text.value))?;
         if parts.len() == 1 {
             return self.condition(text, field, known);
@@ -1581,8 +1553,9 @@ impl Validator<'_, '_, '_> {
         &mut self,
         conditions: &[(Condition, &Located<String>)],
         path: &str,
-        questions: &[Question],
+        known: &Known,
     ) {
+        let questions = known.questions.unwrap_or_default();
         // Numeric targets: the interval allowed by all comparisons on the
         // same dimension, overall score or scale, minus the `!=` values.
         let mut numeric: BTreeMap<String, NumericTarget<'_>> = BTreeMap::new();
