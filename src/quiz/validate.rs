@@ -166,9 +166,9 @@ impl Validator<'_, '_, '_> {
         let mut recommendations = None;
         match mode {
             Some(Mode::SelfAssessment) => {
-                dimensions = self.dimensions(raw.dimensions.as_ref(), known.questions);
-                profiles = self.profiles(raw.profiles.as_ref(), &known);
-                recommendations = self.recommendations(raw.recommendations.as_ref(), &known);
+                dimensions = self.dimensions(&raw, known.questions);
+                profiles = self.profiles(&raw, &known);
+                recommendations = self.recommendations(&raw, &known);
             }
             Some(Mode::Knowledge) => {
                 for (present, field) in [
@@ -736,11 +736,11 @@ impl Validator<'_, '_, '_> {
 
     fn dimensions(
         &mut self,
-        raw: Option<&Located<Vec<RawDimension>>>,
+        quiz: &RawQuiz,
         questions: Option<&[Question]>,
     ) -> Option<Vec<Dimension>> {
         let raw = self.required_list(
-            raw,
+            quiz.dimensions.as_ref(),
             "dimensions",
             "un autodiagnostic a au moins une dimension ([[dimensions]])",
         )?;
@@ -769,8 +769,9 @@ impl Validator<'_, '_, '_> {
         };
         // Without valid questions the range is unknown; the question errors
         // already explain why.
+        let questions = questions?;
         let (min_points, max_points) =
-            questions?
+            questions
                 .iter()
                 .fold((0_i64, 0_i64), |(low, high), question| {
                     let (question_low, question_high) = question.point_range(&id);
@@ -803,18 +804,13 @@ impl Validator<'_, '_, '_> {
 
     /// Profiles: the first whose conditions hold is the person's, so the
     /// last one has none and no other may lack them.
-    fn profiles(
-        &mut self,
-        raw: Option<&Located<Vec<RawProfile>>>,
-        known: &Known,
-    ) -> Option<Vec<Profile>> {
-        let raw = &self
-            .required_list(
-                raw,
-                "profiles",
-                "un autodiagnostic a au moins un profil ([[profiles]]), le dernier sans condition",
-            )?
-            .value;
+    fn profiles(&mut self, quiz: &RawQuiz, known: &Known) -> Option<Vec<Profile>> {
+        let list = self.required_list(
+            quiz.profiles.as_ref(),
+            "profiles",
+            "un autodiagnostic a au moins un profil ([[profiles]]), le dernier sans condition",
+        )?;
+        let raw = &list.value;
         self.duplicate_ids(raw, "profil");
         let last = raw.len() - 1;
         all_valid(
@@ -860,13 +856,9 @@ impl Validator<'_, '_, '_> {
         })
     }
 
-    fn recommendations(
-        &mut self,
-        raw: Option<&Located<Vec<RawRecommendation>>>,
-        known: &Known,
-    ) -> Option<Vec<Recommendation>> {
+    fn recommendations(&mut self, quiz: &RawQuiz, known: &Known) -> Option<Vec<Recommendation>> {
         let list = self.required_list(
-            raw,
+            quiz.recommendations.as_ref(),
             "recommendations",
             format!(
                 "un autodiagnostic a des recommandations ([[recommendations]]), dont au moins \
