@@ -164,6 +164,27 @@ impl<T> Located<T> {
 /// `name = integer` pairs, as in `points = { propriete = 2 }`, in file order.
 pub(crate) type PointsTable = Vec<(Located<String>, Located<i64>)>;
 
+/// What validation needs of any table of the file, to locate its errors.
+pub(crate) trait RawTable {
+    /// The table's path in the document, e.g. `questions[2]` (empty for the
+    /// file itself).
+    fn path(&self) -> &str;
+
+    /// Where the table starts (its `[[questions]]` header).
+    fn span(&self) -> &Range<usize>;
+
+    /// The path of one of the table's fields: `questions[2].text`.
+    fn field(&self, key: &str) -> String {
+        field_path(self.path(), key)
+    }
+}
+
+/// A table that is one item of a list (`[[questions]]`, `[[profiles]]`…),
+/// named by an `id` that must be unique in the list.
+pub(crate) trait RawItem: RawTable {
+    fn id(&self) -> Option<&Located<String>>;
+}
+
 /// Declares the typed mirror of one table of the file: the struct, the keys
 /// it allows and its `read` function, from one list of fields, so that a key
 /// cannot be allowed and then never read, or read and never allowed.
@@ -172,18 +193,40 @@ pub(crate) type PointsTable = Vec<(Located<String>, Located<i64>)>;
 /// on the mode and is decided, for all fields at once, by `validate`. Each
 /// field names how it is read: `string`, `integer`, `boolean`, `strings` (a
 /// list of texts), `points` (a [`PointsTable`]) or `tables(Item)` (an array
-/// of tables, each read by `Item::read`).
+/// of tables, each read by `Item::read`). A table whose first field is
+/// `id: string` is an item of a list: it also implements [`RawItem`].
 macro_rules! raw_table {
-    ($(#[$meta:meta])* $name:ident { $($field:ident: $kind:ident $(($item:ident))?),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { id: string, $($rest:tt)+ }) => {
+        raw_table!(@table $(#[$meta])* $name { id: string, $($rest)+ });
+
+        impl RawItem for $name {
+            fn id(&self) -> Option<&Located<String>> {
+                self.id.as_ref()
+            }
+        }
+    };
+    ($(#[$meta:meta])* $name:ident { $($rest:tt)+ }) => {
+        raw_table!(@table $(#[$meta])* $name { $($rest)+ });
+    };
+    (@table $(#[$meta:meta])* $name:ident { $($field:ident: $kind:ident $(($item:ident))?),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Default)]
         pub(crate) struct $name {
-            /// The item's path in the document, e.g. `questions[2]` (empty
-            /// for the file itself).
+            /// See [`RawTable::path`].
             pub path: String,
-            /// Where the item's table starts (its `[[questions]]` header).
+            /// See [`RawTable::span`].
             pub span: Range<usize>,
             $(pub $field: Option<Located<raw_table!(@type $kind $($item)?)>>,)+
+        }
+
+        impl RawTable for $name {
+            fn path(&self) -> &str {
+                &self.path
+            }
+
+            fn span(&self) -> &Range<usize> {
+                &self.span
+            }
         }
 
         impl $name {
@@ -303,25 +346,23 @@ impl<'n> Fields<'n> {
             );
             return None;
         };
-        let mut known = BTreeMap::new();
-        for (key, value) in entries {
-            if allowed.contains(&key.name.as_str()) {
-                known.insert(key.name.as_str(), value);
-            } else {
-                diagnostics.error(
-                    &key.span,
-                    field_path(path, &key.name),
-                    format!(
-                        "champ inconnu «\u{a0}{}\u{a0}» (champs possibles\u{a0}: {})",
-                        key.name,
-                        allowed.join(", ")
-                    ),
-                );
-            }
+        let (known, unknown): (Vec<_>, Vec<_>) = entries
+            .iter()
+            .partition(|(key, _)| allowed.contains(&key.name.as_str()));
+        for (key, _) in unknown {
+            let possible = allowed.join(", ");
+            let message = format!(
+                "champ inconnu «\u{a0}{}\u{a0}» (champs possibles\u{a0}: {possible})",
+                key.name
+            );
+            diagnostics.error(&key.span, field_path(path, &key.name), message);
         }
         Some(Self {
             path: path.to_owned(),
-            entries: known,
+            entries: known
+                .into_iter()
+                .map(|(key, value)| (key.name.as_str(), value))
+                .collect(),
         })
     }
 

@@ -1,7 +1,10 @@
 //! Loading tests: one fixture per family of errors, each error checked for
-//! its line, field and message; and the valid fixtures.
+//! its line, field and message (listed in
+//! tests/fixtures/quizzes/invalid-errors.toml); and the valid fixtures.
 
 use std::path::Path;
+
+use serde::Deserialize;
 
 use super::*;
 
@@ -40,49 +43,6 @@ pub(crate) fn verif_mini() -> Quiz {
         &chapters(),
     )
     .expect("verif-mini.toml is valid")
-}
-
-macro_rules! invalid {
-    ($name:literal) => {
-        (
-            concat!("quizzes/", $name, ".toml"),
-            include_str!(concat!(
-                "../../tests/fixtures/quizzes/invalid/",
-                $name,
-                ".toml"
-            )),
-        )
-    };
-}
-
-/// Parses an invalid fixture and returns its errors.
-fn errors_of((path, text): (&str, &str)) -> Vec<QuizError> {
-    match parse_quiz(Path::new(path), text, &chapters()) {
-        Ok(_) => panic!("{path} should not validate"),
-        Err(errors) => errors.0,
-    }
-}
-
-/// Checks that the errors are exactly the expected ones, in order:
-/// (line, field, part of the message).
-#[track_caller]
-fn assert_errors(fixture: (&str, &str), expected: &[(usize, &str, &str)]) {
-    let errors = errors_of(fixture);
-    let shown = QuizErrors(errors.clone()).to_string();
-    assert_eq!(errors.len(), expected.len(), "got:\n{shown}");
-    for (error, (line, field, message)) in errors.iter().zip(expected) {
-        assert_eq!(error.path, Path::new(fixture.0), "got:\n{shown}");
-        assert_eq!(
-            (error.line, error.field.as_str()),
-            (*line, *field),
-            "got:\n{shown}"
-        );
-        assert!(error.column >= 1, "got:\n{shown}");
-        assert!(
-            error.message.contains(message),
-            "expected {message:?} in:\n{shown}"
-        );
-    }
 }
 
 #[test]
@@ -133,410 +93,65 @@ fn valid_fixtures_load_with_derived_ranges() {
     assert_eq!(verif_mini().mode, Mode::Knowledge);
 }
 
-#[test]
-fn toml_syntax_error_has_a_position() {
-    assert_errors(invalid!("syntax"), &[(2, "", "TOML invalide")]);
+/// What one invalid fixture must give (tests/fixtures/quizzes/invalid-errors.toml).
+#[derive(Deserialize)]
+struct Expected {
+    /// What the fixture checks, said when it fails.
+    checks: String,
+    /// Every error, in order: (line, field, part of the message).
+    errors: Vec<(usize, String, String)>,
 }
 
 #[test]
-fn every_unknown_field_is_reported_at_its_key() {
-    assert_errors(
-        invalid!("unknown-fields"),
-        &[
-            (2, "titel", "champ inconnu «\u{a0}titel\u{a0}»"),
-            (9, "questions[0].aide", "champ inconnu «\u{a0}aide\u{a0}»"),
-            (
-                16,
-                "questions[0].choices[0].explication",
-                "champ inconnu «\u{a0}explication\u{a0}»",
-            ),
-        ],
-    );
+fn each_invalid_fixture_gives_exactly_its_errors() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/quizzes");
+    let read = |path: &Path| std::fs::read_to_string(path).expect("readable fixture");
+    let expected: BTreeMap<String, Expected> =
+        toml::from_str(&read(&fixtures.join("invalid-errors.toml"))).expect("invalid-errors.toml");
+    // No fixture goes unchecked, and no expectation lacks its fixture.
+    let mut names: Vec<String> = std::fs::read_dir(fixtures.join("invalid"))
+        .expect("invalid/")
+        .map(|entry| entry.expect("entry").path())
+        .filter_map(|path| Some(path.file_stem()?.to_str()?.to_owned()))
+        .collect();
+    names.sort();
+    assert_eq!(names, expected.keys().cloned().collect::<Vec<_>>());
+    // Every fixture is checked, so that one failing does not hide another.
+    let failures: Vec<String> = expected
+        .iter()
+        .filter_map(|(name, expected)| {
+            let text = read(&fixtures.join("invalid").join(format!("{name}.toml")));
+            let path = format!("quizzes/{name}.toml");
+            let problem = differences(&path, &text, &expected.errors).err()?;
+            Some(format!("{name}.toml ({}): {problem}", expected.checks))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
-#[test]
-fn wrong_types_are_reported_once() {
-    assert_errors(
-        invalid!("types"),
-        &[
-            (
-                2,
-                "title",
-                "un texte entre guillemets est attendu, pas un entier",
-            ),
-            (8, "questions[0].optional", "un booléen"),
-            (13, "questions[0].choices[0].correct", "un booléen"),
-        ],
-    );
-}
-
-#[test]
-fn missing_required_fields() {
-    assert_errors(
-        invalid!("missing"),
-        &[
-            (1, "mode", "champ obligatoire manquant\u{a0}: mode"),
-            (
-                3,
-                "questions[0].text",
-                "champ obligatoire manquant\u{a0}: text",
-            ),
-            (
-                7,
-                "questions[0].choices[0].id",
-                "champ obligatoire manquant\u{a0}: id",
-            ),
-        ],
-    );
-}
-
-#[test]
-fn bad_and_duplicate_ids() {
-    assert_errors(
-        invalid!("ids"),
-        &[
-            (
-                5,
-                "questions[0].id",
-                "identifiant «\u{a0}Question-1\u{a0}» invalide",
-            ),
-            (
-                27,
-                "questions[1].choices[1].id",
-                "déjà utilisé par questions[1].choices[0]",
-            ),
-            (32, "questions[2].id", "déjà utilisé par questions[1]"),
-        ],
-    );
-}
-
-#[test]
-fn malformed_questions() {
-    assert_errors(
-        invalid!("questions"),
-        &[
-            (8, "questions[0].choices", "la liste des choix est vide"),
-            (13, "questions[1].max", "entre 1 et le nombre de choix (2)"),
-            (
-                30,
-                "questions[2].max",
-                "min (5) doit être inférieur à max (1)",
-            ),
-            (34, "questions[3].min_label", "champ obligatoire manquant"),
-            (34, "questions[3].max_label", "champ obligatoire manquant"),
-            (39, "questions[3].max", "12 crans\u{a0}: 11 au plus"),
-            (
-                42,
-                "questions[3].choices",
-                "une échelle (scale) n’a pas de choix",
-            ),
-            (
-                48,
-                "questions[4].kind",
-                "type «\u{a0}echelle\u{a0}» inconnu",
-            ),
-        ],
-    );
-}
-
-#[test]
-fn unknown_unfed_and_reserved_dimensions() {
-    assert_errors(
-        invalid!("dimensions"),
-        &[
-            (
-                12,
-                "questions[0].choices[0].points.proprete",
-                "la dimension «\u{a0}proprete\u{a0}» n’existe pas (dimensions connues\u{a0}: propriete, oubliee)",
-            ),
-            (
-                23,
-                "dimensions[1].id",
-                "aucune question ne fait varier la dimension «\u{a0}oubliee\u{a0}»",
-            ),
-            (
-                27,
-                "dimensions[2].id",
-                "«\u{a0}score\u{a0}» est un mot réservé",
-            ),
-        ],
-    );
-}
-
-#[test]
-fn dangling_chapter() {
-    assert_errors(
-        invalid!("chapters"),
-        &[(
-            3,
-            "chapter",
-            "le chapitre «\u{a0}02-porte.md\u{a0}» n’est pas dans SUMMARY.md",
-        )],
-    );
-}
-
-#[test]
-fn profiles_are_tried_in_order_and_the_last_has_no_condition() {
-    assert_errors(
-        invalid!("profiles"),
-        &[
-            (
-                23,
-                "profiles[0].when",
-                "seul le dernier profil peut être sans condition",
-            ),
-            (
-                32,
-                "profiles[1].when[0]",
-                "le choix «\u{a0}non\u{a0}» de la question «\u{a0}site\u{a0}» sert dans une condition\u{a0}: \
-                 donnez-lui un fact",
-            ),
-            (
-                38,
-                "profiles[2].when",
-                "le dernier profil doit être sans condition",
-            ),
-        ],
-    );
-}
-
-#[test]
-fn recommendation_rules() {
-    assert_errors(
-        invalid!("recommendations"),
-        &[
-            (
-                18,
-                "questions[0].choices[1].exclusive",
-                "exclusive ne s’applique qu’aux choix d’une question «\u{a0}multiple\u{a0}»",
-            ),
-            (
-                40,
-                "recommendations",
-                "il faut au moins 3 recommandations toujours applicables",
-            ),
-            (
-                48,
-                "recommendations[0].after",
-                "dépendances en cycle, aucune ne pourrait venir en premier\u{a0}: a → b → a",
-            ),
-            (
-                48,
-                "recommendations[0].after[1]",
-                "recommandation inconnue «\u{a0}inconnue\u{a0}» (recommandations connues\u{a0}: a, b, c, d, e)",
-            ),
-            (
-                48,
-                "recommendations[0].after[2]",
-                "«\u{a0}a\u{a0}» ne peut pas venir après elle-même",
-            ),
-            (
-                49,
-                "recommendations[0].when[0]",
-                "la question «\u{a0}temps\u{a0}» sert dans une condition\u{a0}: donnez-lui un topic",
-            ),
-            (
-                60,
-                "recommendations[1].when[0]",
-                "«\u{a0}or\u{a0}» relie deux conditions\u{a0}: il en manque une",
-            ),
-            (
-                70,
-                "recommendations[2].after[0]",
-                "«\u{a0}c\u{a0}» vient après «\u{a0}e\u{a0}», mais sa variante «\u{a0}c\u{a0}» est pour «\u{a0}semaine\u{a0}»",
-            ),
-            (
-                81,
-                "recommendations[3].variants[0].when",
-                "seule la dernière variante peut être sans condition",
-            ),
-            (
-                86,
-                "recommendations[3].variants[1].how",
-                "champ obligatoire manquant\u{a0}: how (dans la variante ou dans sa recommandation)",
-            ),
-            (
-                93,
-                "recommendations[3].variants[2].when",
-                "mêmes conditions que la variante «\u{a0}b2b\u{a0}»",
-            ),
-            (
-                99,
-                "recommendations[3].variants[3].when",
-                "conditions contradictoires, jamais vraies ensemble\u{a0}: «\u{a0}d < 50\u{a0}» et «\u{a0}d > 60\u{a0}»",
-            ),
-        ],
-    );
-}
-
-#[test]
-fn knowledge_check_rules() {
-    assert_errors(
-        invalid!("knowledge"),
-        &[
-            (
-                9,
-                "questions[0].choices",
-                "exactement une bonne réponse (correct = true), celle-ci en a 2",
-            ),
-            (
-                15,
-                "questions[0].choices[1].explanation",
-                "champ obligatoire manquant",
-            ),
-            (
-                19,
-                "questions[0].choices[1].points",
-                "ne compte pas de points",
-            ),
-            (26, "questions[1].choices", "au moins une bonne réponse"),
-            (
-                37,
-                "questions[2].choices",
-                "2 bonnes réponses alors qu’on ne peut cocher que 1",
-            ),
-            (51, "questions[3].kind", "n’admet pas d’échelle"),
-            (58, "dimensions", "n’a pas de dimensions"),
-        ],
-    );
-}
-
-#[test]
-fn self_assessment_rules() {
-    assert_errors(
-        invalid!("self-assessment"),
-        &[
-            (
-                12,
-                "questions[0].choices[0].correct",
-                "pas de bonne réponse",
-            ),
-            (
-                13,
-                "questions[0].choices[0].explanation",
-                "questionnaire «\u{a0}connaissances\u{a0}»",
-            ),
-            (
-                31,
-                "recommendations",
-                "il faut au moins 3 recommandations toujours applicables",
-            ),
-            (
-                37,
-                "recommendations[0].priority",
-                "priority = 101 hors de 0 à 100",
-            ),
-            (
-                38,
-                "recommendations[0].horizon",
-                "horizon «\u{a0}annee\u{a0}» inconnu",
-            ),
-        ],
-    );
-}
-
-#[test]
-fn condition_errors() {
-    assert_errors(
-        invalid!("conditions"),
-        &[
-            (
-                42,
-                "recommendations",
-                "il faut au moins 3 recommandations toujours applicables",
-            ),
-            (
-                50,
-                "recommendations[0].when[0]",
-                "valeur manquante après «\u{a0}d <\u{a0}» (formes attendues",
-            ),
-            (
-                50,
-                "recommendations[0].when[1]",
-                "opérateur «\u{a0}==\u{a0}» inconnu",
-            ),
-            (
-                50,
-                "recommendations[0].when[2]",
-                "opérateur manquant après «\u{a0}activite\u{a0}»",
-            ),
-            (
-                60,
-                "recommendations[1].when[0]",
-                "dimension inconnue «\u{a0}x\u{a0}»",
-            ),
-            (
-                60,
-                "recommendations[1].when[1]",
-                "question inconnue «\u{a0}nulle\u{a0}»",
-            ),
-            (
-                60,
-                "recommendations[1].when[2]",
-                "n’a pas de choix «\u{a0}artisan\u{a0}» (choix possibles\u{a0}: b2b, asso)",
-            ),
-            (
-                60,
-                "recommendations[1].when[3]",
-                "«\u{a0}activite\u{a0}» est une question\u{a0}: écrivez «\u{a0}answer activite …\u{a0}»",
-            ),
-            (
-                70,
-                "recommendations[2].when[0]",
-                "est à choix\u{a0}: seuls = et != s’appliquent",
-            ),
-            (
-                70,
-                "recommendations[2].when[1]",
-                "échelle de 1 à 5\u{a0}: comparez-la à un nombre",
-            ),
-            (
-                70,
-                "recommendations[2].when[2]",
-                "«\u{a0}=\u{a0}» ne s’applique pas à un score",
-            ),
-            (
-                80,
-                "recommendations[3].when[0]",
-                "«\u{a0}d > 100\u{a0}» ne peut jamais être vraie",
-            ),
-            (
-                80,
-                "recommendations[3].when[1]",
-                "«\u{a0}score < 0\u{a0}» ne peut jamais être vraie",
-            ),
-            (
-                80,
-                "recommendations[3].when[2]",
-                "l’échelle «\u{a0}temps\u{a0}» va de 1 à 5",
-            ),
-            (
-                80,
-                "recommendations[3].when[3]",
-                "«\u{a0}score >= 101\u{a0}» ne peut jamais être vraie",
-            ),
-            (
-                90,
-                "recommendations[4].when",
-                "«\u{a0}d < 20\u{a0}» et «\u{a0}d > 60\u{a0}»",
-            ),
-            (
-                90,
-                "recommendations[4].when",
-                "«\u{a0}answer activite = b2b\u{a0}» et «\u{a0}answer activite = asso\u{a0}»",
-            ),
-            (
-                100,
-                "recommendations[5].when",
-                "«\u{a0}answer activite = b2b\u{a0}» et «\u{a0}answer activite != b2b\u{a0}»",
-            ),
-            (
-                100,
-                "recommendations[5].when",
-                "«\u{a0}answer temps >= 3\u{a0}» et «\u{a0}answer temps <= 3\u{a0}» et «\u{a0}answer temps != 3\u{a0}»",
-            ),
-        ],
-    );
+/// Whether `text` gives exactly the `expected` errors, in order: (line,
+/// field, part of the message); if not, what differs.
+fn differences(path: &str, text: &str, expected: &[(usize, String, String)]) -> Result<(), String> {
+    let errors = match parse_quiz(Path::new(path), text, &chapters()) {
+        Ok(_) => return Err("it validates".to_owned()),
+        Err(errors) => errors,
+    };
+    let shown = errors.to_string();
+    if errors.len() != expected.len() {
+        let count = expected.len();
+        return Err(format!("{count} errors expected, got:\n{shown}"));
+    }
+    for (error, (line, field, message)) in errors.iter().zip(expected) {
+        let located = error.path == Path::new(path)
+            && (error.line, error.field.as_str()) == (*line, field.as_str())
+            && error.column >= 1;
+        if !located || !error.message.contains(message.as_str()) {
+            return Err(format!(
+                "expected {line}, {field}: {message:?}; got:\n{shown}"
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[test]

@@ -9,8 +9,8 @@ use super::ChapterIndex;
 use super::condition::{self, ANSWER_KEYWORD, OR_KEYWORD, OVERALL_KEYWORD, ParsedCondition};
 use super::error::Diagnostics;
 use super::format::{
-    Located, PointsTable, RawChoice, RawDimension, RawProfile, RawQuestion, RawQuiz,
-    RawRecommendation, RawVariant, field_path,
+    Located, PointsTable, RawChoice, RawDimension, RawItem, RawProfile, RawQuestion, RawQuiz,
+    RawRecommendation, RawTable, RawVariant, field_path,
 };
 use super::model::{
     ChapterRef, Choice, Comparison, Condition, Dimension, Horizon, Mode, PLAN_MIN, Profile,
@@ -60,9 +60,33 @@ struct Validator<'d, 't, 'c> {
 /// What the checks of later sections need to know about earlier ones, even
 /// when those had errors: names that exist, so that a broken question does
 /// not also make every condition naming it "unknown".
-struct Names {
+struct Known<'q> {
     dimensions: Vec<String>,
-    questions: BTreeSet<String>,
+    question_ids: BTreeSet<String>,
+    /// The questions, when every one of them is valid.
+    questions: Option<&'q [Question]>,
+}
+
+/// What the questions are checked against: the quiz's mode (`None` when it
+/// is unreadable) and the dimensions that points may name.
+#[derive(Clone, Copy)]
+struct Scoring<'d> {
+    mode: Option<Mode>,
+    dimension_ids: &'d [String],
+}
+
+/// The valid items of a list, or `None` if any is invalid. Collects them
+/// all first, so that every item is checked and all their errors reported.
+fn all_valid<T>(items: impl Iterator<Item = Option<T>>) -> Option<Vec<T>> {
+    items.collect::<Vec<_>>().into_iter().collect()
+}
+
+/// The conditions of a resolved `when` list, without their texts.
+fn without_texts(resolved: Vec<(Condition, &Located<String>)>) -> Vec<Condition> {
+    resolved
+        .into_iter()
+        .map(|(condition, _)| condition)
+        .collect()
 }
 
 impl Validator<'_, '_, '_> {
@@ -86,12 +110,7 @@ impl Validator<'_, '_, '_> {
 
     fn quiz(&mut self, raw: RawQuiz, id: String, version: String) -> Option<Quiz> {
         let mode = self.mode(raw.mode.as_ref());
-        // The file's own table: its path is empty and its span the file's start.
-        let title = self.required_text(
-            raw.title.as_ref(),
-            &raw.span,
-            &field_path(&raw.path, "title"),
-        );
+        let title = self.required_text(&raw, "title", raw.title.as_ref());
         let intro = self.optional_text(raw.intro.as_ref(), "intro");
         let chapter = raw
             .chapter
@@ -105,11 +124,14 @@ impl Validator<'_, '_, '_> {
             .as_ref()
             .map(|dimensions| &dimensions.value[..]);
         let dimension_ids = self.dimension_ids(dimension_list.unwrap_or_default());
-        let names_of_dimensions: Vec<String> = dimension_ids.clone();
 
         let questions = match &raw.questions {
             Some(questions) if !questions.value.is_empty() => {
-                self.questions(&questions.value, mode, &names_of_dimensions)
+                let scoring = Scoring {
+                    mode,
+                    dimension_ids: &dimension_ids,
+                };
+                self.questions(&questions.value, scoring)
             }
             Some(questions) => {
                 self.error(
@@ -122,20 +144,21 @@ impl Validator<'_, '_, '_> {
             None => {
                 self.error(
                     &raw.span,
-                    field_path(&raw.path, "questions"),
+                    raw.field("questions"),
                     "il faut au moins une question ([[questions]])",
                 );
                 None
             }
         };
-        let names = Names {
-            dimensions: names_of_dimensions,
-            questions: raw
+        let known = Known {
+            dimensions: dimension_ids,
+            question_ids: raw
                 .questions
                 .iter()
                 .flat_map(|questions| &questions.value)
                 .filter_map(|question| question.id.as_ref().map(|id| id.value.clone()))
                 .collect(),
+            questions: questions.as_deref(),
         };
 
         let mut dimensions = None;
@@ -143,13 +166,9 @@ impl Validator<'_, '_, '_> {
         let mut recommendations = None;
         match mode {
             Some(Mode::SelfAssessment) => {
-                dimensions = self.dimensions(raw.dimensions.as_ref(), questions.as_deref());
-                profiles = self.profiles(raw.profiles.as_ref(), questions.as_deref(), &names);
-                recommendations = self.recommendations(
-                    raw.recommendations.as_ref(),
-                    questions.as_deref(),
-                    &names,
-                );
+                dimensions = self.dimensions(&raw, known.questions);
+                profiles = self.profiles(&raw, &known);
+                recommendations = self.recommendations(&raw, &known);
             }
             Some(Mode::Knowledge) => {
                 for (present, field) in [
@@ -215,28 +234,26 @@ impl Validator<'_, '_, '_> {
         }
     }
 
-    /// A required, non-blank text. `table_span` locates the error when the
-    /// field is missing altogether.
+    /// The `key` text of `table`: required and not blank. A missing one is
+    /// located at the table.
     fn required_text(
         &mut self,
+        table: &impl RawTable,
+        key: &str,
         value: Option<&Located<String>>,
-        table_span: &Range<usize>,
-        field: &str,
     ) -> Option<String> {
-        match value {
-            None => {
-                let key = field.rsplit('.').next().unwrap_or(field);
-                self.missing(
-                    table_span,
-                    field,
-                    format!("champ obligatoire manquant\u{a0}: {key}"),
-                );
-                None
-            }
-            Some(text) => self.non_blank(text, field),
-        }
+        let Some(text) = value else {
+            self.missing(
+                table.span(),
+                table.field(key),
+                format!("champ obligatoire manquant\u{a0}: {key}"),
+            );
+            return None;
+        };
+        self.non_blank(text, &table.field(key))
     }
 
+    /// An optional text: if given, not blank.
     fn optional_text(&mut self, value: Option<&Located<String>>, field: &str) -> Option<String> {
         value.and_then(|text| self.non_blank(text, field))
     }
@@ -250,16 +267,11 @@ impl Validator<'_, '_, '_> {
         }
     }
 
-    /// A required id: present and well-formed.
-    fn id(
-        &mut self,
-        id: Option<&Located<String>>,
-        table_span: &Range<usize>,
-        path: &str,
-    ) -> Option<String> {
-        let field = field_path(path, "id");
-        let Some(id) = id else {
-            self.missing(table_span, field, "champ obligatoire manquant\u{a0}: id");
+    /// The item's id: required and well-formed.
+    fn id(&mut self, item: &impl RawItem) -> Option<String> {
+        let field = item.field("id");
+        let Some(id) = item.id() else {
+            self.missing(item.span(), field, "champ obligatoire manquant\u{a0}: id");
             return None;
         };
         if is_valid_id(&id.value) {
@@ -279,22 +291,18 @@ impl Validator<'_, '_, '_> {
     }
 
     /// Reports ids used twice among `items` (first use wins).
-    fn duplicate_ids<'a>(
-        &mut self,
-        items: impl IntoIterator<Item = (&'a str, Option<&'a Located<String>>)>,
-        what: &str,
-    ) {
+    fn duplicate_ids(&mut self, items: &[impl RawItem], what: &str) {
         let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
-        for (path, id) in items {
-            let Some(id) = id else { continue };
+        for item in items {
+            let Some(id) = item.id() else { continue };
             if let Some(first) = seen.get(id.value.as_str()) {
                 let message = format!(
                     "identifiant «\u{a0}{}\u{a0}» déjà utilisé par {first} ({what} en double)",
                     id.value
                 );
-                self.error(&id.span, field_path(path, "id"), message);
+                self.error(&id.span, item.field("id"), message);
             } else {
-                seen.insert(&id.value, path);
+                seen.insert(&id.value, item.path());
             }
         }
     }
@@ -336,19 +344,14 @@ impl Validator<'_, '_, '_> {
 
     /// Dimension ids (well-formed, not reserved), duplicates reported.
     fn dimension_ids(&mut self, dimensions: &[RawDimension]) -> Vec<String> {
-        self.duplicate_ids(
-            dimensions
-                .iter()
-                .map(|dimension| (dimension.path.as_str(), dimension.id.as_ref())),
-            "dimension",
-        );
+        self.duplicate_ids(dimensions, "dimension");
         let mut ids = Vec::new();
         for dimension in dimensions {
             let Some(id) = &dimension.id else { continue };
             if [OVERALL_KEYWORD, ANSWER_KEYWORD, OR_KEYWORD].contains(&id.value.as_str()) {
                 self.error(
                     &id.span,
-                    field_path(&dimension.path, "id"),
+                    dimension.field("id"),
                     format!(
                         "«\u{a0}{}\u{a0}» est un mot réservé des conditions (when)\u{a0}: choisissez un autre \
                          identifiant",
@@ -365,43 +368,23 @@ impl Validator<'_, '_, '_> {
     fn questions(
         &mut self,
         raw_questions: &[RawQuestion],
-        mode: Option<Mode>,
-        dimension_ids: &[String],
+        scoring: Scoring<'_>,
     ) -> Option<Vec<Question>> {
-        self.duplicate_ids(
-            raw_questions
-                .iter()
-                .map(|question| (question.path.as_str(), question.id.as_ref())),
-            "question",
-        );
-        let mut questions = Vec::new();
-        let mut complete = true;
-        for raw in raw_questions {
-            match self.question(raw, mode, dimension_ids) {
-                Some(question) => questions.push(question),
-                None => complete = false,
-            }
-        }
-        complete.then_some(questions)
+        self.duplicate_ids(raw_questions, "question");
+        all_valid(raw_questions.iter().map(|raw| self.question(raw, scoring)))
     }
 
-    fn question(
-        &mut self,
-        raw: &RawQuestion,
-        mode: Option<Mode>,
-        dimension_ids: &[String],
-    ) -> Option<Question> {
-        let path = raw.path.as_str();
-        let id = self.id(raw.id.as_ref(), &raw.span, path);
-        let text = self.required_text(raw.text.as_ref(), &raw.span, &field_path(path, "text"));
-        let help = self.optional_text(raw.help.as_ref(), &field_path(path, "help"));
-        let topic = self.optional_text(raw.topic.as_ref(), &field_path(path, "topic"));
+    fn question(&mut self, raw: &RawQuestion, scoring: Scoring<'_>) -> Option<Question> {
+        let id = self.id(raw);
+        let text = self.required_text(raw, "text", raw.text.as_ref());
+        let help = self.optional_text(raw.help.as_ref(), &raw.field("help"));
+        let topic = self.optional_text(raw.topic.as_ref(), &raw.field("topic"));
         if kind_is_not(raw, "multiple") {
             for choice in raw.choices.iter().flat_map(|choices| &choices.value) {
                 if let Some(exclusive) = &choice.exclusive {
                     self.error(
                         &exclusive.span,
-                        field_path(&choice.path, "exclusive"),
+                        choice.field("exclusive"),
                         "exclusive ne s’applique qu’aux choix d’une question «\u{a0}multiple\u{a0}»",
                     );
                 }
@@ -409,7 +392,7 @@ impl Validator<'_, '_, '_> {
         }
         let optional = raw.optional.as_ref().is_some_and(|optional| optional.value);
 
-        let kind_field = field_path(path, "kind");
+        let kind_field = raw.field("kind");
         let Some(kind_word) = &raw.kind else {
             self.missing(
                 &raw.span,
@@ -421,12 +404,12 @@ impl Validator<'_, '_, '_> {
         let (kind, choices) = match kind_word.value.as_str() {
             "single" | "multiple" => {
                 self.forbid_scale_fields(raw, &kind_word.value);
-                let choices = self.choices(raw, mode, dimension_ids);
+                let choices = self.choices(raw, scoring);
                 let kind = if kind_word.value == "single" {
                     if let Some(max) = &raw.max {
                         self.error(
                             &max.span,
-                            field_path(path, "max"),
+                            raw.field("max"),
                             "max ne s’applique qu’à une question «\u{a0}multiple\u{a0}» ou «\u{a0}scale\u{a0}»",
                         );
                     }
@@ -438,14 +421,14 @@ impl Validator<'_, '_, '_> {
                 (kind, choices)
             }
             "scale" => {
-                if mode == Some(Mode::Knowledge) {
+                if scoring.mode == Some(Mode::Knowledge) {
                     self.error(
                         &kind_word.span,
                         &kind_field,
                         "un questionnaire «\u{a0}connaissances\u{a0}» n’admet pas d’échelle (scale)",
                     );
                 }
-                (self.scale(raw, mode, dimension_ids), Some(Vec::new()))
+                (self.scale(raw, scoring), Some(Vec::new()))
             }
             other => {
                 self.error(
@@ -456,7 +439,7 @@ impl Validator<'_, '_, '_> {
                 return None;
             }
         };
-        if let (Some(Mode::Knowledge), Some(kind)) = (mode, &kind) {
+        if let (Some(Mode::Knowledge), Some(kind)) = (scoring.mode, &kind) {
             self.correct_answers(raw, kind);
         }
         let (kind, choices) = (kind?, choices?);
@@ -486,7 +469,7 @@ impl Validator<'_, '_, '_> {
             if let Some(span) = span {
                 self.error(
                     span,
-                    field_path(&raw.path, key),
+                    raw.field(key),
                     format!(
                         "{key} ne s’applique qu’à une échelle (scale), pas à «\u{a0}{kind}\u{a0}»"
                     ),
@@ -509,7 +492,7 @@ impl Validator<'_, '_, '_> {
             _ => {
                 self.error(
                     &max.span,
-                    field_path(&raw.path, "max"),
+                    raw.field("max"),
                     format!(
                         "max = {} hors limites\u{a0}: entre 1 et le nombre de choix ({choice_count})",
                         max.value
@@ -520,13 +503,8 @@ impl Validator<'_, '_, '_> {
         }
     }
 
-    fn choices(
-        &mut self,
-        raw: &RawQuestion,
-        mode: Option<Mode>,
-        dimension_ids: &[String],
-    ) -> Option<Vec<Choice>> {
-        let field = field_path(&raw.path, "choices");
+    fn choices(&mut self, raw: &RawQuestion, scoring: Scoring<'_>) -> Option<Vec<Choice>> {
+        let field = raw.field("choices");
         let raw_choices = match &raw.choices {
             None => {
                 self.error(
@@ -542,52 +520,30 @@ impl Validator<'_, '_, '_> {
             }
             Some(choices) => &choices.value,
         };
-        self.duplicate_ids(
-            raw_choices
-                .iter()
-                .map(|choice| (choice.path.as_str(), choice.id.as_ref())),
-            "choix",
-        );
-        let mut choices = Vec::new();
-        let mut complete = true;
-        for raw_choice in raw_choices {
-            match self.choice(raw_choice, mode, dimension_ids) {
-                Some(choice) => choices.push(choice),
-                None => complete = false,
-            }
-        }
-        complete.then_some(choices)
+        self.duplicate_ids(raw_choices, "choix");
+        all_valid(raw_choices.iter().map(|raw| self.choice(raw, scoring)))
     }
 
-    fn choice(
-        &mut self,
-        raw: &RawChoice,
-        mode: Option<Mode>,
-        dimension_ids: &[String],
-    ) -> Option<Choice> {
-        let path = raw.path.as_str();
-        let id = self.id(raw.id.as_ref(), &raw.span, path);
-        let label = self.required_text(raw.label.as_ref(), &raw.span, &field_path(path, "label"));
+    fn choice(&mut self, raw: &RawChoice, scoring: Scoring<'_>) -> Option<Choice> {
+        let id = self.id(raw);
+        let label = self.required_text(raw, "label", raw.label.as_ref());
         let mut points = BTreeMap::new();
         let mut explanation = None;
-        match mode {
+        match scoring.mode {
             Some(Mode::SelfAssessment) => {
-                points = self.points(
-                    raw.points.as_ref(),
-                    &field_path(path, "points"),
-                    dimension_ids,
-                );
+                let field = raw.field("points");
+                points = self.points(raw.points.as_ref(), &field, scoring.dimension_ids);
                 if let Some(correct) = &raw.correct {
                     self.error(
                         &correct.span,
-                        field_path(path, "correct"),
+                        raw.field("correct"),
                         "un autodiagnostic n’a pas de bonne réponse\u{a0}: retirez «\u{a0}correct\u{a0}»",
                     );
                 }
                 if let Some(text) = &raw.explanation {
                     self.error(
                         &text.span,
-                        field_path(path, "explanation"),
+                        raw.field("explanation"),
                         "«\u{a0}explanation\u{a0}» n’est affichée que dans un questionnaire «\u{a0}connaissances\u{a0}»",
                     );
                 }
@@ -596,20 +552,16 @@ impl Validator<'_, '_, '_> {
                 if let Some(points) = &raw.points {
                     self.error(
                         &points.span,
-                        field_path(path, "points"),
+                        raw.field("points"),
                         "un questionnaire «\u{a0}connaissances\u{a0}» ne compte pas de points par dimension\u{a0}: \
                          marquez les bonnes réponses avec correct = true",
                     );
                 }
-                explanation = self.required_text(
-                    raw.explanation.as_ref(),
-                    &raw.span,
-                    &field_path(path, "explanation"),
-                );
+                explanation = self.required_text(raw, "explanation", raw.explanation.as_ref());
             }
             None => {}
         }
-        let fact = self.optional_text(raw.fact.as_ref(), &field_path(path, "fact"));
+        let fact = self.optional_text(raw.fact.as_ref(), &raw.field("fact"));
         Some(Choice {
             id: id?,
             label: label?,
@@ -652,17 +604,11 @@ impl Validator<'_, '_, '_> {
         points
     }
 
-    fn scale(
-        &mut self,
-        raw: &RawQuestion,
-        mode: Option<Mode>,
-        dimension_ids: &[String],
-    ) -> Option<QuestionKind> {
-        let path = raw.path.as_str();
+    fn scale(&mut self, raw: &RawQuestion, scoring: Scoring<'_>) -> Option<QuestionKind> {
         if let Some(choices) = &raw.choices {
             self.error(
                 &choices.span,
-                field_path(path, "choices"),
+                raw.field("choices"),
                 "une échelle (scale) n’a pas de choix\u{a0}: ses crans vont de min à max",
             );
         }
@@ -670,7 +616,7 @@ impl Validator<'_, '_, '_> {
             if value.is_none() {
                 self.missing(
                     &raw.span,
-                    field_path(path, key),
+                    raw.field(key),
                     format!("champ obligatoire manquant pour une échelle\u{a0}: {key}"),
                 );
             }
@@ -680,7 +626,7 @@ impl Validator<'_, '_, '_> {
             if min.value >= max.value {
                 self.error(
                     &max.span,
-                    field_path(path, "max"),
+                    raw.field("max"),
                     format!(
                         "l’échelle doit aller en montant\u{a0}: min ({}) doit être inférieur à max ({})",
                         min.value, max.value
@@ -690,7 +636,7 @@ impl Validator<'_, '_, '_> {
             } else if max.value.saturating_sub(min.value) >= MAX_SCALE_STEPS {
                 self.error(
                     &max.span,
-                    field_path(path, "max"),
+                    raw.field("max"),
                     format!(
                         "de {} à {}, l’échelle a {} crans\u{a0}: {MAX_SCALE_STEPS} au plus",
                         min.value,
@@ -701,22 +647,14 @@ impl Validator<'_, '_, '_> {
                 bounds = [None, None];
             }
         }
-        let min_label = self.required_text(
-            raw.min_label.as_ref(),
-            &raw.span,
-            &field_path(path, "min_label"),
-        );
-        let max_label = self.required_text(
-            raw.max_label.as_ref(),
-            &raw.span,
-            &field_path(path, "max_label"),
-        );
-        let points_per_step = match mode {
+        let min_label = self.required_text(raw, "min_label", raw.min_label.as_ref());
+        let max_label = self.required_text(raw, "max_label", raw.max_label.as_ref());
+        let points_per_step = match scoring.mode {
             Some(Mode::Knowledge) => BTreeMap::new(),
             _ => self.points(
                 raw.points_per_step.as_ref(),
-                &field_path(path, "points_per_step"),
-                dimension_ids,
+                &raw.field("points_per_step"),
+                scoring.dimension_ids,
             ),
         };
         let [Some(min), Some(max)] = bounds else {
@@ -734,16 +672,13 @@ impl Validator<'_, '_, '_> {
     /// Knowledge check: a single choice has exactly one right answer; a
     /// multiple choice at least one and no more than `max`.
     fn correct_answers(&mut self, raw: &RawQuestion, kind: &QuestionKind) {
-        let field = field_path(&raw.path, "choices");
+        let field = raw.field("choices");
         // A `correct` of the wrong type would make the count meaningless.
         let unreadable = raw
             .choices
             .iter()
             .flat_map(|choices| &choices.value)
-            .any(|choice| {
-                self.diagnostics
-                    .has_error_under(&field_path(&choice.path, "correct"))
-            });
+            .any(|choice| self.diagnostics.has_error_under(&choice.field("correct")));
         if unreadable {
             return;
         }
@@ -782,245 +717,197 @@ impl Validator<'_, '_, '_> {
         }
     }
 
+    /// A list that a self-assessment must have, with at least one item; a
+    /// missing one is reported at the file's start.
+    fn required_list<'r, T>(
+        &mut self,
+        list: Option<&'r Located<Vec<T>>>,
+        field: &str,
+        message: impl Into<String>,
+    ) -> Option<&'r Located<Vec<T>>> {
+        match list {
+            Some(list) if !list.value.is_empty() => Some(list),
+            _ => {
+                self.error(list.map_or(&FILE_START, |list| &list.span), field, message);
+                None
+            }
+        }
+    }
+
     fn dimensions(
         &mut self,
-        raw: Option<&Located<Vec<RawDimension>>>,
+        quiz: &RawQuiz,
         questions: Option<&[Question]>,
     ) -> Option<Vec<Dimension>> {
-        let raw = match raw {
-            Some(raw) if !raw.value.is_empty() => &raw.value,
-            _ => {
-                self.error(
-                    raw.map_or(&FILE_START, |raw| &raw.span),
-                    "dimensions",
-                    "un autodiagnostic a au moins une dimension ([[dimensions]])",
-                );
-                return None;
-            }
+        let raw = self.required_list(
+            quiz.dimensions.as_ref(),
+            "dimensions",
+            "un autodiagnostic a au moins une dimension ([[dimensions]])",
+        )?;
+        all_valid(
+            raw.value
+                .iter()
+                .map(|dimension| self.dimension(dimension, questions)),
+        )
+    }
+
+    fn dimension(
+        &mut self,
+        raw: &RawDimension,
+        questions: Option<&[Question]>,
+    ) -> Option<Dimension> {
+        let id = self.id(raw);
+        let label = self.required_text(raw, "label", raw.label.as_ref());
+        let description = self.optional_text(raw.description.as_ref(), &raw.field("description"));
+        let chapter = raw
+            .chapter
+            .as_ref()
+            .and_then(|chapter| self.chapter(chapter, &raw.field("chapter")));
+        let chapter_sound = raw.chapter.is_none() || chapter.is_some();
+        let (Some(id), Some(label)) = (id, label) else {
+            return None;
         };
-        let mut dimensions = Vec::new();
-        let mut complete = true;
-        for raw_dimension in raw {
-            let path = raw_dimension.path.as_str();
-            let id = self.id(raw_dimension.id.as_ref(), &raw_dimension.span, path);
-            let label = self.required_text(
-                raw_dimension.label.as_ref(),
-                &raw_dimension.span,
-                &field_path(path, "label"),
+        // Without valid questions the range is unknown; the question errors
+        // already explain why.
+        let questions = questions?;
+        let (min_points, max_points) =
+            questions
+                .iter()
+                .fold((0_i64, 0_i64), |(low, high), question| {
+                    let (question_low, question_high) = question.point_range(&id);
+                    (
+                        low.saturating_add(question_low),
+                        high.saturating_add(question_high),
+                    )
+                });
+        if min_points == max_points && !self.diagnostics.has_error_under(&raw.field("id")) {
+            let span = raw.id.as_ref().map_or(&raw.span, |id| &id.span);
+            self.error(
+                span,
+                raw.field("id"),
+                format!(
+                    "aucune question ne fait varier la dimension «\u{a0}{id}\u{a0}»\u{a0}: donnez-lui des \
+                     points dans au moins un choix (points) ou une échelle (points_per_step)"
+                ),
             );
-            let description = self.optional_text(
-                raw_dimension.description.as_ref(),
-                &field_path(path, "description"),
-            );
-            let chapter_ok = raw_dimension.chapter.is_none();
-            let chapter = raw_dimension
-                .chapter
-                .as_ref()
-                .and_then(|chapter| self.chapter(chapter, &field_path(path, "chapter")));
-            let (Some(id), Some(label)) = (id, label) else {
-                complete = false;
-                continue;
-            };
-            if !chapter_ok && chapter.is_none() {
-                complete = false;
-            }
-            // Without valid questions the range is unknown; the question
-            // errors already explain why.
-            let Some(questions) = questions else {
-                complete = false;
-                continue;
-            };
-            let (min_points, max_points) =
-                questions
-                    .iter()
-                    .fold((0_i64, 0_i64), |(low, high), question| {
-                        let (question_low, question_high) = question.point_range(&id);
-                        (
-                            low.saturating_add(question_low),
-                            high.saturating_add(question_high),
-                        )
-                    });
-            if min_points == max_points
-                && !self.diagnostics.has_error_under(&field_path(path, "id"))
-            {
-                let span = raw_dimension
-                    .id
-                    .as_ref()
-                    .map_or(&raw_dimension.span, |id| &id.span);
-                self.error(
-                    span,
-                    field_path(path, "id"),
-                    format!(
-                        "aucune question ne fait varier la dimension «\u{a0}{id}\u{a0}»\u{a0}: donnez-lui des \
-                         points dans au moins un choix (points) ou une échelle (points_per_step)"
-                    ),
-                );
-                complete = false;
-                continue;
-            }
-            dimensions.push(Dimension {
-                id,
-                label,
-                description,
-                chapter,
-                min_points,
-                max_points,
-            });
+            return None;
         }
-        complete.then_some(dimensions)
+        chapter_sound.then_some(Dimension {
+            id,
+            label,
+            description,
+            chapter,
+            min_points,
+            max_points,
+        })
     }
 
     /// Profiles: the first whose conditions hold is the person's, so the
     /// last one has none and no other may lack them.
-    fn profiles(
-        &mut self,
-        raw: Option<&Located<Vec<RawProfile>>>,
-        questions: Option<&[Question]>,
-        names: &Names,
-    ) -> Option<Vec<Profile>> {
-        let raw = match raw {
-            Some(raw) if !raw.value.is_empty() => &raw.value,
-            _ => {
-                self.error(
-                    raw.map_or(&FILE_START, |raw| &raw.span),
-                    "profiles",
-                    "un autodiagnostic a au moins un profil ([[profiles]]), le dernier sans condition",
-                );
-                return None;
-            }
-        };
-        self.duplicate_ids(
-            raw.iter()
-                .map(|profile| (profile.path.as_str(), profile.id.as_ref())),
-            "profil",
-        );
-        let mut profiles = Vec::new();
-        let mut complete = true;
+    fn profiles(&mut self, quiz: &RawQuiz, known: &Known) -> Option<Vec<Profile>> {
+        let list = self.required_list(
+            quiz.profiles.as_ref(),
+            "profiles",
+            "un autodiagnostic a au moins un profil ([[profiles]]), le dernier sans condition",
+        )?;
+        let raw = &list.value;
+        self.duplicate_ids(raw, "profil");
         let last = raw.len() - 1;
-        for (index, raw_profile) in raw.iter().enumerate() {
-            let path = raw_profile.path.as_str();
-            let id = self.id(raw_profile.id.as_ref(), &raw_profile.span, path);
-            let label = self.required_text(
-                raw_profile.label.as_ref(),
-                &raw_profile.span,
-                &field_path(path, "label"),
-            );
-            let description = self.required_text(
-                raw_profile.description.as_ref(),
-                &raw_profile.span,
-                &field_path(path, "description"),
-            );
-            let conditions = self
-                .resolve_when(raw_profile.when.as_ref(), path, questions, names)
-                .map(|resolved| {
-                    self.contradictions(&resolved, path, questions.unwrap_or_default());
-                    resolved
-                        .into_iter()
-                        .map(|(condition, _)| condition)
-                        .collect::<Vec<_>>()
-                });
-            let unconditional = raw_profile
-                .when
-                .as_ref()
-                .is_none_or(|when| when.value.is_empty());
-            if index == last && !unconditional {
-                let span = raw_profile
-                    .when
-                    .as_ref()
-                    .map_or(&raw_profile.span, |when| &when.span);
-                self.error(
-                    span,
-                    field_path(path, "when"),
-                    "le dernier profil doit être sans condition\u{a0}: c’est celui des personnes \
-                     qu’aucun autre profil ne décrit",
-                );
-                complete = false;
-            } else if index != last && unconditional {
-                self.error(
-                    &raw_profile.span,
-                    field_path(path, "when"),
-                    "seul le dernier profil peut être sans condition\u{a0}: les profils suivants ne \
-                     seraient jamais attribués",
-                );
-                complete = false;
-            }
-            match (id, label, description, conditions) {
-                (Some(id), Some(label), Some(description), Some(conditions)) => {
-                    profiles.push(Profile {
-                        id,
-                        label,
-                        description,
-                        conditions,
-                    });
-                }
-                _ => complete = false,
-            }
-        }
-        complete.then_some(profiles)
+        all_valid(
+            raw.iter()
+                .enumerate()
+                .map(|(index, profile)| self.profile(profile, index == last, known)),
+        )
     }
 
-    fn recommendations(
-        &mut self,
-        raw: Option<&Located<Vec<RawRecommendation>>>,
-        questions: Option<&[Question]>,
-        names: &Names,
-    ) -> Option<Vec<Recommendation>> {
-        let (list_span, raw) = match raw {
-            Some(raw) if !raw.value.is_empty() => (&raw.span, &raw.value),
-            _ => {
-                self.error(
-                    raw.map_or(&FILE_START, |raw| &raw.span),
-                    "recommendations",
-                    format!(
-                        "un autodiagnostic a des recommandations ([[recommendations]]), dont au moins \
-                         {PLAN_MIN} toujours applicables"
-                    ),
-                );
-                return None;
-            }
-        };
-        self.duplicate_ids(
-            raw.iter()
-                .map(|recommendation| (recommendation.path.as_str(), recommendation.id.as_ref())),
-            "recommandation",
-        );
-        let mut recommendations = Vec::new();
-        let mut complete = true;
-        for raw_recommendation in raw {
-            match self.recommendation(raw_recommendation, questions, names) {
-                Some(recommendation) => recommendations.push(recommendation),
-                None => complete = false,
-            }
+    fn profile(&mut self, raw: &RawProfile, is_last: bool, known: &Known) -> Option<Profile> {
+        let id = self.id(raw);
+        let label = self.required_text(raw, "label", raw.label.as_ref());
+        let description = self.required_text(raw, "description", raw.description.as_ref());
+        let conditions = self.resolve_when(raw.when.as_ref(), &raw.path, known);
+        if let Some(resolved) = &conditions {
+            self.contradictions(resolved, &raw.path, known);
         }
-        if !self.dependencies(raw) {
-            complete = false;
+        let unconditional = raw.when.as_ref().is_none_or(|when| when.value.is_empty());
+        if is_last && !unconditional {
+            let span = raw.when.as_ref().map_or(&raw.span, |when| &when.span);
+            self.error(
+                span,
+                raw.field("when"),
+                "le dernier profil doit être sans condition\u{a0}: c’est celui des personnes \
+                 qu’aucun autre profil ne décrit",
+            );
+            return None;
         }
+        if !is_last && unconditional {
+            self.error(
+                &raw.span,
+                raw.field("when"),
+                "seul le dernier profil peut être sans condition\u{a0}: les profils suivants ne \
+                 seraient jamais attribués",
+            );
+            return None;
+        }
+        Some(Profile {
+            id: id?,
+            label: label?,
+            description: description?,
+            conditions: without_texts(conditions?),
+        })
+    }
+
+    fn recommendations(&mut self, quiz: &RawQuiz, known: &Known) -> Option<Vec<Recommendation>> {
+        let list = self.required_list(
+            quiz.recommendations.as_ref(),
+            "recommendations",
+            format!(
+                "un autodiagnostic a des recommandations ([[recommendations]]), dont au moins \
+                 {PLAN_MIN} toujours applicables"
+            ),
+        )?;
+        let raw = &list.value;
+        self.duplicate_ids(raw, "recommandation");
+        let checked: Vec<Option<Recommendation>> = raw
+            .iter()
+            .map(|recommendation| self.recommendation(recommendation, known))
+            .collect();
+        let dependencies_sound = self.dependencies(raw);
         // On the recommendations that are valid so far: the others' errors
         // are already reported.
-        self.dependency_horizons(raw, &recommendations);
-        let fallbacks: Vec<&str> = raw
+        let valid: Vec<&Recommendation> = checked.iter().flatten().collect();
+        self.dependency_horizons(raw, &valid);
+        let enough_fallbacks = self.fallbacks(list);
+        let recommendations: Option<Vec<Recommendation>> = checked.into_iter().collect();
+        recommendations.filter(|_| dependencies_sound && enough_fallbacks)
+    }
+
+    /// Whether there are enough recommendations that apply to everyone for
+    /// every plan to be full; reported at the list when there are not.
+    fn fallbacks(&mut self, list: &Located<Vec<RawRecommendation>>) -> bool {
+        let fallbacks: Vec<&str> = list
+            .value
             .iter()
             .filter(|recommendation| is_fallback(recommendation))
             .filter_map(|recommendation| recommendation.id.as_ref().map(|id| id.value.as_str()))
             .collect();
-        if fallbacks.len() < PLAN_MIN {
-            let found = if fallbacks.is_empty() {
-                "aucune".to_owned()
-            } else {
-                fallbacks.join(", ")
-            };
-            self.error(
-                list_span,
-                "recommendations",
-                format!(
-                    "il faut au moins {PLAN_MIN} recommandations toujours applicables (sans when ni \
-                     after, une variante par défaut, aucune pour «\u{a0}semaine\u{a0}») pour que tout plan \
-                     ait {PLAN_MIN} actions\u{a0}; trouvées\u{a0}: {found}"
-                ),
-            );
-            complete = false;
+        if fallbacks.len() >= PLAN_MIN {
+            return true;
         }
-        complete.then_some(recommendations)
+        let found = if fallbacks.is_empty() {
+            "aucune".to_owned()
+        } else {
+            fallbacks.join(", ")
+        };
+        self.error(
+            &list.span,
+            "recommendations",
+            format!(
+                "il faut au moins {PLAN_MIN} recommandations toujours applicables (sans when ni \
+                 after, une variante par défaut, aucune pour «\u{a0}semaine\u{a0}») pour que tout plan \
+                 ait {PLAN_MIN} actions\u{a0}; trouvées\u{a0}: {found}"
+            ),
+        );
+        false
     }
 
     /// `after` lists: known ids, not the recommendation itself, no cycle.
@@ -1097,8 +984,13 @@ impl Validator<'_, '_, '_> {
     /// An action comes after those it depends on, so none of its variants
     /// may be for an earlier horizon than any variant of theirs: this
     /// week's actions come first in a plan.
-    fn dependency_horizons(&mut self, raw: &[RawRecommendation], built: &[Recommendation]) {
-        let find = |id: &str| built.iter().find(|recommendation| recommendation.id == id);
+    fn dependency_horizons(&mut self, raw: &[RawRecommendation], built: &[&Recommendation]) {
+        let find = |id: &str| {
+            built
+                .iter()
+                .find(|recommendation| recommendation.id == id)
+                .copied()
+        };
         for recommendation in raw {
             let (Some(id), Some(after)) = (&recommendation.id, &recommendation.after) else {
                 continue;
@@ -1139,15 +1031,10 @@ impl Validator<'_, '_, '_> {
         }
     }
 
-    fn recommendation(
-        &mut self,
-        raw: &RawRecommendation,
-        questions: Option<&[Question]>,
-        names: &Names,
-    ) -> Option<Recommendation> {
+    fn recommendation(&mut self, raw: &RawRecommendation, known: &Known) -> Option<Recommendation> {
         let path = raw.path.as_str();
-        let id = self.id(raw.id.as_ref(), &raw.span, path);
-        let title = self.required_text(raw.title.as_ref(), &raw.span, &field_path(path, "title"));
+        let id = self.id(raw);
+        let title = self.required_text(raw, "title", raw.title.as_ref());
         // Fields a variant may take from its action: read once, here.
         let defaults = VariantFields {
             given: [
@@ -1161,12 +1048,12 @@ impl Validator<'_, '_, '_> {
             .filter_map(|(key, given)| given.then_some(key))
             .collect(),
             title: title.clone(),
-            why: self.optional_text(raw.why.as_ref(), &field_path(path, "why")),
-            how: self.optional_text(raw.how.as_ref(), &field_path(path, "how")),
+            why: self.optional_text(raw.why.as_ref(), &raw.field("why")),
+            how: self.optional_text(raw.how.as_ref(), &raw.field("how")),
             chapter: raw
                 .chapter
                 .as_ref()
-                .and_then(|chapter| self.chapter(chapter, &field_path(path, "chapter"))),
+                .and_then(|chapter| self.chapter(chapter, &raw.field("chapter"))),
             priority: raw
                 .priority
                 .as_ref()
@@ -1176,14 +1063,12 @@ impl Validator<'_, '_, '_> {
                 .as_ref()
                 .and_then(|horizon| self.horizon(horizon, path)),
         };
-        let action_when = self.resolve_when(raw.when.as_ref(), path, questions, names);
-        let action_sound = match &action_when {
-            Some(resolved) => {
-                self.contradictions(resolved, path, questions.unwrap_or_default());
-                !self.diagnostics.has_error_under(&field_path(path, "when"))
-            }
-            None => false,
-        };
+        let action_when = self.resolve_when(raw.when.as_ref(), path, known);
+        if let Some(resolved) = &action_when {
+            self.contradictions(resolved, path, known);
+        }
+        let action_sound =
+            action_when.is_some() && !self.diagnostics.has_error_under(&raw.field("when"));
         let after = raw
             .after
             .as_ref()
@@ -1202,30 +1087,24 @@ impl Validator<'_, '_, '_> {
             Some(list) if list.value.is_empty() => {
                 self.error(
                     &list.span,
-                    field_path(path, "variants"),
+                    raw.field("variants"),
                     "la liste des variantes est vide\u{a0}: retirez-la ou ajoutez-en une",
                 );
                 None
             }
-            Some(list) => self.variants(
-                &list.value,
-                &defaults,
-                action_when.as_deref().filter(|_| action_sound),
-                questions,
-                names,
-            ),
+            Some(list) => {
+                let action = Action {
+                    defaults: &defaults,
+                    when: action_when.as_deref().filter(|_| action_sound),
+                };
+                self.variants(&list.value, &action, known)
+            }
         };
-        let conditions = action_when.map(|resolved| {
-            resolved
-                .into_iter()
-                .map(|(condition, _)| condition)
-                .collect::<Vec<_>>()
-        });
         Some(Recommendation {
             id: id?,
             title: title?,
             after,
-            conditions: conditions?,
+            conditions: without_texts(action_when?),
             variants: variants?,
         })
     }
@@ -1233,79 +1112,72 @@ impl Validator<'_, '_, '_> {
     fn variants(
         &mut self,
         raw: &[RawVariant],
-        defaults: &VariantFields,
-        action_when: Option<&[(Condition, &Located<String>)]>,
-        questions: Option<&[Question]>,
-        names: &Names,
+        action: &Action<'_, '_>,
+        known: &Known,
     ) -> Option<Vec<Variant>> {
-        self.duplicate_ids(
-            raw.iter()
-                .map(|variant| (variant.path.as_str(), variant.id.as_ref())),
-            "variante",
-        );
-        let mut variants = Vec::new();
-        let mut complete = true;
+        self.duplicate_ids(raw, "variante");
         // Condition texts of earlier variants: the same set again could never
         // be chosen.
         let mut seen: Vec<(BTreeSet<String>, String)> = Vec::new();
         let last = raw.len() - 1;
-        for (index, raw_variant) in raw.iter().enumerate() {
-            let path = raw_variant.path.as_str();
-            let id = self.id(raw_variant.id.as_ref(), &raw_variant.span, path);
-            let fields =
-                self.resolve_variant_fields(defaults, Some(raw_variant), &raw_variant.span, path);
-            let resolved = self.resolve_when(raw_variant.when.as_ref(), path, questions, names);
-            if let (Some(resolved), Some(action_when)) = (&resolved, action_when) {
-                let mut together: Vec<(Condition, &Located<String>)> = action_when.to_vec();
-                together.extend(resolved.iter().cloned());
-                self.contradictions(&together, path, questions.unwrap_or_default());
-            }
-            let texts: BTreeSet<String> = raw_variant
-                .when
-                .iter()
-                .flat_map(|when| &when.value)
-                .map(|text| text.value.split_whitespace().collect::<Vec<_>>().join(" "))
-                .collect();
-            if texts.is_empty() && index != last {
-                self.error(
-                    &raw_variant.span,
-                    field_path(path, "when"),
-                    "seule la dernière variante peut être sans condition\u{a0}: les variantes suivantes \
-                     ne seraient jamais retenues",
-                );
-                complete = false;
-            } else if let Some((_, earlier)) = seen.iter().find(|(set, _)| *set == texts) {
-                let span = raw_variant
-                    .when
-                    .as_ref()
-                    .map_or(&raw_variant.span, |when| &when.span);
-                self.error(
-                    span,
-                    field_path(path, "when"),
-                    format!(
-                        "mêmes conditions que la variante «\u{a0}{earlier}\u{a0}»\u{a0}: celle-ci ne serait \
-                         jamais retenue"
-                    ),
-                );
-                complete = false;
-            }
-            if let Some(id) = &id {
-                seen.push((texts, id.clone()));
-            }
-            match (id, fields, resolved) {
-                (Some(id), Some(fields), Some(resolved)) => variants.push(
-                    fields.into_variant(
-                        id,
-                        resolved
-                            .into_iter()
-                            .map(|(condition, _)| condition)
-                            .collect(),
-                    ),
-                ),
-                _ => complete = false,
-            }
+        all_valid(
+            raw.iter().enumerate().map(|(index, variant)| {
+                self.variant(variant, index == last, &mut seen, action, known)
+            }),
+        )
+    }
+
+    /// One variant of an action; `seen` holds the condition texts of the
+    /// variants before it, and gets its own.
+    fn variant(
+        &mut self,
+        raw: &RawVariant,
+        is_last: bool,
+        seen: &mut Vec<(BTreeSet<String>, String)>,
+        action: &Action<'_, '_>,
+        known: &Known,
+    ) -> Option<Variant> {
+        let path = raw.path.as_str();
+        let id = self.id(raw);
+        let fields = self.resolve_variant_fields(action.defaults, Some(raw), &raw.span, path);
+        let resolved = self.resolve_when(raw.when.as_ref(), path, known);
+        if let (Some(resolved), Some(action_when)) = (&resolved, action.when) {
+            let mut together: Vec<(Condition, &Located<String>)> = action_when.to_vec();
+            together.extend(resolved.iter().cloned());
+            self.contradictions(&together, path, known);
         }
-        complete.then_some(variants)
+        let texts: BTreeSet<String> = raw
+            .when
+            .iter()
+            .flat_map(|when| &when.value)
+            .map(|text| text.value.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect();
+        let mut reachable = true;
+        if texts.is_empty() && !is_last {
+            self.error(
+                &raw.span,
+                raw.field("when"),
+                "seule la dernière variante peut être sans condition\u{a0}: les variantes suivantes \
+                 ne seraient jamais retenues",
+            );
+            reachable = false;
+        } else if let Some((_, earlier)) = seen.iter().find(|(set, _)| *set == texts) {
+            let span = raw.when.as_ref().map_or(&raw.span, |when| &when.span);
+            self.error(
+                span,
+                raw.field("when"),
+                format!(
+                    "mêmes conditions que la variante «\u{a0}{earlier}\u{a0}»\u{a0}: celle-ci ne serait \
+                     jamais retenue"
+                ),
+            );
+            reachable = false;
+        }
+        if let Some(id) = &id {
+            seen.push((texts, id.clone()));
+        }
+        let variant = fields?.into_variant(id?, without_texts(resolved?));
+        reachable.then_some(variant)
     }
 
     /// A variant's fields, each taken from the variant or else from its
@@ -1422,80 +1294,67 @@ impl Validator<'_, '_, '_> {
         &mut self,
         when: Option<&'w Located<Vec<Located<String>>>>,
         path: &str,
-        questions: Option<&[Question]>,
-        names: &Names,
+        known: &Known,
     ) -> Option<Vec<(Condition, &'w Located<String>)>> {
-        let Some(when) = when else {
-            return Some(Vec::new());
-        };
-        let mut resolved = Vec::new();
-        let mut complete = true;
-        for (index, text) in when.value.iter().enumerate() {
-            let field = format!("{path}.when[{index}]");
-            match self.alternatives(text, &field, questions, names) {
-                Some(condition) => resolved.push((condition, text)),
-                None => complete = false,
-            }
-        }
-        complete.then_some(resolved)
+        let texts = when.iter().flat_map(|when| &when.value);
+        all_valid(texts.enumerate().map(|(index, text)| {
+            let condition = self.alternatives(text, path, index, known)?;
+            Some((condition, text))
+        }))
     }
 
-    /// One `when` item: a condition, or several joined by `or`.
-    fn alternatives(
+    /// The value `parsed` from the text of a condition, or `None` after
+    /// reporting why the text does not parse.
+    fn parsed<T>(
         &mut self,
         text: &Located<String>,
         field: &str,
-        questions: Option<&[Question]>,
-        names: &Names,
+        parsed: Result<T, String>,
+    ) -> Option<T> {
+        parsed
+            .map_err(|message| self.error(&text.span, field, message))
+            .ok()
+    }
+
+    /// The `when` item at `index` of the table at `path`: a condition, or
+    /// several joined by `or`.
+    fn alternatives(
+        &mut self,
+        text: &Located<String>,
+        path: &str,
+        index: usize,
+        known: &Known,
     ) -> Option<Condition> {
-        let parts = match condition::split_alternatives(&text.value) {
-            Ok(parts) => parts,
-            Err(message) => {
-                self.error(&text.span, field, message);
-                return None;
-            }
-        };
+        let field = &format!("{path}.when[{index}]");
+        let parts = self.parsed(text, field, condition::split_alternatives(&text.value))?;
         if parts.len() == 1 {
-            return self.condition(text, field, questions, names);
+            return self.condition(text, field, known);
         }
-        let mut any = Vec::new();
-        let mut complete = true;
-        for part in parts {
+        all_valid(parts.into_iter().map(|part| {
             let located = Located {
                 value: part,
                 span: text.span.clone(),
             };
-            match self.condition(&located, field, questions, names) {
-                Some(condition) => any.push(condition),
-                None => complete = false,
-            }
-        }
-        complete.then_some(Condition::Any(any))
+            self.condition(&located, field, known)
+        }))
+        .map(Condition::Any)
     }
 
     fn condition(
         &mut self,
         text: &Located<String>,
         field: &str,
-        questions: Option<&[Question]>,
-        names: &Names,
+        known: &Known,
     ) -> Option<Condition> {
-        let parsed = match condition::parse_condition(&text.value) {
-            Ok(parsed) => parsed,
-            Err(message) => {
-                self.error(&text.span, field, message);
-                return None;
-            }
-        };
-        match parsed {
+        match self.parsed(text, field, condition::parse_condition(&text.value))? {
             ParsedCondition::Threshold {
                 name,
                 comparison,
                 value,
             } => {
                 let is_overall = name == OVERALL_KEYWORD;
-                if !is_overall && !names.dimensions.iter().any(|dimension| dimension == name) {
-                    let hint = if names.questions.contains(name) {
+                if !is_overall && !known.dimensions.iter().any(|dimension| dimension == name) {
+                    let hint = if known.question_ids.contains(name) {
                         format!(
                             "\u{a0}; «\u{a0}{name}\u{a0}» est une question\u{a0}: écrivez «\u{a0}answer {name} …\u{a0}»"
                         )
@@ -1508,7 +1367,7 @@ impl Validator<'_, '_, '_> {
                         format!(
                             "dimension inconnue «\u{a0}{name}\u{a0}» ({}, ou «\u{a0}score\u{a0}» pour le score \
                              global){hint}",
-                            known_list("dimensions connues", &names.dimensions)
+                            known_list("dimensions connues", &known.dimensions)
                         ),
                     );
                     return None;
@@ -1550,20 +1409,21 @@ impl Validator<'_, '_, '_> {
                 comparison,
                 value,
             } => {
-                let question = questions
+                let question = known
+                    .questions
                     .unwrap_or_default()
                     .iter()
                     .find(|question| question.id == question_id);
                 let Some(question) = question else {
                     // A question that exists but has errors is already reported.
-                    if !names.questions.contains(question_id) {
-                        let known: Vec<String> = names.questions.iter().cloned().collect();
+                    if !known.question_ids.contains(question_id) {
+                        let ids: Vec<String> = known.question_ids.iter().cloned().collect();
                         self.error(
                             &text.span,
                             field,
                             format!(
                                 "question inconnue «\u{a0}{question_id}\u{a0}» ({})",
-                                known_list("questions connues", &known)
+                                known_list("questions connues", &ids)
                             ),
                         );
                     }
@@ -1685,8 +1545,9 @@ impl Validator<'_, '_, '_> {
         &mut self,
         conditions: &[(Condition, &Located<String>)],
         path: &str,
-        questions: &[Question],
+        known: &Known,
     ) {
+        let questions = known.questions.unwrap_or_default();
         // Numeric targets: the interval allowed by all comparisons on the
         // same dimension, overall score or scale, minus the `!=` values.
         let mut numeric: BTreeMap<String, NumericTarget<'_>> = BTreeMap::new();
@@ -1831,6 +1692,14 @@ fn known_list(what: &str, names: &[String]) -> String {
     } else {
         format!("{what}\u{a0}: {}", names.join(", "))
     }
+}
+
+/// What the variants of an action get from it.
+struct Action<'a, 'w> {
+    defaults: &'a VariantFields,
+    /// The action's own conditions, which hold with each variant's; `None`
+    /// when they have errors (then no contradiction is looked for).
+    when: Option<&'a [(Condition, &'w Located<String>)]>,
 }
 
 /// The fields a variant may inherit from its action.
