@@ -5,6 +5,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use support::or_skip;
 
 use chezsoi::book::{self, BuildOptions, Target};
 use chezsoi::project::Project;
@@ -209,15 +210,15 @@ fn an_escaped_directive_stays_literal() {
 
 #[test]
 fn the_pdf_has_the_chapters_and_the_scoring_key() {
-    let Some(_) = support::chromium_or_skip("the_pdf_has_the_chapters_and_the_scoring_key") else {
-        return;
-    };
-    let Some(pdftotext) = support::tool_or_skip("the_pdf", "pdftotext", "poppler-utils") else {
-        return;
-    };
-    let Some(pdfinfo) = support::tool_or_skip("the_pdf", "pdfinfo", "poppler-utils") else {
-        return;
-    };
+    or_skip!(support::chromium_or_skip(
+        "the_pdf_has_the_chapters_and_the_scoring_key"
+    ));
+    let pdftotext = or_skip!(support::tool_or_skip(
+        "the_pdf",
+        "pdftotext",
+        "poppler-utils"
+    ));
+    let pdfinfo = or_skip!(support::tool_or_skip("the_pdf", "pdfinfo", "poppler-utils"));
     let fixture = FixtureProject::real();
     let out = fixture.path("sortie");
     let stdout = support::succeeds(
@@ -293,11 +294,9 @@ fn console_of(chromium: &Path, url: &str) -> (Vec<String>, String) {
 
 #[test]
 fn the_offline_book_opens_from_disk_without_console_errors() {
-    let Some(chromium) =
-        support::chromium_or_skip("the_offline_book_opens_from_disk_without_console_errors")
-    else {
-        return;
-    };
+    let chromium = or_skip!(support::chromium_or_skip(
+        "the_offline_book_opens_from_disk_without_console_errors"
+    ));
     // The probe first: a page that logs an error must be caught.
     let probe = tempfile::tempdir().unwrap();
     let faulty = probe.path().join("fautive.html");

@@ -15,6 +15,7 @@ mod support;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::time::Duration;
+use support::or_skip;
 
 use chezsoi::web::server::{HEADER_TIMEOUT, IDLE_TIMEOUT, MAX_HEADERS, MAX_URI};
 use support::{FixtureProject, Server};
@@ -363,10 +364,11 @@ fn read_head_status(reader: &mut BufReader<TcpStream>) -> u16 {
 
 #[test]
 fn clients_never_exhaust_the_file_descriptors() {
-    let Some(prlimit) = support::tool_or_skip("file descriptor budget", "prlimit", "util-linux")
-    else {
-        return;
-    };
+    let prlimit = or_skip!(support::tool_or_skip(
+        "file descriptor budget",
+        "prlimit",
+        "util-linux"
+    ));
     let fixture = FixtureProject::new();
     let mut command = std::process::Command::new(prlimit);
     command

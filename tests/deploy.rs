@@ -14,6 +14,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
+use support::or_skip;
 
 use support::{EventStream, FixtureProject, MANIFEST_DIR, Server, tool_or_skip, valid_answers};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -301,9 +302,7 @@ fn upstream(server: &Server) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_live_count_and_the_limits_work_through_a_default_nginx() {
-    let Some(nginx) = tool_or_skip("nginx front", "nginx", "nginx") else {
-        return;
-    };
+    let nginx = or_skip!(tool_or_skip("nginx front", "nginx", "nginx"));
     let fixture = FixtureProject::real();
     let quiz = fixture.quiz("diagnostic");
     let server = start_chezsoi(&fixture);
@@ -343,9 +342,7 @@ async fn the_live_count_and_the_limits_work_through_a_default_nginx() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_live_count_and_the_limits_work_through_caddy() {
-    let Some(caddy) = tool_or_skip("Caddy front", "caddy", "caddy") else {
-        return;
-    };
+    let caddy = or_skip!(tool_or_skip("Caddy front", "caddy", "caddy"));
     let fixture = FixtureProject::real();
     let quiz = fixture.quiz("diagnostic");
     let server = start_chezsoi(&fixture);

@@ -155,6 +155,36 @@ pub fn shared_book(target: Target) -> &'static SharedBook {
     })
 }
 
+/// Builds the offline book (`book build`) of the project at `root` into
+/// `out`; returns the folder of its HTML.
+pub fn build_offline_book(root: &Path, out: &Path) -> PathBuf {
+    let project = Project::open(root).unwrap();
+    let options = BuildOptions {
+        out: Some(out.to_path_buf()),
+        ..BuildOptions::default()
+    };
+    book::build(&project, &options).unwrap().out
+}
+
+/// A folder of the book as the `file://` address a reader would open.
+pub fn file_url(folder: &Path) -> String {
+    format!("file://{}", folder.canonicalize().unwrap().display())
+}
+
+/// The value of an `…_or_skip` helper, or the end of the test: the helper
+/// has already printed its "skipped" line (or failed, under CI=true).
+#[allow(unused_macros)] // each test binary uses part of it
+macro_rules! or_skip {
+    ($found:expr) => {
+        match $found {
+            Some(found) => found,
+            None => return,
+        }
+    };
+}
+#[allow(unused_imports)] // each test binary uses part of it
+pub(crate) use or_skip;
+
 /// Whether tests must run everything they can (`CI=true`).
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
@@ -352,6 +382,13 @@ impl Server {
         let reply = self.post_form(path, &fields);
         assert_eq!(reply.status, 303, "{}", reply.text());
         reply.header("location").unwrap().to_string()
+    }
+
+    /// Reveals the group's results of the workshop whose view to project
+    /// (or management base) is `base`, as its button does.
+    pub fn reveal(&self, base: &str) {
+        let reply = http(&self.addr(), "POST", &format!("{base}/reveler"), &[], b"").unwrap();
+        assert_eq!(reply.status, 303, "{}", reply.text());
     }
 
     pub fn kill(&mut self) {
