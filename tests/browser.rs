@@ -11,7 +11,8 @@ use std::time::Duration;
 use support::or_skip;
 
 use browser::{
-    Site, axe_violations, click, count, find, press, text, type_in, wait_for, wait_within,
+    Site, axe_violations, click, count, find, press, text, type_in, wait_for, wait_for_url,
+    wait_within,
 };
 use fantoccini::{Client, Locator, key::Key};
 use support::Server;
@@ -64,12 +65,7 @@ async fn a_reader_searches_reads_takes_the_diagnostic_and_deletes_the_result() {
         .expect("a search hit is a link");
     hit.click().await.unwrap();
     let target = url::Url::parse(&target).unwrap();
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_url(&target)
-        .await
-        .expect("the search hit opens its page");
+    wait_for_url(&client, &target, "the search hit opens its page").await;
     let body = text(&client, "main").await;
     assert!(
         body.contains("Viadeo"),
@@ -199,7 +195,7 @@ async fn pages_have_no_accessibility_violations_in_light_and_dark_themes() {
     // A result page to audit.
     site.open(&client, "/quiz/diagnostic").await;
     take_quiz_with_first_choices(&client).await;
-    let result = client.current_url().await.unwrap().path().to_string();
+    let result = browser::path(&client).await;
 
     // Workshops in each state the projector shows: waiting for answers,
     // enough answers to reveal, revealed (a self-assessment and a
@@ -236,13 +232,7 @@ async fn pages_have_no_accessibility_violations_in_light_and_dark_themes() {
     let mut report = Vec::new();
     for theme in ["light", "navy"] {
         site.open(&client, "/").await;
-        client
-            .execute(
-                &format!("localStorage.setItem('mdbook-theme', '{theme}');"),
-                vec![],
-            )
-            .await
-            .unwrap();
+        browser::choose_theme(&client, theme).await;
         for page in &pages {
             client
                 .goto(&format!("{}{page}", site.server.base_url))
@@ -312,6 +302,33 @@ async fn wait_for_count(client: &Client, count: usize) {
         )))
         .await
         .unwrap_or_else(|e| panic!("the live count did not reach {count} without a reload: {e}"));
+}
+
+/// Waits (at most `LIVE`) for the projector's reveal button to become
+/// usable; `what` is what the test says if it stays disabled.
+async fn usable_reveal_button(client: &Client, what: &str) -> fantoccini::elements::Element {
+    wait_within(
+        client,
+        Locator::Css("button[data-reveal]:not([disabled])"),
+        LIVE,
+        what,
+    )
+    .await
+}
+
+/// Joins a workshop as a person does: `typed` in the join form of the home
+/// page, which must lead to `join_url`.
+async fn join_from_home(
+    site: &Site,
+    client: &Client,
+    typed: &str,
+    join_url: &url::Url,
+    what: &str,
+) {
+    site.open(client, "/").await;
+    type_in(client, "form.chezsoi-join input[name=code]", typed).await;
+    click(client, "form.chezsoi-join button[type=submit]").await;
+    wait_for_url(client, join_url, what).await;
 }
 
 /// The marker a test leaves on a page: gone if the page was reloaded.
@@ -431,12 +448,10 @@ fn assert_chart_matches_table(index: usize, chart: &ChartAndTable) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
-    let mut site = or_skip!(Site::start_or_skip("workshop flow"));
-    let quiz = site.fixture.quiz("diagnostic");
-
     // The facilitator creates the workshop from the site.
-    let facilitator = site.session(true).await;
-    site.open(&facilitator, "/atelier/nouveau").await;
+    let (mut site, facilitator) =
+        or_skip!(Site::visit_or_skip("workshop flow", true, "/atelier/nouveau").await);
+    let quiz = site.fixture.quiz("diagnostic");
     type_in(
         &facilitator,
         "#titre",
@@ -529,21 +544,15 @@ async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
     // A participant, in an independent browser, joins from the home page
     // with the code typed in lowercase, and answers.
     let participant = site.session(true).await;
-    site.open(&participant, "/").await;
-    type_in(
+    let join_url = url::Url::parse(&format!("{}/a/{code}", site.server.base_url)).unwrap();
+    join_from_home(
+        &site,
         &participant,
-        "form.chezsoi-join input[name=code]",
         &shown_code.to_lowercase(),
+        &join_url,
+        "the code typed in lowercase on the home page opens the workshop's quiz",
     )
     .await;
-    click(&participant, "form.chezsoi-join button[type=submit]").await;
-    let join_url = url::Url::parse(&format!("{}/a/{code}", site.server.base_url)).unwrap();
-    participant
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_url(&join_url)
-        .await
-        .expect("the code typed in lowercase on the home page opens the workshop's quiz");
     let banner = text(&participant, ".chezsoi-workshop-banner").await;
     assert!(banner.contains("Maison des associations"), "{banner}");
     take_quiz_with_first_choices(&participant).await;
@@ -613,20 +622,14 @@ async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
 
     // The same participant joins again from the home page (a second
     // person on the same phone), then a third answers over plain HTTP.
-    site.open(&participant, "/").await;
-    type_in(
+    join_from_home(
+        &site,
         &participant,
-        "form.chezsoi-join input[name=code]",
         &code.to_lowercase(),
+        &join_url,
+        "joining again",
     )
     .await;
-    click(&participant, "form.chezsoi-join button[type=submit]").await;
-    participant
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_url(&join_url)
-        .await
-        .expect("joining again");
     take_quiz_with_first_choices(&participant).await;
     wait_for_count(&facilitator, 2).await;
     answer_over_http(&site.server, &quiz, &code, 3);
@@ -635,29 +638,14 @@ async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
     assert_eq!(word, "réponses");
 
     // Enough answers: the button becomes usable without a reload.
-    let reveal = wait_within(
-        &facilitator,
-        Locator::Css("button[data-reveal]:not([disabled])"),
-        LIVE,
-        "reveal becomes usable at the minimum",
-    )
-    .await;
+    let reveal = usable_reveal_button(&facilitator, "reveal becomes usable at the minimum").await;
     let needed = text(&facilitator, "[data-needed]").await;
     assert!(needed.starts_with("Assez de réponses"), "{needed}");
     assert_marker(&facilitator, "after the third answer").await;
     reveal.click().await.unwrap();
 
     // The group's results: charts, each with a table of the same figures.
-    let heading = wait_for(
-        &facilitator,
-        Locator::Css("#resultats h2"),
-        "revealing shows the group's results",
-    )
-    .await;
-    assert_eq!(
-        normalize(&heading.text().await.unwrap()),
-        "Résultats du groupe : 3 réponses"
-    );
+    assert_three_answers_revealed(&facilitator, "revealing shows the group's results").await;
     let revealed_url = facilitator.current_url().await.unwrap();
     assert_eq!(revealed_url.path(), projector_url.path());
     assert_eq!(revealed_url.fragment(), Some("resultats"));
@@ -689,6 +677,16 @@ async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
     }
     participant.close().await.unwrap();
     facilitator.close().await.unwrap();
+}
+
+/// Waits (bounded) for the group's results of a workshop of three
+/// answers; `what` is what the test says if they never come.
+async fn assert_three_answers_revealed(client: &Client, what: &str) {
+    let heading = wait_for(client, Locator::Css("#resultats h2"), what).await;
+    assert_eq!(
+        normalize(&heading.text().await.unwrap()),
+        "Résultats du groupe : 3 réponses"
+    );
 }
 
 /// While the server is down behind a proxy, the proxy answers 502: this
@@ -776,23 +774,16 @@ async fn the_projector_reconnects_by_itself_after_a_restart() {
     )
     .await;
     assert_marker(&client, "after the restart").await;
-    wait_within(
-        &client,
-        Locator::Css("button[data-reveal]:not([disabled])"),
-        LIVE,
-        "reveal becomes usable at the minimum, without a reload",
-    )
-    .await;
+    usable_reveal_button(&client, "reveal usable at the minimum, no reload").await;
     client.close().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_workshop_form_and_the_reveal_button_work_with_the_keyboard_alone() {
-    let mut site = or_skip!(Site::start_or_skip("workshop keyboard"));
-    let quiz = site.fixture.quiz("diagnostic");
-    let client = site.session(true).await;
-    site.open(&client, "/atelier/nouveau").await;
+    let (site, client) =
+        or_skip!(Site::visit_or_skip("workshop keyboard", true, "/atelier/nouveau").await);
     find(&client, "#titre").await;
+    let quiz = site.fixture.quiz("diagnostic");
 
     /// Presses Tab until the focused element matches `css`; returns it.
     async fn tab_to(client: &Client, css: &str) -> fantoccini::elements::Element {
@@ -839,12 +830,7 @@ async fn the_workshop_form_and_the_reveal_button_work_with_the_keyboard_alone() 
     submit.send_keys(&Key::Enter.to_string()).await.unwrap();
     find(&client, "#lien-animation").await;
     assert!(
-        client
-            .current_url()
-            .await
-            .unwrap()
-            .path()
-            .ends_with("/gestion"),
+        browser::path(&client).await.ends_with("/gestion"),
         "Enter on the button creates the workshop"
     );
     let page = normalize(&text(&client, "main").await);
@@ -866,25 +852,14 @@ async fn the_workshop_form_and_the_reveal_button_work_with_the_keyboard_alone() 
         answer_over_http(&site.server, &quiz, &code, pick);
     }
     wait_for_count(&client, 3).await;
-    wait_within(
-        &client,
-        Locator::Css("button[data-reveal]:not([disabled])"),
-        LIVE,
-        "reveal becomes usable at the minimum",
-    )
-    .await;
+    usable_reveal_button(&client, "reveal becomes usable at the minimum").await;
     let reveal = tab_to(&client, "button[data-reveal]").await;
     reveal.send_keys(" ").await.unwrap();
-    let heading = wait_for(
+    assert_three_answers_revealed(
         &client,
-        Locator::Css("#resultats h2"),
         "Space on the reveal button shows the group's results",
     )
     .await;
-    assert_eq!(
-        normalize(&heading.text().await.unwrap()),
-        "Résultats du groupe : 3 réponses"
-    );
     client.close().await.unwrap();
 }
 
@@ -896,12 +871,7 @@ async fn the_quiz_embedded_in_its_chapter_submits() {
         or_skip!(Site::visit_or_skip("embedded quiz", true, "/05-action/diagnostic.html").await);
     take_quiz_with_first_choices(&client).await;
     assert!(
-        client
-            .current_url()
-            .await
-            .unwrap()
-            .path()
-            .starts_with("/r/"),
+        browser::path(&client).await.starts_with("/r/"),
         "the chapter's quiz leads to its result"
     );
     client.close().await.unwrap();

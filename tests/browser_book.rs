@@ -138,21 +138,27 @@ async fn check_contents(client: &Client, base: &str, width: u32, label: &str) {
     );
 
     let toggle = find(client, "#sidebar-toggle").await;
-    if wide {
+    // Clicks the button; the contents must then be shown or hidden, and
+    // the button say so.
+    let click = async |shown: bool, step: &str| {
         toggle.click().await.unwrap();
-        wait_until(client, CONTENTS_HIDDEN, &format!("{what}: close")).await;
-        assert!(
-            !expanded(client).await,
-            "{what}: aria-expanded after closing"
+        let state = if shown {
+            CONTENTS_SHOWN
+        } else {
+            CONTENTS_HIDDEN
+        };
+        wait_until(client, state, &format!("{what}: {step}")).await;
+        assert_eq!(
+            expanded(client).await,
+            shown,
+            "{what}: aria-expanded after « {step} »"
         );
+    };
+    if wide {
+        click(false, "close").await;
     }
     // Open, close, reopen with the mouse.
-    toggle.click().await.unwrap();
-    wait_until(client, CONTENTS_SHOWN, &format!("{what}: open")).await;
-    assert!(
-        expanded(client).await,
-        "{what}: aria-expanded after opening"
-    );
+    click(true, "open").await;
     wait_until(
         client,
         FOCUS_IN_CONTENTS,
@@ -162,33 +168,32 @@ async fn check_contents(client: &Client, base: &str, width: u32, label: &str) {
     if width == 390 || width == 1366 {
         screenshot(client, &format!("contents-open-{label}-{width}")).await;
     }
-    toggle.click().await.unwrap();
-    wait_until(client, CONTENTS_HIDDEN, &format!("{what}: close again")).await;
-    assert!(
-        !expanded(client).await,
-        "{what}: aria-expanded after closing"
-    );
-    toggle.click().await.unwrap();
-    wait_until(client, CONTENTS_SHOWN, &format!("{what}: reopen")).await;
+    click(false, "close again").await;
+    click(true, "reopen").await;
 
     // Keyboard: Escape closes and gives the focus back to the button, Enter
     // on the button opens with the focus on the current chapter.
-    press(client, Key::Escape).await;
-    wait_until(client, CONTENTS_HIDDEN, &format!("{what}: Escape closes")).await;
-    wait_until(
-        client,
-        "document.activeElement && document.activeElement.id === 'sidebar-toggle'",
-        &format!("{what}: focus back on the button"),
-    )
-    .await;
-    press(client, Key::Enter).await;
-    wait_until(client, CONTENTS_SHOWN, &format!("{what}: Enter opens")).await;
-    wait_until(
-        client,
-        "document.activeElement && document.activeElement.classList.contains('active')",
-        &format!("{what}: focus on the current chapter"),
-    )
-    .await;
+    let keys = [
+        (
+            Key::Escape,
+            CONTENTS_HIDDEN,
+            "Escape closes",
+            "document.activeElement && document.activeElement.id === 'sidebar-toggle'",
+            "focus back on the button",
+        ),
+        (
+            Key::Enter,
+            CONTENTS_SHOWN,
+            "Enter opens",
+            "document.activeElement && document.activeElement.classList.contains('active')",
+            "focus on the current chapter",
+        ),
+    ];
+    for (key, state, step, focus, focus_step) in keys {
+        press(client, key).await;
+        wait_until(client, state, &format!("{what}: {step}")).await;
+        wait_until(client, focus, &format!("{what}: {focus_step}")).await;
+    }
 
     // Follow a link.
     client
@@ -321,13 +326,7 @@ async fn every_page_kind_passes_axe_without_javascript_in_light_and_dark_and_in_
         let client = session(&mut driver, 1366, javascript, dark).await;
         if let Some(theme) = theme {
             client.goto(&format!("{}/", server.base_url)).await.unwrap();
-            client
-                .execute(
-                    &format!("localStorage.setItem('mdbook-theme', '{theme}');"),
-                    vec![],
-                )
-                .await
-                .unwrap();
+            browser::choose_theme(&client, theme).await;
         }
         let dark_page = theme.map_or(dark, |t| t == "navy");
         for page in &pages {

@@ -343,6 +343,34 @@ impl Books {
     }
 }
 
+/// Chooses mdBook's `theme` (`light`, `navy`…) for the pages opened next,
+/// as its theme menu does: the current page must be of the site.
+pub async fn choose_theme(client: &Client, theme: &str) {
+    client
+        .execute(
+            &format!("localStorage.setItem('mdbook-theme', '{theme}');"),
+            vec![],
+        )
+        .await
+        .unwrap();
+}
+
+/// The path of the page `client` shows (`/r/…`).
+pub async fn path(client: &Client) -> String {
+    client.current_url().await.unwrap().path().to_string()
+}
+
+/// Waits (at most 10 s) until `client` shows `url`; `what` is what the
+/// test says if it never does.
+pub async fn wait_for_url(client: &Client, url: &url::Url, what: &str) {
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_url(url)
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+}
+
 /// The text of the element `css` (waited for).
 pub async fn text(client: &Client, css: &str) -> String {
     find(client, css).await.text().await.unwrap()
