@@ -390,9 +390,7 @@ async fn every_page_carries_the_security_headers_and_loads_nothing_from_elsewher
         app.post_form("/atelier/nouveau", "titre=&minimum=1").await,
         StatusCode::UNPROCESSABLE_ENTITY,
     );
-    let workshop = app
-        .create_workshop("Atelier du jeudi", "diagnostic", 3)
-        .await;
+    let workshop = app.workshop("Atelier du jeudi").await;
     pages.add("join form", app_page, app.get("/a").await, StatusCode::OK);
     pages.add(
         "join, unknown code",
@@ -471,7 +469,7 @@ async fn every_page_carries_the_security_headers_and_loads_nothing_from_elsewher
         app.get(&workshop.join()).await,
         StatusCode::GONE,
     );
-    let small = app.create_workshop("Petit atelier", "diagnostic", 3).await;
+    let small = app.workshop("Petit atelier").await;
     pages.add(
         "reveal refused",
         app_page,
@@ -617,7 +615,7 @@ async fn every_page_carries_the_security_headers_and_loads_nothing_from_elsewher
 async fn facilitator_pages_keep_their_key_from_any_referrer() {
     let app = App::new();
     let quiz = app.quiz("diagnostic");
-    let workshop = app.create_workshop("Atelier", "diagnostic", 3).await;
+    let workshop = app.workshop("Atelier").await;
     for n in 0..3 {
         app.post_form(&workshop.join(), encode(&valid_answers(&quiz, n)))
             .await;

@@ -493,12 +493,8 @@ fn arbitrary_bodies_posted_to_a_workshop_store_only_valid_results() {
     let app = App::new();
     let rt = runtime();
     let quiz = app.quiz("diagnostic");
-    let (workshop, other) = rt.block_on(async {
-        (
-            app.create_workshop("Atelier", "diagnostic", 3).await,
-            app.create_workshop("Autre", "diagnostic", 3).await,
-        )
-    });
+    let (workshop, other) =
+        rt.block_on(async { (app.workshop("Atelier").await, app.workshop("Autre").await) });
     // Valid forms may name their workshop; naming the other is a forgery.
     let codes = vec![workshop.code.clone(), other.code.clone()];
     let uri = workshop.join();

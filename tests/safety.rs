@@ -50,7 +50,7 @@ async fn the_health_check_is_never_cached_and_fails_when_nothing_can_be_written(
 async fn private_pages_are_never_stored_and_a_deletion_clears_what_the_browser_kept() {
     let app = App::new();
     let result = app.take_quiz("diagnostic", 0).await;
-    let workshop = app.create_workshop("Atelier privé", "diagnostic", 3).await;
+    let workshop = app.workshop("Atelier privé").await;
     for uri in [
         result.clone(),
         format!("{result}/reponses.json"),

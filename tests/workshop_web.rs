@@ -612,9 +612,7 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
 async fn closing_refuses_answers_and_deleting_removes_the_workshop_and_its_results() {
     let app = app();
     let quiz = app.quiz("diagnostic");
-    let workshop = app
-        .create_workshop("Atelier à fermer", "diagnostic", 3)
-        .await;
+    let workshop = app.workshop("Atelier à fermer").await;
     let elsewhere = app
         .post_form("/quiz/diagnostic", encode(&answers(&quiz, 0)))
         .await;
@@ -693,8 +691,8 @@ async fn closing_refuses_answers_and_deleting_removes_the_workshop_and_its_resul
 async fn the_purge_removes_expired_workshops_with_their_results() {
     let app = app();
     let quiz = app.quiz("diagnostic");
-    let old = app.create_workshop("Atelier ancien", "diagnostic", 3).await;
-    let recent = app.create_workshop("Atelier récent", "diagnostic", 3).await;
+    let old = app.workshop("Atelier ancien").await;
+    let recent = app.workshop("Atelier récent").await;
     for workshop in [&old, &recent] {
         for n in 0..2 {
             let reply = app
@@ -739,7 +737,7 @@ async fn the_purge_removes_expired_workshops_with_their_results() {
 #[tokio::test]
 async fn a_wrong_key_gets_the_same_404_as_an_unknown_workshop() {
     let app = app();
-    let workshop = app.create_workshop("Atelier secret", "diagnostic", 3).await;
+    let workshop = app.workshop("Atelier secret").await;
     let wrong_key = FacilitatorKey::generate();
     for (prefix, key, other_key, routes) in [
         (
@@ -832,12 +830,8 @@ async fn a_wrong_key_gets_the_same_404_as_an_unknown_workshop() {
 async fn the_live_count_streams_each_new_answer() {
     let app = app();
     let quiz = app.quiz("diagnostic");
-    let workshop = app
-        .create_workshop("Atelier en direct", "diagnostic", 3)
-        .await;
-    let other = app
-        .create_workshop("Un autre atelier", "diagnostic", 3)
-        .await;
+    let workshop = app.workshop("Atelier en direct").await;
+    let other = app.workshop("Un autre atelier").await;
     let response = app
         .router
         .clone()
@@ -908,8 +902,8 @@ async fn the_live_count_streams_each_new_answer() {
 async fn forged_or_refused_submissions_store_nothing() {
     let app = app();
     let quiz = app.quiz("diagnostic");
-    let workshop = app.create_workshop("Atelier", "diagnostic", 3).await;
-    let other = app.create_workshop("Autre atelier", "diagnostic", 3).await;
+    let workshop = app.workshop("Atelier").await;
+    let other = app.workshop("Autre atelier").await;
     let good = answers(&quiz, 0);
     let with_field = |code: &str| {
         let mut fields = good.clone();
@@ -1092,7 +1086,7 @@ async fn floods_of_wrong_codes_answers_and_creations_are_throttled() {
     app.state
         .flood_clock()
         .advance(std::time::Duration::from_secs(60));
-    let workshop = app.create_workshop("Atelier", "diagnostic", 3).await;
+    let workshop = app.workshop("Atelier").await;
 
     // Wrong codes, however they come, count as refusals of this client.
     for n in 0..REFUSALS_PER_MINUTE {
@@ -1140,8 +1134,8 @@ async fn each_workshop_has_its_own_allowance_of_answers() {
     let app = App::new();
     let quiz = app.quiz("diagnostic");
     app.state.set_workshop_limit(3);
-    let busy = app.create_workshop("Atelier plein", "diagnostic", 3).await;
-    let calm = app.create_workshop("Atelier calme", "diagnostic", 3).await;
+    let busy = app.workshop("Atelier plein").await;
+    let calm = app.workshop("Atelier calme").await;
     // Three people, three addresses: the workshop's allowance, not theirs.
     for n in 0..3 {
         let reply = app
@@ -1268,7 +1262,7 @@ async fn a_room_behind_one_address_gets_through_while_one_phone_floods_wrong_cod
 async fn the_same_form_posted_three_times_stores_one_result() {
     let app = App::new();
     let quiz = app.quiz("diagnostic");
-    let workshop = app.create_workshop("Doubles clics", "diagnostic", 3).await;
+    let workshop = app.workshop("Doubles clics").await;
     let form_page = app.get(&workshop.join()).await.body;
     let nonce = between(&form_page, "name=\"envoi\" value=\"", "\"").to_string();
     assert_eq!(nonce.len(), 32, "a 128-bit nonce drawn with the page");
@@ -1374,7 +1368,7 @@ async fn the_same_form_posted_three_times_stores_one_result() {
 async fn the_projected_view_cannot_close_delete_or_export() {
     let app = App::new();
     let quiz = app.quiz("diagnostic");
-    let workshop = app.create_workshop("Sur l’écran", "diagnostic", 3).await;
+    let workshop = app.workshop("Sur l’écran").await;
     for n in 0..3 {
         let reply = app
             .post_form(&workshop.join(), encode(&answers(&quiz, n)))
@@ -1445,7 +1439,7 @@ async fn the_projected_view_cannot_close_delete_or_export() {
 async fn cross_origin_management_actions_are_refused() {
     let app = App::new();
     let quiz = app.quiz("diagnostic");
-    let workshop = app.create_workshop("Cible", "diagnostic", 3).await;
+    let workshop = app.workshop("Cible").await;
     for n in 0..3 {
         app.post_form(&workshop.join(), encode(&answers(&quiz, n)))
             .await;
@@ -1519,7 +1513,7 @@ async fn script_tags_in_a_title_are_escaped_on_every_page() {
     let app = app();
     let quiz = app.quiz("diagnostic");
     let title = "<script>alert('x')</script> & \"Cie\", =1+1";
-    let workshop = app.create_workshop(title, "diagnostic", 3).await;
+    let workshop = app.workshop(title).await;
     let escaped = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;Cie&quot;";
     let mut pages = vec![
         ("management", app.get(&workshop.path("/gestion")).await.body),

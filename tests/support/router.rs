@@ -231,6 +231,12 @@ impl App {
         facilitated
     }
 
+    /// Creates a workshop of the diagnostic through the web form, its
+    /// results shown from three answers.
+    pub async fn workshop(&self, title: &str) -> Facilitated {
+        self.create_workshop(title, "diagnostic", 3).await
+    }
+
     /// The workshop a management page's address (`/atelier/{id}/{key}/gestion`,
     /// where creating one leads) designates, and its stored row.
     pub fn facilitated(&self, location: &str) -> (Facilitated, Workshop) {
