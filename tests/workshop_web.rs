@@ -24,6 +24,20 @@ fn app() -> App {
     App::new().one_client()
 }
 
+/// Posts participant `n`'s answers to the diagnostic at `path`: a
+/// workshop's `/a/{CODE}`, or the quiz itself.
+async fn answer_as(app: &App, path: &str, n: usize) -> router::Reply {
+    let quiz = app.quiz("diagnostic");
+    app.post_form(path, encode(&answers(&quiz, n))).await
+}
+
+/// GETs an export: it must be there.
+async fn download(app: &App, uri: &str) -> router::Reply {
+    let reply = app.get(uri).await;
+    assert_eq!(reply.status, StatusCode::OK, "{uri}");
+    reply
+}
+
 /// Participant `n`'s answers: a different choice per question and person,
 /// two choices on multiple-choice questions, a different scale step.
 fn answers(quiz: &Quiz, n: usize) -> Vec<(String, String)> {
@@ -501,8 +515,7 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
     );
 
     // JSON export: the same figures, aggregates only.
-    let json = app.get(&workshop.path("/resultats.json")).await;
-    assert_eq!(json.status, StatusCode::OK);
+    let json = download(&app, &workshop.path("/resultats.json")).await;
     assert!(
         json.header(header::CONTENT_DISPOSITION)
             .unwrap()
@@ -564,8 +577,7 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
     assert!(!json.body.contains(&workshop.key));
 
     // CSV export: one row per aggregate, none per participant.
-    let csv = app.get(&workshop.path("/resultats.csv")).await;
-    assert_eq!(csv.status, StatusCode::OK);
+    let csv = download(&app, &workshop.path("/resultats.csv")).await;
     assert!(
         csv.header(header::CONTENT_TYPE)
             .unwrap()
@@ -611,11 +623,8 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
 #[tokio::test]
 async fn closing_refuses_answers_and_deleting_removes_the_workshop_and_its_results() {
     let app = app();
-    let quiz = app.quiz("diagnostic");
     let workshop = app.workshop("Atelier à fermer").await;
-    let elsewhere = app
-        .post_form("/quiz/diagnostic", encode(&answers(&quiz, 0)))
-        .await;
+    let elsewhere = answer_as(&app, "/quiz/diagnostic", 0).await;
     assert_eq!(
         elsewhere.status,
         StatusCode::SEE_OTHER,
@@ -623,9 +632,7 @@ async fn closing_refuses_answers_and_deleting_removes_the_workshop_and_its_resul
     );
     let mut result_pages = Vec::new();
     for n in 0..3 {
-        let reply = app
-            .post_form(&format!("/a/{}", workshop.code), encode(&answers(&quiz, n)))
-            .await;
+        let reply = answer_as(&app, &format!("/a/{}", workshop.code), n).await;
         result_pages.push(reply.location());
     }
     assert_eq!(app.results_in(workshop.id), 3);
@@ -637,8 +644,7 @@ async fn closing_refuses_answers_and_deleting_removes_the_workshop_and_its_resul
     assert!(manage.contains("<strong>Fermé</strong>"));
     for reply in [
         app.get(&format!("/a/{}", workshop.code)).await,
-        app.post_form(&format!("/a/{}", workshop.code), encode(&answers(&quiz, 4)))
-            .await,
+        answer_as(&app, &format!("/a/{}", workshop.code), 4).await,
     ] {
         assert_eq!(reply.status, StatusCode::GONE);
         assert!(
@@ -690,14 +696,11 @@ async fn closing_refuses_answers_and_deleting_removes_the_workshop_and_its_resul
 #[tokio::test]
 async fn the_purge_removes_expired_workshops_with_their_results() {
     let app = app();
-    let quiz = app.quiz("diagnostic");
     let old = app.workshop("Atelier ancien").await;
     let recent = app.workshop("Atelier récent").await;
     for workshop in [&old, &recent] {
         for n in 0..2 {
-            let reply = app
-                .post_form(&format!("/a/{}", workshop.code), encode(&answers(&quiz, n)))
-                .await;
+            let reply = answer_as(&app, &format!("/a/{}", workshop.code), n).await;
             assert_eq!(reply.status, StatusCode::SEE_OTHER);
         }
     }
@@ -801,12 +804,7 @@ async fn a_wrong_key_gets_the_same_404_as_an_unknown_workshop() {
         }
     }
     // Nothing was closed, revealed or deleted by those attempts.
-    let hash = FacilitatorKey::parse(&workshop.key).unwrap().hash();
-    let stored = app
-        .store
-        .find_workshop(workshop.id, &hash)
-        .unwrap()
-        .unwrap();
+    let stored = app.stored(&workshop);
     assert!(stored.is_open() && !stored.revealed);
     // Any other address below /atelier or /projection gets the same page.
     for uri in [
@@ -829,7 +827,6 @@ async fn a_wrong_key_gets_the_same_404_as_an_unknown_workshop() {
 #[tokio::test]
 async fn the_live_count_streams_each_new_answer() {
     let app = app();
-    let quiz = app.quiz("diagnostic");
     let workshop = app.workshop("Atelier en direct").await;
     let other = app.workshop("Un autre atelier").await;
     let response = app
@@ -879,17 +876,10 @@ async fn the_live_count_streams_each_new_answer() {
     assert_eq!(next_count().await, "event: count\ndata: 0\nretry: 2000\n\n");
 
     // An answer to another workshop is not announced here.
-    let reply = app
-        .post_form(&format!("/a/{}", other.code), encode(&answers(&quiz, 0)))
-        .await;
+    let reply = answer_as(&app, &format!("/a/{}", other.code), 0).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     for expected in 1..=2 {
-        let reply = app
-            .post_form(
-                &format!("/a/{}", workshop.code),
-                encode(&answers(&quiz, expected)),
-            )
-            .await;
+        let reply = answer_as(&app, &format!("/a/{}", workshop.code), expected).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER);
         assert_eq!(
             next_count().await,
@@ -1068,17 +1058,11 @@ async fn the_creation_form_refuses_bad_input() {
 async fn floods_of_wrong_codes_answers_and_creations_are_throttled() {
     use chezsoi::web::{CREATION_PER_MINUTE, REFUSALS_PER_MINUTE};
     let app = app();
-    let quiz = app.quiz("diagnostic");
     for _ in 0..CREATION_PER_MINUTE {
         let reply = app.post_form("/atelier/nouveau", "titre=&minimum=5").await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let reply = app
-        .post_form(
-            "/atelier/nouveau",
-            "titre=Atelier&questionnaire=diagnostic&minimum=5",
-        )
-        .await;
+    let reply = app.post_workshop_form("Atelier", "diagnostic", "5").await;
     assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(reply.body.contains("Trop de requêtes"), "{}", reply.body);
     assert_eq!(app.store.count_workshops().unwrap(), 0);
@@ -1120,9 +1104,7 @@ async fn floods_of_wrong_codes_answers_and_creations_are_throttled() {
     let typed = app.get(&format!("/a?code={}", workshop.code)).await;
     assert_eq!(typed.status, StatusCode::SEE_OTHER);
     assert_eq!(app.get(&typed.location()).await.status, StatusCode::OK);
-    let reply = app
-        .post_form(&workshop.join(), encode(&answers(&quiz, 0)))
-        .await;
+    let reply = answer_as(&app, &workshop.join(), 0).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     assert_eq!(app.results_in(workshop.id), 1);
     // The rest of the site is not throttled.
@@ -1132,20 +1114,15 @@ async fn floods_of_wrong_codes_answers_and_creations_are_throttled() {
 #[tokio::test]
 async fn each_workshop_has_its_own_allowance_of_answers() {
     let app = App::new();
-    let quiz = app.quiz("diagnostic");
     app.state.set_workshop_limit(3);
     let busy = app.workshop("Atelier plein").await;
     let calm = app.workshop("Atelier calme").await;
     // Three people, three addresses: the workshop's allowance, not theirs.
     for n in 0..3 {
-        let reply = app
-            .post_form(&busy.join(), encode(&answers(&quiz, n)))
-            .await;
+        let reply = answer_as(&app, &busy.join(), n).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER);
     }
-    let refused = app
-        .post_form(&busy.join(), encode(&answers(&quiz, 3)))
-        .await;
+    let refused = answer_as(&app, &busy.join(), 3).await;
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(
         refused.body.contains("Cet atelier reçoit plus de réponses"),
@@ -1156,17 +1133,13 @@ async fn each_workshop_has_its_own_allowance_of_answers() {
     assert_eq!(app.results_in(busy.id), 3);
     // Joining is not counted; another workshop has its own allowance.
     assert_eq!(app.get(&busy.join()).await.status, StatusCode::OK);
-    let reply = app
-        .post_form(&calm.join(), encode(&answers(&quiz, 0)))
-        .await;
+    let reply = answer_as(&app, &calm.join(), 0).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     // One answer comes back every 60 / 3 = 20 s.
     app.state
         .flood_clock()
         .advance(std::time::Duration::from_secs(20));
-    let reply = app
-        .post_form(&busy.join(), encode(&answers(&quiz, 4)))
-        .await;
+    let reply = answer_as(&app, &busy.join(), 4).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     assert_eq!(app.results_in(busy.id), 4);
 }
@@ -1367,12 +1340,9 @@ async fn the_same_form_posted_three_times_stores_one_result() {
 #[tokio::test]
 async fn the_projected_view_cannot_close_delete_or_export() {
     let app = App::new();
-    let quiz = app.quiz("diagnostic");
     let workshop = app.workshop("Sur l’écran").await;
     for n in 0..3 {
-        let reply = app
-            .post_form(&workshop.join(), encode(&answers(&quiz, n)))
-            .await;
+        let reply = answer_as(&app, &workshop.join(), n).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER);
     }
     // Everything the private link does, tried with the projector key.
@@ -1438,16 +1408,11 @@ async fn the_projected_view_cannot_close_delete_or_export() {
 #[tokio::test]
 async fn cross_origin_management_actions_are_refused() {
     let app = App::new();
-    let quiz = app.quiz("diagnostic");
     let workshop = app.workshop("Cible").await;
     for n in 0..3 {
-        app.post_form(&workshop.join(), encode(&answers(&quiz, n)))
-            .await;
+        answer_as(&app, &workshop.join(), n).await;
     }
-    let result = app
-        .post_form("/quiz/diagnostic", encode(&answers(&quiz, 0)))
-        .await
-        .location();
+    let result = answer_as(&app, "/quiz/diagnostic", 0).await.location();
     let post = |uri: String, headers: &[(&str, &str)]| {
         let mut request = Request::post(uri)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -1484,12 +1449,7 @@ async fn cross_origin_management_actions_are_refused() {
         }
     }
     // Nothing changed.
-    let hash = FacilitatorKey::parse(&workshop.key).unwrap().hash();
-    let stored = app
-        .store
-        .find_workshop(workshop.id, &hash)
-        .unwrap()
-        .unwrap();
+    let stored = app.stored(&workshop);
     assert!(stored.is_open() && !stored.revealed);
     assert_eq!(app.results_in(workshop.id), 3);
     assert_eq!(app.get(&result).await.status, StatusCode::OK);
@@ -1530,9 +1490,7 @@ async fn script_tags_in_a_title_are_escaped_on_every_page() {
         ),
     ];
     for n in 0..3 {
-        let reply = app
-            .post_form(&format!("/a/{}", workshop.code), encode(&answers(&quiz, n)))
-            .await;
+        let reply = answer_as(&app, &format!("/a/{}", workshop.code), n).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER);
     }
     app.post_form(&workshop.projection("/reveler"), "").await;
@@ -1583,10 +1541,7 @@ async fn a_knowledge_check_workshop_shows_its_score_and_answers() {
     let app = app();
     let quiz = app.quiz("verif-portee");
     let reply = app
-        .post_form(
-            "/atelier/nouveau",
-            "titre=Quiz+de+fin&questionnaire=verif-portee&minimum=3",
-        )
+        .post_workshop_form("Quiz de fin", "verif-portee", "3")
         .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     let base = reply.location().trim_end_matches("/gestion").to_string();

@@ -237,6 +237,15 @@ impl App {
         self.create_workshop(title, "diagnostic", 3).await
     }
 
+    /// The stored row of `workshop`.
+    pub fn stored(&self, workshop: &Facilitated) -> Workshop {
+        let hash = FacilitatorKey::parse(&workshop.key).unwrap().hash();
+        self.store
+            .find_workshop(workshop.id, &hash)
+            .unwrap()
+            .expect("the workshop is stored")
+    }
+
     /// The workshop a management page's address (`/atelier/{id}/{key}/gestion`,
     /// where creating one leads) designates, and its stored row.
     pub fn facilitated(&self, location: &str) -> (Facilitated, Workshop) {
