@@ -7,15 +7,8 @@ use std::process::Command;
 
 use support::{FixtureProject, chezsoi, fails, succeeds};
 
-/// `chezsoi serve` on `addr` for the project at `root` and the database `db`.
 fn serve(root: &Path, db: &Path, addr: &str) -> Command {
-    let mut command = chezsoi();
-    command
-        .args(["serve", "--addr", addr, "--root"])
-        .arg(root)
-        .arg("--db")
-        .arg(db);
-    command
+    support::serve_command(addr, root, db)
 }
 
 #[test]

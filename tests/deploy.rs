@@ -16,7 +16,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use support::or_skip;
 
-use support::{EventStream, FixtureProject, MANIFEST_DIR, Server, tool_or_skip, valid_answers};
+use support::{
+    EventStream, FixtureProject, HttpReply, MANIFEST_DIR, Server, tool_or_skip, valid_answers,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// How long a proxied event may take: far more than it needs, far less
@@ -35,22 +37,6 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// A reply read off the wire: status, headers (lower-case names), body.
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
 /// One HTTP/1.0 exchange with `addr`, sent from the local address `from`
 /// (127.0.0.2, 127.0.0.3…: other clients of the same machine).
 async fn http_from(
@@ -60,18 +46,15 @@ async fn http_from(
     path: &str,
     headers: &[(&str, &str)],
     body: &str,
-) -> Reply {
+) -> HttpReply {
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.bind(SocketAddr::new(from, 0)).unwrap();
     let mut stream = socket.connect(addr).await.unwrap();
-    let mut request = format!(
+    let first = format!(
         "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: {}\r\n",
         body.len()
     );
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
+    let mut request = support::request_head(first, headers);
     request.push_str(body);
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut raw = Vec::new();
@@ -79,23 +62,7 @@ async fn http_from(
         .await
         .expect("a reply in time")
         .unwrap();
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP reply");
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .expect("a status");
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    Reply {
-        status,
-        headers,
-        body: body.to_string(),
-    }
+    support::parse_reply(&raw).expect("an HTTP reply")
 }
 
 const FORM: (&str, &str) = ("Content-Type", "application/x-www-form-urlencoded");
@@ -116,22 +83,11 @@ async fn create_workshop(addr: SocketAddr) -> (String, String, String) {
         "titre=Atelier+en+ligne&questionnaire=diagnostic&minimum=3",
     )
     .await;
-    assert_eq!(created.status, 303, "{}", created.body);
+    assert_eq!(created.status, 303, "{}", created.text());
     let manage = created.header("location").unwrap().to_string();
     let page = http_from(ip("127.0.0.1"), addr, "GET", &manage, &[], "").await;
     assert_eq!(page.status, 200);
-    let code = page
-        .body
-        .split_once("class=\"chezsoi-join-code-inline\">")
-        .and_then(|(_, rest)| rest.split_once('<'))
-        .map(|(code, _)| code.replace(' ', ""))
-        .expect("the join code");
-    let projection = page
-        .body
-        .split_once("href=\"/projection/")
-        .and_then(|(_, rest)| rest.split_once('"'))
-        .map(|(path, _)| format!("/projection/{path}"))
-        .expect("the view to project");
+    let (projection, code) = support::workshop_links_in(&page.text());
     let base = manage.trim_end_matches("/gestion").to_string();
     (base, projection, code)
 }
@@ -219,7 +175,7 @@ async fn check_through_proxy(proxy: SocketAddr, name: &str, quiz: &chezsoi::quiz
     let answer = serde_urlencoded::to_string(&fields).unwrap();
     let join = format!("/a/{code}");
     let reply = http_from(ip("127.0.0.2"), proxy, "POST", &join, &[FORM], &answer).await;
-    assert_eq!(reply.status, 303, "{name}: {}", reply.body);
+    assert_eq!(reply.status, 303, "{name}: {}", reply.text());
     assert_eq!(
         stream.next_event_data(),
         ("count".to_string(), "1".to_string()),
@@ -285,7 +241,7 @@ async fn check_through_proxy(proxy: SocketAddr, name: &str, quiz: &chezsoi::quiz
         "",
     )
     .await;
-    assert_eq!(own.status, 303, "{name}: {}", own.body);
+    assert_eq!(own.status, 303, "{name}: {}", own.text());
 }
 
 fn start_chezsoi(fixture: &FixtureProject) -> Server {

@@ -259,14 +259,8 @@ impl Server {
     /// The same, listening on `addr` (a server that restarts keeps its
     /// address).
     pub fn start_at(addr: &str, root: &Path, db: &Path, extra: &[&str]) -> Server {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_chezsoi"));
-        command
-            .args(["serve", "--addr", addr, "--root"])
-            .arg(root)
-            .arg("--db")
-            .arg(db)
-            .args(extra)
-            .env("CHEZSOI_LOG", "warn");
+        let mut command = serve_command(addr, root, db);
+        command.args(extra).env("CHEZSOI_LOG", "warn");
         Server::spawn(command)
     }
 
@@ -323,18 +317,7 @@ impl Server {
     /// The view to project and the join code that a workshop's management
     /// page (`/atelier/{id}/{key}/gestion`) shows.
     pub fn workshop_links(&self, manage: &str) -> (String, String) {
-        let text = self.get(manage).text();
-        let code = text
-            .split_once("class=\"chezsoi-join-code-inline\">")
-            .and_then(|(_, rest)| rest.split_once('<'))
-            .map(|(code, _)| code.replace(' ', ""))
-            .expect("the management page shows the join code");
-        let projection = text
-            .split_once("href=\"/projection/")
-            .and_then(|(_, rest)| rest.split_once('"'))
-            .map(|(path, _)| format!("/projection/{path}"))
-            .expect("the management page links to the view to project");
-        (projection, code)
+        workshop_links_in(&self.get(manage).text())
     }
 
     /// Waits (at most `LONG_WAIT`) for a stderr line that contains `text`.
@@ -569,18 +552,49 @@ pub fn http(
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
-    let mut request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
+    let request = request_head(
+        format!(
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            body.len()
+        ),
+        headers,
     );
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
     stream.write_all(request.as_bytes())?;
     stream.write_all(body)?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;
+    parse_reply(&raw)
+}
+
+/// The view to project and the join code that a workshop's management
+/// page shows, from its HTML.
+pub fn workshop_links_in(page: &str) -> (String, String) {
+    let code = page
+        .split_once("class=\"chezsoi-join-code-inline\">")
+        .and_then(|(_, rest)| rest.split_once('<'))
+        .map(|(code, _)| code.replace(' ', ""))
+        .expect("the management page shows the join code");
+    let projection = page
+        .split_once("href=\"/projection/")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(path, _)| format!("/projection/{path}"))
+        .expect("the management page links to the view to project");
+    (projection, code)
+}
+
+/// A request's head: its `first` lines (request line, `Host`…), then
+/// `headers`, then the blank line.
+pub fn request_head(first: String, headers: &[(&str, &str)]) -> String {
+    let mut request = first;
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request
+}
+
+/// A whole HTTP/1.x response, read to its end: status, headers, body.
+pub fn parse_reply(raw: &[u8]) -> std::io::Result<HttpReply> {
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -620,6 +634,18 @@ pub fn chezsoi() -> std::process::Command {
     ] {
         command.env_remove(variable);
     }
+    command
+}
+
+/// `chezsoi serve` on `addr` for the project at `root` and the database
+/// `db`, not started.
+pub fn serve_command(addr: &str, root: &Path, db: &Path) -> std::process::Command {
+    let mut command = chezsoi();
+    command
+        .args(["serve", "--addr", addr, "--root"])
+        .arg(root)
+        .arg("--db")
+        .arg(db);
     command
 }
 
