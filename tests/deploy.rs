@@ -252,25 +252,32 @@ fn start_chezsoi(fixture: &FixtureProject) -> Server {
     )
 }
 
-fn upstream(server: &Server) -> String {
-    server.addr()
+/// chezsoi behind the proxy `what`, which `command(port, dir, upstream)`
+/// runs from its configuration written in `dir` (a temp folder), listening
+/// on `port` and passing to `upstream`: what every proxy must let through.
+async fn check_behind(what: &str, command: impl Fn(u16, &Path, &str) -> Command) {
+    let fixture = FixtureProject::real();
+    let quiz = fixture.quiz("diagnostic");
+    let server = start_chezsoi(&fixture);
+    let dir = tempfile::tempdir().unwrap();
+    let (port, _proxy) = start_proxy(what, dir.path(), |port, stderr| {
+        command(port, dir.path(), &server.addr())
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .unwrap_or_else(|e| panic!("{what} does not start: {e}"))
+    });
+    check_through_proxy(format!("127.0.0.1:{port}").parse().unwrap(), what, &quiz).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_live_count_and_the_limits_work_through_a_default_nginx() {
     let nginx = or_skip!(tool_or_skip("nginx front", "nginx", "nginx"));
-    let fixture = FixtureProject::real();
-    let quiz = fixture.quiz("diagnostic");
-    let server = start_chezsoi(&fixture);
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path().display();
-    let (port, _nginx) = start_proxy("nginx", dir.path(), |port, stderr| {
+    check_behind("nginx", |port, dir, upstream| {
+        let d = dir.display();
         let site = deploy_file("nginx.conf")
             .replace("listen 80;", &format!("listen 127.0.0.1:{port};"))
-            .replace(
-                "http://127.0.0.1:3000",
-                &format!("http://{}", upstream(&server)),
-            );
+            .replace("http://127.0.0.1:3000", &format!("http://{upstream}"));
         assert!(site.contains(&format!("listen 127.0.0.1:{port};")));
         // Only what running unprivileged in a temp folder needs around the
         // README's server block; everything else is nginx's default.
@@ -280,50 +287,42 @@ async fn the_live_count_and_the_limits_work_through_a_default_nginx() {
              fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
              {site}\n}}\n"
         );
-        let conf_path = dir.path().join("nginx.conf");
+        let conf_path = dir.join("nginx.conf");
         std::fs::write(&conf_path, conf).unwrap();
-        Command::new(&nginx)
+        let mut command = Command::new(&nginx);
+        command
             .arg("-p")
-            .arg(dir.path())
+            .arg(dir)
             .arg("-c")
             .arg(&conf_path)
-            .args(["-g", "daemon off; master_process off;"])
-            .stdout(Stdio::null())
-            .stderr(stderr)
-            .spawn()
-            .expect("nginx starts")
-    });
-    check_through_proxy(format!("127.0.0.1:{port}").parse().unwrap(), "nginx", &quiz).await;
+            .args(["-g", "daemon off; master_process off;"]);
+        command
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_live_count_and_the_limits_work_through_caddy() {
     let caddy = or_skip!(tool_or_skip("Caddy front", "caddy", "caddy"));
-    let fixture = FixtureProject::real();
-    let quiz = fixture.quiz("diagnostic");
-    let server = start_chezsoi(&fixture);
-    let dir = tempfile::tempdir().unwrap();
-    let (port, _caddy) = start_proxy("caddy", dir.path(), |port, stderr| {
+    check_behind("Caddy", |port, dir, upstream| {
         // Plain HTTP on a test port instead of the certificate for a domain;
         // no admin endpoint, so that tests never collide on its port.
         let site = deploy_file("Caddyfile")
             .replace("atelier.example.org", &format!("http://127.0.0.1:{port}"))
-            .replace("127.0.0.1:3000", &upstream(&server));
+            .replace("127.0.0.1:3000", upstream);
         let conf = format!("{{\n\tadmin off\n\tauto_https off\n}}\n{site}");
-        let conf_path = dir.path().join("Caddyfile");
+        let conf_path = dir.join("Caddyfile");
         std::fs::write(&conf_path, conf).unwrap();
-        Command::new(&caddy)
+        let mut command = Command::new(&caddy);
+        command
             .args(["run", "--adapter", "caddyfile", "--config"])
             .arg(&conf_path)
-            .env("HOME", dir.path())
-            .env("XDG_DATA_HOME", dir.path().join("data"))
-            .env("XDG_CONFIG_HOME", dir.path().join("config"))
-            .stdout(Stdio::null())
-            .stderr(stderr)
-            .spawn()
-            .expect("caddy starts")
-    });
-    check_through_proxy(format!("127.0.0.1:{port}").parse().unwrap(), "Caddy", &quiz).await;
+            .env("HOME", dir)
+            .env("XDG_DATA_HOME", dir.join("data"))
+            .env("XDG_CONFIG_HOME", dir.join("config"));
+        command
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

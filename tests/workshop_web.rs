@@ -33,9 +33,7 @@ async fn answer_as(app: &App, path: &str, n: usize) -> router::Reply {
 
 /// GETs an export: it must be there.
 async fn download(app: &App, uri: &str) -> router::Reply {
-    let reply = app.get(uri).await;
-    assert_eq!(reply.status, StatusCode::OK, "{uri}");
-    reply
+    app.get_expecting(uri, StatusCode::OK).await
 }
 
 /// Participant `n`'s answers: a different choice per question and person,
@@ -818,8 +816,7 @@ async fn a_wrong_key_gets_the_same_404_as_an_unknown_workshop() {
         format!("/projection/{}", workshop.id),
         "/projection".to_string(),
     ] {
-        let reply = app.get(&uri).await;
-        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{uri}");
+        let reply = app.get_expecting(&uri, StatusCode::NOT_FOUND).await;
         assert!(reply.body.contains("Cet atelier n’existe pas"), "{uri}");
     }
 }

@@ -55,6 +55,15 @@ impl Reply {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// Fails, showing the page, unless it contains `text`.
+    pub fn assert_contains(&self, text: &str) {
+        assert!(
+            self.body.contains(text),
+            "« {text} » missing from:\n{}",
+            self.body
+        );
+    }
+
     pub fn location(&self) -> String {
         self.header(header::LOCATION)
             .unwrap_or_else(|| panic!("no Location ({}): {}", self.status, self.text()))
@@ -244,6 +253,20 @@ impl App {
             .find_workshop(workshop.id, &hash)
             .unwrap()
             .expect("the workshop is stored")
+    }
+
+    /// GETs `uri`, which must answer `status`.
+    pub async fn get_expecting(&self, uri: &str, status: StatusCode) -> Reply {
+        let reply = self.get(uri).await;
+        assert_eq!(reply.status, status, "{uri}: {}", reply.body);
+        reply
+    }
+
+    /// The number that `sql` (`SELECT count(…) …`) counts in the store.
+    pub fn count(&self, sql: &str) -> i64 {
+        self.store
+            .with_writer(|c| Ok(c.query_row(sql, [], |row| row.get(0))?))
+            .unwrap()
     }
 
     /// The workshop a management page's address (`/atelier/{id}/{key}/gestion`,
