@@ -126,7 +126,6 @@ fn field(quiz: &Quiz, codes: &[String]) -> BoxedStrategy<(String, String)> {
 fn valid_form(quiz: &Quiz, code: Option<String>) -> BoxedStrategy<Vec<(String, String)>> {
     let mut questions: Vec<BoxedStrategy<Vec<(String, String)>>> = Vec::new();
     for question in &quiz.questions {
-        let field = format!("q-{}", question.id);
         let ids: Vec<String> = question.choices.iter().map(|c| c.id.clone()).collect();
         let answer: BoxedStrategy<Vec<String>> = match &question.kind {
             QuestionKind::Scale { min, max, .. } => {
@@ -138,18 +137,7 @@ fn valid_form(quiz: &Quiz, code: Option<String>) -> BoxedStrategy<Vec<(String, S
                 prop::sample::subsequence(ids, 1..=max).boxed()
             }
         };
-        let optional = question.optional;
-        questions.push(
-            (answer, any::<bool>())
-                .prop_map(move |(values, skip)| {
-                    if optional && skip {
-                        Vec::new()
-                    } else {
-                        values.into_iter().map(|v| (field.clone(), v)).collect()
-                    }
-                })
-                .boxed(),
-        );
+        questions.push(support::question_fields(question, answer));
     }
     let version = quiz.version.clone();
     let workshop = match code {

@@ -21,6 +21,19 @@ fn answers(quiz: &Quiz, pick: usize) -> Vec<(String, String)> {
     support::valid_answers(quiz, pick)
 }
 
+/// Posts the first choices of quiz `id`, which must be accepted: the quiz,
+/// the fields sent and where the answer leads.
+async fn submit_first_choices(
+    app: &App,
+    id: &str,
+) -> (std::sync::Arc<Quiz>, Vec<(String, String)>, String) {
+    let quiz = app.quiz(id);
+    let fields = answers(&quiz, 0);
+    let reply = app.post_form(&format!("/quiz/{id}"), encode(&fields)).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    (quiz, fields, reply.location())
+}
+
 fn replace(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
     fields
         .iter()
@@ -74,17 +87,7 @@ async fn the_quiz_page_is_a_plain_accessible_form() {
 #[tokio::test]
 async fn submit_then_result_then_json_then_delete() {
     let app = app();
-    let quiz = app.quiz("diagnostic");
-    let fields = answers(&quiz, 0);
-    let reply = app.post_form("/quiz/diagnostic", encode(&fields)).await;
-    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
-    let location = reply
-        .headers
-        .get(header::LOCATION)
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
+    let (quiz, fields, location) = submit_first_choices(&app, "diagnostic").await;
     assert!(
         location.starts_with("/r/") && location.len() == 3 + 32,
         "{location}"
@@ -245,20 +248,8 @@ async fn different_situations_get_different_plans() {
 #[tokio::test]
 async fn a_knowledge_check_shows_score_right_answers_and_explanations() {
     let app = app();
-    let quiz = app.quiz("verif-portee");
-    let fields = answers(&quiz, 0);
-    let reply = app.post_form("/quiz/verif-portee", encode(&fields)).await;
-    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
-    let page = app
-        .get(
-            reply
-                .headers
-                .get(header::LOCATION)
-                .unwrap()
-                .to_str()
-                .unwrap(),
-        )
-        .await;
+    let (quiz, _, location) = submit_first_choices(&app, "verif-portee").await;
+    let page = app.get(&location).await;
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("Votre score");
     for question in &quiz.questions {

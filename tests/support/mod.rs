@@ -692,6 +692,27 @@ pub fn fails(command: &mut std::process::Command) -> String {
     stderr
 }
 
+/// For property tests: the form fields of `question` for each `answer`
+/// drawn (`q-{id}` = value), or none at all, sometimes, when the question
+/// is optional.
+pub fn question_fields(
+    question: &chezsoi::quiz::Question,
+    answer: proptest::strategy::BoxedStrategy<Vec<String>>,
+) -> proptest::strategy::BoxedStrategy<Vec<(String, String)>> {
+    use proptest::prelude::*;
+    let field = format!("q-{}", question.id);
+    let optional = question.optional;
+    (answer, any::<bool>())
+        .prop_map(move |(values, skip)| {
+            if optional && skip {
+                Vec::new()
+            } else {
+                values.into_iter().map(|v| (field.clone(), v)).collect()
+            }
+        })
+        .boxed()
+}
+
 /// A complete, valid answer set for a quiz: the `pick`-th choice (clamped)
 /// of each question, or the matching scale step.
 pub fn valid_answers(quiz: &chezsoi::quiz::Quiz, pick: usize) -> Vec<(String, String)> {
