@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use support::or_skip;
 
-use chezsoi::book::{self, BuildOptions, Target};
+use chezsoi::book::{self, BuildOptions, Built, Target};
 use chezsoi::project::Project;
-use chezsoi::quiz::QuestionKind;
+use chezsoi::quiz::{QuestionKind, Quiz};
+use std::sync::Arc;
 use support::FixtureProject;
 
 fn build(fixture: &FixtureProject, target: Target) -> anyhow::Result<book::Built> {
@@ -27,11 +28,17 @@ fn read(out: &std::path::Path, page: &str) -> String {
     std::fs::read_to_string(out.join(page)).unwrap()
 }
 
+/// The book built once for `target`, its diagnostic and the chapter that
+/// holds it.
+fn diagnostic_chapter(target: Target) -> (&'static Built, Arc<Quiz>, String) {
+    let built = &support::shared_book(target).built;
+    let quiz = built.content.catalog.get("diagnostic").unwrap().clone();
+    (built, quiz, read(&built.out, "05-action/diagnostic.html"))
+}
+
 #[test]
 fn the_site_embeds_the_real_form_with_every_question() {
-    let built = &support::shared_book(Target::Site).built;
-    let quiz = built.content.catalog.get("diagnostic").unwrap().clone();
-    let html = read(&built.out, "05-action/diagnostic.html");
+    let (built, quiz, html) = diagnostic_chapter(Target::Site);
     assert!(
         html.contains("<form class=\"chezsoi-quiz\" method=\"post\" action=\"/quiz/diagnostic\""),
         "no form"
@@ -63,9 +70,7 @@ fn the_site_embeds_the_real_form_with_every_question() {
 
 #[test]
 fn the_offline_book_shows_worksheets_and_no_form() {
-    let built = &support::shared_book(Target::Offline).built;
-    let quiz = built.content.catalog.get("diagnostic").unwrap().clone();
-    let html = read(&built.out, "05-action/diagnostic.html");
+    let (built, quiz, html) = diagnostic_chapter(Target::Offline);
     assert!(
         !html.contains("class=\"chezsoi-quiz\""),
         "a form that cannot be sent offline"

@@ -27,13 +27,8 @@ fn help_lists_every_subcommand_in_french() {
         "clap's English label leaked:\n{help}"
     );
 
-    let serve = succeeds(chezsoi().args(["serve", "--help"]));
-    for env in ["CHEZSOI_ADDR", "CHEZSOI_DB", "CHEZSOI_ROOT"] {
-        assert!(
-            serve.contains(env),
-            "serve --help does not show {env}:\n{serve}"
-        );
-    }
+    let variables = ["CHEZSOI_ADDR", "CHEZSOI_DB", "CHEZSOI_ROOT"];
+    support::assert_help_shows(&["serve"], &variables);
 }
 
 #[test]

@@ -649,6 +649,18 @@ pub fn serve_command(addr: &str, root: &Path, db: &Path) -> std::process::Comman
     command
 }
 
+/// `chezsoi {args} --help`, which must show each of `words`.
+pub fn assert_help_shows(args: &[&str], words: &[&str]) {
+    let help = succeeds(chezsoi().args(args).arg("--help"));
+    for word in words {
+        assert!(
+            help.contains(word),
+            "{} --help lacks {word}:\n{help}",
+            args.join(" ")
+        );
+    }
+}
+
 /// Runs `command`, which must succeed; its standard output.
 pub fn succeeds(command: &mut std::process::Command) -> String {
     let output = command.output().unwrap();
