@@ -5,10 +5,12 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use support::or_skip;
 
-use chezsoi::book::{self, BuildOptions, Target};
+use chezsoi::book::{self, BuildOptions, Built, Target};
 use chezsoi::project::Project;
-use chezsoi::quiz::QuestionKind;
+use chezsoi::quiz::{QuestionKind, Quiz};
+use std::sync::Arc;
 use support::FixtureProject;
 
 fn build(fixture: &FixtureProject, target: Target) -> anyhow::Result<book::Built> {
@@ -26,11 +28,17 @@ fn read(out: &std::path::Path, page: &str) -> String {
     std::fs::read_to_string(out.join(page)).unwrap()
 }
 
+/// The book built once for `target`, its diagnostic and the chapter that
+/// holds it.
+fn diagnostic_chapter(target: Target) -> (&'static Built, Arc<Quiz>, String) {
+    let built = &support::shared_book(target).built;
+    let quiz = built.content.catalog.get("diagnostic").unwrap().clone();
+    (built, quiz, read(&built.out, "05-action/diagnostic.html"))
+}
+
 #[test]
 fn the_site_embeds_the_real_form_with_every_question() {
-    let built = &support::shared_book(Target::Site).built;
-    let quiz = built.content.catalog.get("diagnostic").unwrap().clone();
-    let html = read(&built.out, "05-action/diagnostic.html");
+    let (built, quiz, html) = diagnostic_chapter(Target::Site);
     assert!(
         html.contains("<form class=\"chezsoi-quiz\" method=\"post\" action=\"/quiz/diagnostic\""),
         "no form"
@@ -62,9 +70,7 @@ fn the_site_embeds_the_real_form_with_every_question() {
 
 #[test]
 fn the_offline_book_shows_worksheets_and_no_form() {
-    let built = &support::shared_book(Target::Offline).built;
-    let quiz = built.content.catalog.get("diagnostic").unwrap().clone();
-    let html = read(&built.out, "05-action/diagnostic.html");
+    let (built, quiz, html) = diagnostic_chapter(Target::Offline);
     assert!(
         !html.contains("class=\"chezsoi-quiz\""),
         "a form that cannot be sent offline"
@@ -209,15 +215,15 @@ fn an_escaped_directive_stays_literal() {
 
 #[test]
 fn the_pdf_has_the_chapters_and_the_scoring_key() {
-    let Some(_) = support::chromium_or_skip("the_pdf_has_the_chapters_and_the_scoring_key") else {
-        return;
-    };
-    let Some(pdftotext) = support::tool_or_skip("the_pdf", "pdftotext", "poppler-utils") else {
-        return;
-    };
-    let Some(pdfinfo) = support::tool_or_skip("the_pdf", "pdfinfo", "poppler-utils") else {
-        return;
-    };
+    or_skip!(support::chromium_or_skip(
+        "the_pdf_has_the_chapters_and_the_scoring_key"
+    ));
+    let pdftotext = or_skip!(support::tool_or_skip(
+        "the_pdf",
+        "pdftotext",
+        "poppler-utils"
+    ));
+    let pdfinfo = or_skip!(support::tool_or_skip("the_pdf", "pdfinfo", "poppler-utils"));
     let fixture = FixtureProject::real();
     let out = fixture.path("sortie");
     let stdout = support::succeeds(
@@ -293,11 +299,9 @@ fn console_of(chromium: &Path, url: &str) -> (Vec<String>, String) {
 
 #[test]
 fn the_offline_book_opens_from_disk_without_console_errors() {
-    let Some(chromium) =
-        support::chromium_or_skip("the_offline_book_opens_from_disk_without_console_errors")
-    else {
-        return;
-    };
+    let chromium = or_skip!(support::chromium_or_skip(
+        "the_offline_book_opens_from_disk_without_console_errors"
+    ));
     // The probe first: a page that logs an error must be caught.
     let probe = tempfile::tempdir().unwrap();
     let faulty = probe.path().join("fautive.html");

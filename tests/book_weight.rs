@@ -3,16 +3,13 @@
 //! highlighter or a script with an unload handler; every page has a
 //! favicon.
 
-#[allow(dead_code)] // file_url: for the browser tests
-#[path = "support/offline_book.rs"]
-mod offline_book;
 mod support;
 
 use std::io::Write;
 use std::path::Path;
 
+use chezsoi::book::Target;
 use regex::Regex;
-use support::FixtureProject;
 
 fn gzipped_len(bytes: &[u8]) -> usize {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
@@ -35,9 +32,7 @@ fn loaded_by(book: &Path, page: &str) -> Vec<String> {
 
 #[test]
 fn a_chapter_loads_less_than_150_kb_and_nothing_it_does_not_need() {
-    let fixture = FixtureProject::real();
-    let out = tempfile::tempdir().unwrap();
-    let book = offline_book::build(fixture.root(), out.path());
+    let book = &support::shared_book(Target::Offline).built.out;
     for page in [
         "index.html",
         "02-portee.html",
@@ -45,7 +40,7 @@ fn a_chapter_loads_less_than_150_kb_and_nothing_it_does_not_need() {
         "05-action/site.html",
         "toc.html",
     ] {
-        let files = loaded_by(&book, page);
+        let files = loaded_by(book, page);
         assert!(
             files.iter().any(|f| f == "favicon.svg"),
             "{page}: no favicon"

@@ -8,8 +8,12 @@ mod browser;
 mod support;
 
 use std::time::Duration;
+use support::or_skip;
 
-use browser::{Site, axe_violations, click, count, find, text, type_in};
+use browser::{
+    Site, axe_violations, click, count, find, press, text, type_in, wait_for, wait_for_url,
+    wait_within,
+};
 use fantoccini::{Client, Locator, key::Key};
 use support::Server;
 
@@ -42,9 +46,7 @@ async fn answer_first_choice(fieldset: &fantoccini::elements::Element) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_reader_searches_reads_takes_the_diagnostic_and_deletes_the_result() {
-    let Some((site, client)) = Site::visit_or_skip("reader journey", true, "/").await else {
-        return;
-    };
+    let (site, client) = or_skip!(Site::visit_or_skip("reader journey", true, "/").await);
     assert_eq!(text(&client, "main h1").await, "Avant-propos");
 
     // Search the book.
@@ -63,12 +65,7 @@ async fn a_reader_searches_reads_takes_the_diagnostic_and_deletes_the_result() {
         .expect("a search hit is a link");
     hit.click().await.unwrap();
     let target = url::Url::parse(&target).unwrap();
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_url(&target)
-        .await
-        .expect("the search hit opens its page");
+    wait_for_url(&client, &target, "the search hit opens its page").await;
     let body = text(&client, "main").await;
     assert!(
         body.contains("Viadeo"),
@@ -108,14 +105,12 @@ async fn a_reader_searches_reads_takes_the_diagnostic_and_deletes_the_result() {
     client.goto(&result_url).await.unwrap();
     click(&client, "form.chezsoi-delete button.chezsoi-danger").await;
     click(&client, "dialog[open] button.chezsoi-danger").await;
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath(
-            "//main//h1[normalize-space()='Résultat supprimé']",
-        ))
-        .await
-        .expect("deleting leads to the confirmation");
+    wait_for(
+        &client,
+        Locator::XPath("//main//h1[normalize-space()='Résultat supprimé']"),
+        "deleting leads to the confirmation",
+    )
+    .await;
     client.goto(&result_url).await.unwrap();
     let gone = text(&client, "main").await;
     assert!(gone.contains("n’existe pas"), "{gone}");
@@ -124,11 +119,9 @@ async fn a_reader_searches_reads_takes_the_diagnostic_and_deletes_the_result() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_diagnostic_works_without_javascript() {
-    let Some((_site, client)) =
+    let (_site, client) = or_skip!(
         Site::visit_or_skip("diagnostic without JavaScript", false, "/quiz/diagnostic").await
-    else {
-        return;
-    };
+    );
     let questions = visible_questions(&client).await;
     let total = count(&client, "fieldset.chezsoi-question").await;
     assert_eq!(
@@ -152,22 +145,13 @@ async fn the_diagnostic_works_without_javascript() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_quiz_control_works_with_the_keyboard_alone() {
-    let Some((_site, client)) = Site::visit_or_skip("keyboard", true, "/quiz/diagnostic").await
-    else {
-        return;
-    };
+    let (_site, client) = or_skip!(Site::visit_or_skip("keyboard", true, "/quiz/diagnostic").await);
     let total = count(&client, "fieldset.chezsoi-question").await;
     for step in 0..total {
         // Tab until the focus is on a control of the visible question.
         let mut reached = false;
         for _ in 0..40 {
-            client
-                .active_element()
-                .await
-                .unwrap()
-                .send_keys(&Key::Tab.to_string())
-                .await
-                .unwrap();
+            press(&client, Key::Tab).await;
             let active = client.active_element().await.unwrap();
             let tag = active.tag_name().await.unwrap();
             if tag == "input" && active.is_displayed().await.unwrap() {
@@ -191,45 +175,35 @@ async fn every_quiz_control_works_with_the_keyboard_alone() {
             );
         }
     }
-    client
-        .active_element()
-        .await
-        .unwrap()
-        .send_keys(&Key::Enter.to_string())
-        .await
-        .unwrap();
-    let profile = client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("h2#profil"))
-        .await
-        .expect("Enter on the last question submits the quiz");
+    press(&client, Key::Enter).await;
+    let profile = wait_for(
+        &client,
+        Locator::Css("h2#profil"),
+        "Enter on the last question submits the quiz",
+    )
+    .await;
     assert!(profile.text().await.unwrap().starts_with("Votre profil"));
     client.close().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn pages_have_no_accessibility_violations_in_light_and_dark_themes() {
-    let Some(mut site) = Site::start_or_skip("axe-core") else {
-        return;
-    };
-    let Some(axe) = browser::axe_script_or_skip("axe-core") else {
-        return;
-    };
+    let mut site = or_skip!(Site::start_or_skip("axe-core"));
+    let axe = or_skip!(browser::axe_script_or_skip("axe-core"));
     let client = site.session(true).await;
 
     // A result page to audit.
     site.open(&client, "/quiz/diagnostic").await;
     take_quiz_with_first_choices(&client).await;
-    let result = client.current_url().await.unwrap().path().to_string();
+    let result = browser::path(&client).await;
 
     // Workshops in each state the projector shows: waiting for answers,
     // enough answers to reveal, revealed (a self-assessment and a
     // knowledge check).
     let content = site.fixture.content();
-    let (waiting, waiting_code, waiting_manage) =
-        site.server
-            .create_workshop("Atelier en attente", "diagnostic", 3);
+    let waiting = site
+        .server
+        .create_workshop("Atelier en attente", "diagnostic", 3);
     let (ready, ready_code, ready_manage) =
         site.server
             .create_workshop("Atelier complet", "diagnostic", 3);
@@ -249,35 +223,16 @@ async fn pages_have_no_accessibility_violations_in_light_and_dark_themes() {
             answer_over_http(&site.server, quiz, code, pick);
         }
     }
-    reveal_over_http(&site.server, &revealed);
-    reveal_over_http(&site.server, &knowledge);
+    site.server.reveal(&revealed);
+    site.server.reveal(&knowledge);
 
-    let pages = [
-        "/".to_string(),
-        "/02-portee.html".to_string(),
-        "/quiz/diagnostic".to_string(),
-        "/quiz/verif-portee".to_string(),
-        result,
-        "/atelier/nouveau".to_string(),
-        "/a".to_string(),
-        format!("/a/{waiting_code}"),
-        waiting_manage,
-        waiting.clone(),
-        ready_manage,
-        ready.clone(),
-        revealed.clone(),
-        knowledge.clone(),
-    ];
+    let mut pages = vec!["/".to_string(), "/02-portee.html".to_string()];
+    pages.extend(browser::app_pages(result, &waiting));
+    pages.extend([ready_manage, ready, revealed, knowledge]);
     let mut report = Vec::new();
     for theme in ["light", "navy"] {
         site.open(&client, "/").await;
-        client
-            .execute(
-                &format!("localStorage.setItem('mdbook-theme', '{theme}');"),
-                vec![],
-            )
-            .await
-            .unwrap();
+        browser::choose_theme(&client, theme).await;
         for page in &pages {
             client
                 .goto(&format!("{}{page}", site.server.base_url))
@@ -349,6 +304,33 @@ async fn wait_for_count(client: &Client, count: usize) {
         .unwrap_or_else(|e| panic!("the live count did not reach {count} without a reload: {e}"));
 }
 
+/// Waits (at most `LIVE`) for the projector's reveal button to become
+/// usable; `what` is what the test says if it stays disabled.
+async fn usable_reveal_button(client: &Client, what: &str) -> fantoccini::elements::Element {
+    wait_within(
+        client,
+        Locator::Css("button[data-reveal]:not([disabled])"),
+        LIVE,
+        what,
+    )
+    .await
+}
+
+/// Joins a workshop as a person does: `typed` in the join form of the home
+/// page, which must lead to `join_url`.
+async fn join_from_home(
+    site: &Site,
+    client: &Client,
+    typed: &str,
+    join_url: &url::Url,
+    what: &str,
+) {
+    site.open(client, "/").await;
+    type_in(client, "form.chezsoi-join input[name=code]", typed).await;
+    click(client, "form.chezsoi-join button[type=submit]").await;
+    wait_for_url(client, join_url, what).await;
+}
+
 /// The marker a test leaves on a page: gone if the page was reloaded.
 const MARKER: &str = "la même page, sans rechargement";
 
@@ -378,22 +360,8 @@ async fn assert_marker(client: &Client, when: &str) {
 /// workshop's form sends them: the quiz version, the workshop's code and
 /// one field per question.
 fn answer_over_http(server: &Server, quiz: &chezsoi::quiz::Quiz, code: &str, pick: usize) {
-    let mut fields = support::valid_answers(quiz, pick);
-    fields.push(("atelier".to_string(), code.to_string()));
-    let reply = server.post_form(&format!("/a/{code}"), &fields);
-    assert_eq!(reply.status, 303, "{}", reply.text());
-    assert!(
-        reply
-            .header("location")
-            .is_some_and(|l| l.starts_with("/r/")),
-        "an answer leads to its result"
-    );
-}
-
-fn reveal_over_http(server: &Server, base: &str) {
-    let reply =
-        support::http(&server.addr(), "POST", &format!("{base}/reveler"), &[], b"").unwrap();
-    assert_eq!(reply.status, 303, "{}", reply.text());
+    let result = server.answer(&format!("/a/{code}"), quiz, pick);
+    assert!(result.starts_with("/r/"), "an answer leads to its result");
 }
 
 /// For each chart of the group's results, the figures its SVG shows and
@@ -480,14 +448,10 @@ fn assert_chart_matches_table(index: usize, chart: &ChartAndTable) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
-    let Some(mut site) = Site::start_or_skip("workshop flow") else {
-        return;
-    };
-    let quiz = site.fixture.quiz("diagnostic");
-
     // The facilitator creates the workshop from the site.
-    let facilitator = site.session(true).await;
-    site.open(&facilitator, "/atelier/nouveau").await;
+    let (mut site, facilitator) =
+        or_skip!(Site::visit_or_skip("workshop flow", true, "/atelier/nouveau").await);
+    let quiz = site.fixture.quiz("diagnostic");
     type_in(
         &facilitator,
         "#titre",
@@ -580,21 +544,15 @@ async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
     // A participant, in an independent browser, joins from the home page
     // with the code typed in lowercase, and answers.
     let participant = site.session(true).await;
-    site.open(&participant, "/").await;
-    type_in(
+    let join_url = url::Url::parse(&format!("{}/a/{code}", site.server.base_url)).unwrap();
+    join_from_home(
+        &site,
         &participant,
-        "form.chezsoi-join input[name=code]",
         &shown_code.to_lowercase(),
+        &join_url,
+        "the code typed in lowercase on the home page opens the workshop's quiz",
     )
     .await;
-    click(&participant, "form.chezsoi-join button[type=submit]").await;
-    let join_url = url::Url::parse(&format!("{}/a/{code}", site.server.base_url)).unwrap();
-    participant
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_url(&join_url)
-        .await
-        .expect("the code typed in lowercase on the home page opens the workshop's quiz");
     let banner = text(&participant, ".chezsoi-workshop-banner").await;
     assert!(banner.contains("Maison des associations"), "{banner}");
     take_quiz_with_first_choices(&participant).await;
@@ -664,20 +622,14 @@ async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
 
     // The same participant joins again from the home page (a second
     // person on the same phone), then a third answers over plain HTTP.
-    site.open(&participant, "/").await;
-    type_in(
+    join_from_home(
+        &site,
         &participant,
-        "form.chezsoi-join input[name=code]",
         &code.to_lowercase(),
+        &join_url,
+        "joining again",
     )
     .await;
-    click(&participant, "form.chezsoi-join button[type=submit]").await;
-    participant
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_url(&join_url)
-        .await
-        .expect("joining again");
     take_quiz_with_first_choices(&participant).await;
     wait_for_count(&facilitator, 2).await;
     answer_over_http(&site.server, &quiz, &code, 3);
@@ -686,28 +638,14 @@ async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
     assert_eq!(word, "réponses");
 
     // Enough answers: the button becomes usable without a reload.
-    let reveal = facilitator
-        .wait()
-        .at_most(LIVE)
-        .for_element(Locator::Css("button[data-reveal]:not([disabled])"))
-        .await
-        .expect("reveal becomes usable at the minimum");
+    let reveal = usable_reveal_button(&facilitator, "reveal becomes usable at the minimum").await;
     let needed = text(&facilitator, "[data-needed]").await;
     assert!(needed.starts_with("Assez de réponses"), "{needed}");
     assert_marker(&facilitator, "after the third answer").await;
     reveal.click().await.unwrap();
 
     // The group's results: charts, each with a table of the same figures.
-    let heading = facilitator
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("#resultats h2"))
-        .await
-        .expect("revealing shows the group's results");
-    assert_eq!(
-        normalize(&heading.text().await.unwrap()),
-        "Résultats du groupe : 3 réponses"
-    );
+    assert_three_answers_revealed(&facilitator, "revealing shows the group's results").await;
     let revealed_url = facilitator.current_url().await.unwrap();
     assert_eq!(revealed_url.path(), projector_url.path());
     assert_eq!(revealed_url.fragment(), Some("resultats"));
@@ -739,6 +677,16 @@ async fn a_workshop_runs_live_between_a_projector_and_a_participant() {
     }
     participant.close().await.unwrap();
     facilitator.close().await.unwrap();
+}
+
+/// Waits (bounded) for the group's results of a workshop of three
+/// answers; `what` is what the test says if they never come.
+async fn assert_three_answers_revealed(client: &Client, what: &str) {
+    let heading = wait_for(client, Locator::Css("#resultats h2"), what).await;
+    assert_eq!(
+        normalize(&heading.text().await.unwrap()),
+        "Résultats du groupe : 3 réponses"
+    );
 }
 
 /// While the server is down behind a proxy, the proxy answers 502: this
@@ -783,9 +731,7 @@ fn bad_gateway(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_projector_reconnects_by_itself_after_a_restart() {
-    let Some(mut site) = Site::start_or_skip("projector reconnection") else {
-        return;
-    };
+    let mut site = or_skip!(Site::start_or_skip("projector reconnection"));
     let quiz = site.fixture.quiz("diagnostic");
     let (projection, code, _) =
         site.server
@@ -820,44 +766,29 @@ async fn the_projector_reconnects_by_itself_after_a_restart() {
     answer_over_http(&site.server, &quiz, &code, 2);
     // The page's own retries (1 s, 2 s, 4 s… at most 30 s) find it: a
     // bound, not a speed.
-    client
-        .wait()
-        .at_most(Duration::from_secs(90))
-        .for_element(Locator::XPath(
-            "//strong[@data-count][normalize-space()='3']",
-        ))
-        .await
-        .expect("the live count came back without a reload");
+    wait_within(
+        &client,
+        Locator::XPath("//strong[@data-count][normalize-space()='3']"),
+        Duration::from_secs(90),
+        "the live count came back without a reload",
+    )
+    .await;
     assert_marker(&client, "after the restart").await;
-    client
-        .wait()
-        .at_most(LIVE)
-        .for_element(Locator::Css("button[data-reveal]:not([disabled])"))
-        .await
-        .expect("reveal becomes usable at the minimum, without a reload");
+    usable_reveal_button(&client, "reveal usable at the minimum, no reload").await;
     client.close().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_workshop_form_and_the_reveal_button_work_with_the_keyboard_alone() {
-    let Some(mut site) = Site::start_or_skip("workshop keyboard") else {
-        return;
-    };
-    let quiz = site.fixture.quiz("diagnostic");
-    let client = site.session(true).await;
-    site.open(&client, "/atelier/nouveau").await;
+    let (site, client) =
+        or_skip!(Site::visit_or_skip("workshop keyboard", true, "/atelier/nouveau").await);
     find(&client, "#titre").await;
+    let quiz = site.fixture.quiz("diagnostic");
 
     /// Presses Tab until the focused element matches `css`; returns it.
     async fn tab_to(client: &Client, css: &str) -> fantoccini::elements::Element {
         for _ in 0..40 {
-            client
-                .active_element()
-                .await
-                .unwrap()
-                .send_keys(&Key::Tab.to_string())
-                .await
-                .unwrap();
+            press(client, Key::Tab).await;
             let reached = client
                 .execute(
                     "return document.activeElement.matches(arguments[0]);",
@@ -899,12 +830,7 @@ async fn the_workshop_form_and_the_reveal_button_work_with_the_keyboard_alone() 
     submit.send_keys(&Key::Enter.to_string()).await.unwrap();
     find(&client, "#lien-animation").await;
     assert!(
-        client
-            .current_url()
-            .await
-            .unwrap()
-            .path()
-            .ends_with("/gestion"),
+        browser::path(&client).await.ends_with("/gestion"),
         "Enter on the button creates the workshop"
     );
     let page = normalize(&text(&client, "main").await);
@@ -926,24 +852,14 @@ async fn the_workshop_form_and_the_reveal_button_work_with_the_keyboard_alone() 
         answer_over_http(&site.server, &quiz, &code, pick);
     }
     wait_for_count(&client, 3).await;
-    client
-        .wait()
-        .at_most(LIVE)
-        .for_element(Locator::Css("button[data-reveal]:not([disabled])"))
-        .await
-        .expect("reveal becomes usable at the minimum");
+    usable_reveal_button(&client, "reveal becomes usable at the minimum").await;
     let reveal = tab_to(&client, "button[data-reveal]").await;
     reveal.send_keys(" ").await.unwrap();
-    let heading = client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("#resultats h2"))
-        .await
-        .expect("Space on the reveal button shows the group's results");
-    assert_eq!(
-        normalize(&heading.text().await.unwrap()),
-        "Résultats du groupe : 3 réponses"
-    );
+    assert_three_answers_revealed(
+        &client,
+        "Space on the reveal button shows the group's results",
+    )
+    .await;
     client.close().await.unwrap();
 }
 
@@ -951,19 +867,11 @@ async fn the_workshop_form_and_the_reveal_button_work_with_the_keyboard_alone() 
 /// the book's own forms must submit anyway.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_quiz_embedded_in_its_chapter_submits() {
-    let Some((_site, client)) =
-        Site::visit_or_skip("embedded quiz", true, "/05-action/diagnostic.html").await
-    else {
-        return;
-    };
+    let (_site, client) =
+        or_skip!(Site::visit_or_skip("embedded quiz", true, "/05-action/diagnostic.html").await);
     take_quiz_with_first_choices(&client).await;
     assert!(
-        client
-            .current_url()
-            .await
-            .unwrap()
-            .path()
-            .starts_with("/r/"),
+        browser::path(&client).await.starts_with("/r/"),
         "the chapter's quiz leads to its result"
     );
     client.close().await.unwrap();
@@ -975,9 +883,7 @@ async fn the_quiz_embedded_in_its_chapter_submits() {
 /// where a browser would keep such pages). With and without JavaScript.
 #[tokio::test(flavor = "multi_thread")]
 async fn back_after_deleting_a_result_does_not_show_it_again() {
-    let Some(mut site) = Site::start_or_skip("back after deleting a result") else {
-        return;
-    };
+    let mut site = or_skip!(Site::start_or_skip("back after deleting a result"));
     for javascript in [true, false] {
         let client = site.session(javascript).await;
         if javascript {
@@ -1009,23 +915,21 @@ async fn back_after_deleting_a_result_does_not_show_it_again() {
         } else {
             "//main//form[not(ancestor::dialog)]//button[normalize-space()='Supprimer définitivement']"
         };
-        client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::XPath(confirm))
-            .await
-            .expect("deleting asks for confirmation")
-            .click()
-            .await
-            .unwrap();
-        client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::XPath(
-                "//main//h1[normalize-space()='Résultat supprimé']",
-            ))
-            .await
-            .expect("deleting leads to the confirmation");
+        wait_for(
+            &client,
+            Locator::XPath(confirm),
+            "deleting asks for confirmation",
+        )
+        .await
+        .click()
+        .await
+        .unwrap();
+        wait_for(
+            &client,
+            Locator::XPath("//main//h1[normalize-space()='Résultat supprimé']"),
+            "deleting leads to the confirmation",
+        )
+        .await;
         client.back().await.unwrap();
         client
             .wait()

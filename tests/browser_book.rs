@@ -8,70 +8,38 @@
 //! `CHEZSOI_SCREENSHOTS=DIR cargo test --test browser_book` also saves what
 //! they see, at 390 and 1366 px, light and dark.
 
-#[allow(dead_code)] // the shared session builder: these tests need their own
+#[allow(dead_code)] // each test binary uses part of it
 #[path = "support/browser.rs"]
 mod browser;
-#[path = "support/offline_book.rs"]
-mod offline_book;
 mod support;
 
 use std::path::PathBuf;
 use std::time::Duration;
+use support::or_skip;
 
-use browser::{Driver, axe_violations, find};
-use fantoccini::{Client, ClientBuilder, Locator, key::Key};
+use browser::{Books, Driver, axe_violations, find, press};
+use fantoccini::{Client, Locator, key::Key};
 use serde_json::json;
 use support::{FixtureProject, Server};
 
 const WIDTHS: [u32; 6] = [320, 390, 768, 1024, 1366, 1920];
 
 /// A browser session of a given viewport width, with or without JavaScript,
-/// with the system in light or dark mode.
-async fn session(
-    driver: &Driver,
-    profiles: &mut Vec<tempfile::TempDir>,
-    width: u32,
-    javascript: bool,
-    dark: bool,
-) -> Client {
-    let profile = tempfile::tempdir().unwrap();
-    let chromium: PathBuf = chezsoi::book::pdf::find_chromium().expect("chromium");
-    let mut args = vec![
-        "--headless".to_string(),
-        "--no-sandbox".to_string(),
-        "--disable-gpu".to_string(),
-        "--disable-dev-shm-usage".to_string(),
-        "--disable-background-networking".to_string(),
-        "--disable-component-update".to_string(),
-        "--disable-sync".to_string(),
-        "--no-first-run".to_string(),
-        "--allow-file-access-from-files".to_string(),
-        format!("--user-data-dir={}", profile.path().display()),
-    ];
-    if !javascript {
-        args.push("--blink-settings=scriptEnabled=false".to_string());
-    }
-    if dark {
-        args.push("--force-dark-mode".to_string());
-    }
-    profiles.push(profile);
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".to_string(),
-        json!({
-            "binary": chromium,
-            "args": args,
-            // A viewport of exactly this width, phones included (a desktop
-            // window cannot be made that narrow).
-            "mobileEmulation": { "deviceMetrics": { "width": width, "height": 800, "pixelRatio": 1.0 } },
-        }),
-    );
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    ClientBuilder::new(connector)
-        .capabilities(caps)
-        .connect(&driver.url)
+/// with the system in light or dark mode, allowed to open the offline book
+/// from disk.
+async fn session(driver: &mut Driver, width: u32, javascript: bool, dark: bool) -> Client {
+    // A viewport of exactly this width, phones included (a desktop window
+    // cannot be made that narrow).
+    let emulation =
+        json!({ "deviceMetrics": { "width": width, "height": 800, "pixelRatio": 1.0 } });
+    driver
+        .session_with(
+            javascript,
+            dark,
+            &["--allow-file-access-from-files"],
+            Some(emulation),
+        )
         .await
-        .expect("a WebDriver session")
 }
 
 /// Polls a JavaScript condition until it holds (at most 5 s).
@@ -170,21 +138,27 @@ async fn check_contents(client: &Client, base: &str, width: u32, label: &str) {
     );
 
     let toggle = find(client, "#sidebar-toggle").await;
-    if wide {
+    // Clicks the button; the contents must then be shown or hidden, and
+    // the button say so.
+    let click = async |shown: bool, step: &str| {
         toggle.click().await.unwrap();
-        wait_until(client, CONTENTS_HIDDEN, &format!("{what}: close")).await;
-        assert!(
-            !expanded(client).await,
-            "{what}: aria-expanded after closing"
+        let state = if shown {
+            CONTENTS_SHOWN
+        } else {
+            CONTENTS_HIDDEN
+        };
+        wait_until(client, state, &format!("{what}: {step}")).await;
+        assert_eq!(
+            expanded(client).await,
+            shown,
+            "{what}: aria-expanded after « {step} »"
         );
+    };
+    if wide {
+        click(false, "close").await;
     }
     // Open, close, reopen with the mouse.
-    toggle.click().await.unwrap();
-    wait_until(client, CONTENTS_SHOWN, &format!("{what}: open")).await;
-    assert!(
-        expanded(client).await,
-        "{what}: aria-expanded after opening"
-    );
+    click(true, "open").await;
     wait_until(
         client,
         FOCUS_IN_CONTENTS,
@@ -194,45 +168,32 @@ async fn check_contents(client: &Client, base: &str, width: u32, label: &str) {
     if width == 390 || width == 1366 {
         screenshot(client, &format!("contents-open-{label}-{width}")).await;
     }
-    toggle.click().await.unwrap();
-    wait_until(client, CONTENTS_HIDDEN, &format!("{what}: close again")).await;
-    assert!(
-        !expanded(client).await,
-        "{what}: aria-expanded after closing"
-    );
-    toggle.click().await.unwrap();
-    wait_until(client, CONTENTS_SHOWN, &format!("{what}: reopen")).await;
+    click(false, "close again").await;
+    click(true, "reopen").await;
 
     // Keyboard: Escape closes and gives the focus back to the button, Enter
     // on the button opens with the focus on the current chapter.
-    client
-        .active_element()
-        .await
-        .unwrap()
-        .send_keys(&Key::Escape.to_string())
-        .await
-        .unwrap();
-    wait_until(client, CONTENTS_HIDDEN, &format!("{what}: Escape closes")).await;
-    wait_until(
-        client,
-        "document.activeElement && document.activeElement.id === 'sidebar-toggle'",
-        &format!("{what}: focus back on the button"),
-    )
-    .await;
-    client
-        .active_element()
-        .await
-        .unwrap()
-        .send_keys(&Key::Enter.to_string())
-        .await
-        .unwrap();
-    wait_until(client, CONTENTS_SHOWN, &format!("{what}: Enter opens")).await;
-    wait_until(
-        client,
-        "document.activeElement && document.activeElement.classList.contains('active')",
-        &format!("{what}: focus on the current chapter"),
-    )
-    .await;
+    let keys = [
+        (
+            Key::Escape,
+            CONTENTS_HIDDEN,
+            "Escape closes",
+            "document.activeElement && document.activeElement.id === 'sidebar-toggle'",
+            "focus back on the button",
+        ),
+        (
+            Key::Enter,
+            CONTENTS_SHOWN,
+            "Enter opens",
+            "document.activeElement && document.activeElement.classList.contains('active')",
+            "focus on the current chapter",
+        ),
+    ];
+    for (key, state, step, focus, focus_step) in keys {
+        press(client, key).await;
+        wait_until(client, state, &format!("{what}: {step}")).await;
+        wait_until(client, focus, &format!("{what}: {focus_step}")).await;
+    }
 
     // Follow a link.
     client
@@ -259,17 +220,10 @@ async fn check_contents(client: &Client, base: &str, width: u32, label: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn contents_open_close_reopen_and_lead_to_a_chapter_at_every_width() {
-    let Some(driver) = browser::driver_or_skip("contents at every width") else {
-        return;
-    };
-    let fixture = FixtureProject::real();
-    let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
-    let out = tempfile::tempdir().unwrap();
-    let offline = offline_book::file_url(fixture.root(), out.path());
-    let mut profiles = Vec::new();
-    for (label, base) in [("servi", server.base_url.clone()), ("hors-ligne", offline)] {
+    let mut books = or_skip!(Books::start_or_skip("contents at every width"));
+    for (label, base) in books.bases() {
         for width in WIDTHS {
-            let client = session(&driver, &mut profiles, width, true, false).await;
+            let client = session(&mut books.driver, width, true, false).await;
             check_contents(&client, &base, width, label).await;
             client.close().await.unwrap();
         }
@@ -278,17 +232,10 @@ async fn contents_open_close_reopen_and_lead_to_a_chapter_at_every_width() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn without_javascript_the_contents_are_one_link_away() {
-    let Some(driver) = browser::driver_or_skip("contents without JavaScript") else {
-        return;
-    };
-    let fixture = FixtureProject::real();
-    let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
-    let out = tempfile::tempdir().unwrap();
-    let offline = offline_book::file_url(fixture.root(), out.path());
-    let mut profiles = Vec::new();
-    for (label, base) in [("servi", server.base_url.clone()), ("hors-ligne", offline)] {
+    let mut books = or_skip!(Books::start_or_skip("contents without JavaScript"));
+    for (label, base) in books.bases() {
         for width in [390, 1366] {
-            let client = session(&driver, &mut profiles, width, false, false).await;
+            let client = session(&mut books.driver, width, false, false).await;
             client
                 .goto(&format!("{base}/02-portee.html"))
                 .await
@@ -333,23 +280,6 @@ async fn without_javascript_the_contents_are_one_link_away() {
 
 // ------------------------------------------------------------ themes (axe)
 
-fn post_answers(server: &Server, path: &str, quiz: &chezsoi::quiz::Quiz, pick: usize) -> String {
-    let mut fields = support::valid_answers(quiz, pick);
-    if let Some(code) = path.strip_prefix("/a/") {
-        fields.push(("atelier".to_string(), code.to_string()));
-    }
-    let reply = support::http(
-        &server.addr(),
-        "POST",
-        path,
-        &[("Content-Type", "application/x-www-form-urlencoded")],
-        serde_urlencoded::to_string(fields).unwrap().as_bytes(),
-    )
-    .unwrap();
-    assert_eq!(reply.status, 303, "{}", reply.text());
-    reply.header("location").unwrap().to_string()
-}
-
 /// Relative luminance of the page's background (0 black … 1 white).
 const BACKGROUND_LUMINANCE: &str = "(() => { const colour = e => getComputedStyle(e).backgroundColor.match(/[\\d.]+/g).map(Number); \
     let c = colour(document.body); if (c.length > 3 && c[3] === 0) { c = colour(document.documentElement); } \
@@ -358,52 +288,31 @@ const BACKGROUND_LUMINANCE: &str = "(() => { const colour = e => getComputedStyl
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_page_kind_passes_axe_without_javascript_in_light_and_dark_and_in_each_theme() {
-    let Some(driver) = browser::driver_or_skip("axe-core, themes and no-JS") else {
-        return;
-    };
-    let Some(axe) = browser::axe_script_or_skip("axe-core, themes and no-JS") else {
-        return;
-    };
+    let mut driver = or_skip!(browser::driver_or_skip("axe-core, themes and no-JS"));
+    let axe = or_skip!(browser::axe_script_or_skip("axe-core, themes and no-JS"));
     let fixture = FixtureProject::real();
     let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
     let project = chezsoi::project::Project::open(fixture.root()).unwrap();
     let content = chezsoi::content::Content::load(&project).unwrap();
     let diagnostic = content.catalog.get("diagnostic").unwrap();
-    let result = post_answers(&server, "/quiz/diagnostic", diagnostic, 0);
-    let (waiting, waiting_code, waiting_manage) =
-        server.create_workshop("Atelier en attente", "diagnostic", 3);
+    let result = server.answer("/quiz/diagnostic", diagnostic, 0);
+    let waiting = server.create_workshop("Atelier en attente", "diagnostic", 3);
     let (revealed, revealed_code, _) = server.create_workshop("Atelier révélé", "diagnostic", 3);
     for pick in 0..3 {
-        post_answers(&server, &format!("/a/{revealed_code}"), diagnostic, pick);
+        server.answer(&format!("/a/{revealed_code}"), diagnostic, pick);
     }
-    let reveal = support::http(
-        &server.addr(),
-        "POST",
-        &format!("{revealed}/reveler"),
-        &[],
-        b"",
-    )
-    .unwrap();
-    assert_eq!(reveal.status, 303);
+    server.reveal(&revealed);
 
-    let pages = [
-        "/".to_string(),
-        "/02-portee.html".to_string(),
-        "/annexes/glossaire.html".to_string(),
-        "/toc.html".to_string(),
-        "/quiz/diagnostic".to_string(),
-        "/quiz/verif-portee".to_string(),
-        result,
-        "/atelier/nouveau".to_string(),
-        "/a".to_string(),
-        format!("/a/{waiting_code}"),
-        waiting_manage,
-        waiting.clone(),
-        revealed.clone(),
-        "/stats/diagnostic".to_string(),
-        "/quiz/inconnu".to_string(),
-    ];
-    let mut profiles = Vec::new();
+    let mut pages: Vec<String> = [
+        "/",
+        "/02-portee.html",
+        "/annexes/glossaire.html",
+        "/toc.html",
+    ]
+    .map(String::from)
+    .into();
+    pages.extend(browser::app_pages(result, &waiting));
+    pages.extend([revealed, "/stats/diagnostic".into(), "/quiz/inconnu".into()]);
     let mut report = Vec::new();
     // (label, JavaScript, system in dark mode, theme chosen in the book)
     let settings = [
@@ -414,16 +323,10 @@ async fn every_page_kind_passes_axe_without_javascript_in_light_and_dark_and_in_
         ("thème automatique, système sombre", true, true, None),
     ];
     for (label, javascript, dark, theme) in settings {
-        let client = session(&driver, &mut profiles, 1366, javascript, dark).await;
+        let client = session(&mut driver, 1366, javascript, dark).await;
         if let Some(theme) = theme {
             client.goto(&format!("{}/", server.base_url)).await.unwrap();
-            client
-                .execute(
-                    &format!("localStorage.setItem('mdbook-theme', '{theme}');"),
-                    vec![],
-                )
-                .await
-                .unwrap();
+            browser::choose_theme(&client, theme).await;
         }
         let dark_page = theme.map_or(dark, |t| t == "navy");
         for page in &pages {
@@ -467,7 +370,7 @@ async fn every_page_kind_passes_axe_without_javascript_in_light_and_dark_and_in_
                 // projector view refreshes itself (its live count; its layout
                 // is a later issue).
                 let known =
-                    !javascript && page == &waiting && violation.starts_with("meta-refresh");
+                    !javascript && page == &waiting.0 && violation.starts_with("meta-refresh");
                 if !known {
                     report.push(format!("[{label}] {page}: {violation}"));
                 }

@@ -14,8 +14,9 @@ mod support;
 
 use std::path::PathBuf;
 use std::time::Duration;
+use support::or_skip;
 
-use browser::{Screen, Site, axe_violations, click, find, full_page_png};
+use browser::{Screen, Site, axe_violations, click, find, full_page_png, wait_for};
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 use support::Server;
@@ -79,15 +80,7 @@ impl Pages {
         for pick in 0..3 {
             server.answer(&format!("/a/{revealed_code}"), diagnostic, pick);
         }
-        let reveal = support::http(
-            &server.addr(),
-            "POST",
-            &format!("{revealed}/reveler"),
-            &[],
-            b"",
-        )
-        .unwrap();
-        assert_eq!(reveal.status, 303, "{}", reveal.text());
+        server.reveal(&revealed);
 
         // A result followed: two actions ticked, then the diagnostic taken
         // again and linked to it, one action of the new plan ticked.
@@ -124,15 +117,7 @@ impl Pages {
         for pick in 2..5 {
             server.answer(&format!("/a/{follow_up_code}"), diagnostic, pick);
         }
-        let reveal = support::http(
-            &server.addr(),
-            "POST",
-            &format!("{follow_up}/reveler"),
-            &[],
-            b"",
-        )
-        .unwrap();
-        assert_eq!(reveal.status, 303, "{}", reveal.text());
+        server.reveal(&follow_up);
 
         // A workshop of forty days ago, past the 30 days of retention: its
         // answers erased, its group's means kept.
@@ -258,9 +243,7 @@ async fn smallest_chart_text(client: &Client, what: &str) -> (String, f64) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_phone_the_first_answers_are_on_the_first_screen_and_nothing_is_wider() {
-    let Some(mut site) = Site::start_or_skip("phone layout") else {
-        return;
-    };
+    let mut site = or_skip!(Site::start_or_skip("phone layout"));
     let pages = Pages::prepare(&site);
     let quiz_pages = [
         "/quiz/diagnostic".to_string(),
@@ -334,9 +317,7 @@ async fn on_a_phone_the_first_answers_are_on_the_first_screen_and_nothing_is_wid
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_scale_keeps_its_steps_on_one_row_and_controls_keep_their_size() {
-    let Some(mut site) = Site::start_or_skip("scale and controls") else {
-        return;
-    };
+    let mut site = or_skip!(Site::start_or_skip("scale and controls"));
     let client = site.driver.screen_session(PHONES[0], false).await;
     site.open(&client, "/quiz/diagnostic").await;
     let rows = eval(
@@ -382,9 +363,7 @@ async fn a_scale_keeps_its_steps_on_one_row_and_controls_keep_their_size() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refused_form_shows_its_errors_on_the_first_screen() {
-    let Some(mut site) = Site::start_or_skip("refused form") else {
-        return;
-    };
+    let mut site = or_skip!(Site::start_or_skip("refused form"));
     for screen in PHONES {
         let client = site.driver.screen_session(screen, false).await;
         site.open(&client, "/quiz/diagnostic").await;
@@ -448,9 +427,7 @@ async fn a_refused_form_shows_its_errors_on_the_first_screen() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn chart_text_is_at_least_12_px_on_a_phone_and_large_on_a_projector() {
-    let Some(mut site) = Site::start_or_skip("chart text") else {
-        return;
-    };
+    let mut site = or_skip!(Site::start_or_skip("chart text"));
     let pages = Pages::prepare(&site);
     for screen in PHONES {
         let client = site.driver.screen_session(screen, true).await;
@@ -509,9 +486,7 @@ async fn chart_text_is_at_least_12_px_on_a_phone_and_large_on_a_projector() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn group_results_fit_their_key_charts_in_three_projector_screens() {
-    let Some(mut site) = Site::start_or_skip("projector") else {
-        return;
-    };
+    let mut site = or_skip!(Site::start_or_skip("projector"));
     let pages = Pages::prepare(&site);
     let client = site.driver.screen_session(PROJECTOR, true).await;
     site.open(&client, &pages.revealed).await;
@@ -555,24 +530,12 @@ async fn group_results_fit_their_key_charts_in_three_projector_screens() {
     client.close().await.unwrap();
 }
 
-/// Waits (bounded) for what `locator` designates: the page `what` says.
-async fn wait_for(client: &Client, locator: Locator<'_>, what: &str) {
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(locator)
-        .await
-        .unwrap_or_else(|e| panic!("{what}: {e}"));
-}
-
 const DELETED: Locator<'static> =
     Locator::XPath("//main//h1[normalize-space()='Résultat supprimé']");
 
 #[tokio::test(flavor = "multi_thread")]
 async fn deleting_a_result_asks_for_confirmation_with_and_without_javascript() {
-    let Some(mut site) = Site::start_or_skip("deletion") else {
-        return;
-    };
+    let mut site = or_skip!(Site::start_or_skip("deletion"));
     let content = site.fixture.content();
     let quiz = content.catalog.get("diagnostic").unwrap();
     let exists = |server: &Server, result: &str| server.get(result).status == 200;
@@ -587,14 +550,12 @@ async fn deleting_a_result_asks_for_confirmation_with_and_without_javascript() {
         click(&client, delete).await;
         // A page of its own, reached by GET (the form has no field: its
         // address may end with an empty query).
-        client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::XPath(
-                "//main//form[not(ancestor::dialog)]//input[@name='confirmation']",
-            ))
-            .await
-            .expect("the button leads to the confirmation page");
+        wait_for(
+            &client,
+            Locator::XPath("//main//form[not(ancestor::dialog)]//input[@name='confirmation']"),
+            "the button leads to the confirmation page",
+        )
+        .await;
         let now = client.current_url().await.unwrap();
         assert_eq!(now.path(), asking.path());
         let title = find(&client, "main h1").await.text().await.unwrap();
@@ -675,9 +636,7 @@ async fn step_in_page(client: &Client, id: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn actions_are_ticked_off_and_on_with_and_without_javascript() {
-    let Some(mut site) = Site::start_or_skip("ticking") else {
-        return;
-    };
+    let mut site = or_skip!(Site::start_or_skip("ticking"));
     let content = site.fixture.content();
     let quiz = content.catalog.get("diagnostic").unwrap();
     for javascript in [false, true] {
@@ -837,12 +796,8 @@ const KINDS: [&str; 21] = [
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_page_kind_is_screenshot_and_passes_axe() {
-    let Some(mut site) = Site::start_or_skip("screenshots") else {
-        return;
-    };
-    let Some(axe) = browser::axe_script_or_skip("screenshots") else {
-        return;
-    };
+    let mut site = or_skip!(Site::start_or_skip("screenshots"));
+    let axe = or_skip!(browser::axe_script_or_skip("screenshots"));
     let pages = Pages::prepare(&site);
     // Enough answers for the statistics page to show its chart.
     let content = site.fixture.content();

@@ -7,15 +7,8 @@ use std::process::Command;
 
 use support::{FixtureProject, chezsoi, fails, succeeds};
 
-/// `chezsoi serve` on `addr` for the project at `root` and the database `db`.
 fn serve(root: &Path, db: &Path, addr: &str) -> Command {
-    let mut command = chezsoi();
-    command
-        .args(["serve", "--addr", addr, "--root"])
-        .arg(root)
-        .arg("--db")
-        .arg(db);
-    command
+    support::serve_command(addr, root, db)
 }
 
 #[test]
@@ -34,13 +27,8 @@ fn help_lists_every_subcommand_in_french() {
         "clap's English label leaked:\n{help}"
     );
 
-    let serve = succeeds(chezsoi().args(["serve", "--help"]));
-    for env in ["CHEZSOI_ADDR", "CHEZSOI_DB", "CHEZSOI_ROOT"] {
-        assert!(
-            serve.contains(env),
-            "serve --help does not show {env}:\n{serve}"
-        );
-    }
+    let variables = ["CHEZSOI_ADDR", "CHEZSOI_DB", "CHEZSOI_ROOT"];
+    support::assert_help_shows(&["serve"], &variables);
 }
 
 #[test]

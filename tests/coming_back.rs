@@ -48,6 +48,11 @@ fn same_site_post(uri: &str, body: &str, accept: Option<&str>) -> Request<Body> 
     builder.body(Body::from(body.to_string())).unwrap()
 }
 
+/// [`same_site_post`] to `uri`, sent.
+async fn post_here(app: &App, uri: &str, body: &str) -> router::Reply {
+    app.send(same_site_post(uri, body, None)).await
+}
+
 async fn tick(app: &App, result: &str, action: &str, done: bool) -> router::Reply {
     let body = encode(&[
         ("action".to_string(), action.to_string()),
@@ -56,8 +61,7 @@ async fn tick(app: &App, result: &str, action: &str, done: bool) -> router::Repl
             if done { "oui" } else { "non" }.to_string(),
         ),
     ]);
-    app.send(same_site_post(&format!("{result}/suivi"), &body, None))
-        .await
+    post_here(app, &format!("{result}/suivi"), &body).await
 }
 
 /// The class of step `action` on the result page, and whether its "how"
@@ -174,14 +178,14 @@ async fn the_script_gets_the_new_state_as_json() {
     let app = App::new();
     let result = app.take_quiz("diagnostic", 1).await;
     let plan = outcome(&app, &result).plan;
-    let body = format!("action={}&fait=oui", plan[0]);
-    let reply = app
-        .send(same_site_post(
-            &format!("{result}/suivi"),
-            &body,
-            Some("application/json"),
-        ))
-        .await;
+    // Ticks the first action (`oui`) or unticks it (`non`), as the script does.
+    let script_tick = async |done: &str| {
+        let body = format!("action={}&fait={done}", plan[0]);
+        let uri = format!("{result}/suivi");
+        app.send(same_site_post(&uri, &body, Some("application/json")))
+            .await
+    };
+    let reply = script_tick("oui").await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert!(
         reply
@@ -199,14 +203,7 @@ async fn the_script_gets_the_new_state_as_json() {
         json["progress"],
         format!("Vous avez fait 1\u{a0}action sur {}.", plan.len())
     );
-    let body = format!("action={}&fait=non", plan[0]);
-    let reply = app
-        .send(same_site_post(
-            &format!("{result}/suivi"),
-            &body,
-            Some("application/json"),
-        ))
-        .await;
+    let reply = script_tick("non").await;
     let json: Value = serde_json::from_str(&reply.body).unwrap();
     assert_eq!(
         (json["done"].clone(), json["done_count"].clone()),
@@ -250,9 +247,7 @@ async fn ticking_is_refused_from_another_site_and_for_what_is_not_in_the_plan() 
             StatusCode::BAD_REQUEST,
         ),
     ] {
-        let reply = app
-            .send(same_site_post(&format!("{result}/suivi"), &body, None))
-            .await;
+        let reply = post_here(&app, &format!("{result}/suivi"), &body).await;
         assert_eq!(reply.status, status, "{body}: {}", reply.body);
         assert!(reply.is_html(), "{body}: a French page");
     }
@@ -261,7 +256,7 @@ async fn ticking_is_refused_from_another_site_and_for_what_is_not_in_the_plan() 
         "a refusal changed something"
     );
     let unknown = "/r/00000000000000000000000000000000/suivi";
-    let reply = app.send(same_site_post(unknown, &body, None)).await;
+    let reply = post_here(&app, unknown, &body).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
 }
 
@@ -420,12 +415,19 @@ async fn the_reminder_defaults_to_three_months_and_refuses_other_dates() {
 
 // ---------------------------------------------------------------- re-taking
 
+/// Ticks the first action of `result`'s plan off; the plan.
+async fn first_action_done(app: &App, result: &str) -> Vec<String> {
+    let plan = outcome(app, result).plan;
+    let reply = tick(app, result, &plan[0], true).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    plan
+}
+
 #[tokio::test]
 async fn a_retake_is_linked_only_when_the_reader_asks() {
     let app = App::new();
     let first = app.take_quiz("diagnostic", 0).await;
-    let first_plan = outcome(&app, &first).plan;
-    tick(&app, &first, &first_plan[0], true).await;
+    let first_plan = first_action_done(&app, &first).await;
 
     // The form: a fresh nonce, and the link box unticked.
     let form = app.get(&format!("{first}/refaire")).await;
@@ -519,11 +521,9 @@ async fn a_retake_is_linked_only_when_the_reader_asks() {
 async fn a_chain_of_retakes_shows_every_linked_result_and_keeps_what_was_done() {
     let app = App::new();
     let first = app.take_quiz("diagnostic", 0).await;
-    let plan = outcome(&app, &first).plan;
-    tick(&app, &first, &plan[0], true).await;
+    let plan = first_action_done(&app, &first).await;
     let second = retake(&app, &first, 1, true).await;
-    let second_plan = outcome(&app, &second).plan;
-    tick(&app, &second, &second_plan[0], true).await;
+    let second_plan = first_action_done(&app, &second).await;
     let third = retake(&app, &second, 0, true).await;
     let third_outcome = outcome(&app, &third);
     // What was done on either earlier result stays done.
@@ -599,16 +599,7 @@ async fn deleting_the_new_result_leaves_the_previous_one_as_it_was() {
     assert_eq!(stored(&app, &first).unwrap(), before);
     assert_eq!(app.get(&first).await.status, StatusCode::OK);
     // No row refers to a deleted result.
-    let dangling: i64 = app
-        .store
-        .with_writer(|conn| {
-            Ok(conn.query_row(
-                "SELECT count(*) FROM results WHERE previous_hash IS NOT NULL",
-                [],
-                |row| row.get(0),
-            )?)
-        })
-        .unwrap();
+    let dangling = app.count("SELECT count(*) FROM results WHERE previous_hash IS NOT NULL");
     assert_eq!(dangling, 0);
 }
 
@@ -622,9 +613,7 @@ async fn follow_up(app: &App, first: &Facilitated, min_group: u32) -> Facilitate
         ),
         ("minimum".to_string(), min_group.to_string()),
     ]);
-    let reply = app
-        .send(same_site_post(&first.path("/suivi"), &body, None))
-        .await;
+    let reply = post_here(app, &first.path("/suivi"), &body).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     let (follow_up, workshop) = app.facilitated(&reply.location());
     assert_eq!(workshop.follows, Some(first.id));
@@ -642,6 +631,13 @@ async fn answer(app: &App, workshop: &Facilitated, pick: usize) -> String {
     reply.location()
 }
 
+/// Answers `workshop` with each of the `picks`.
+async fn answer_each(app: &App, workshop: &Facilitated, picks: std::ops::Range<usize>) {
+    for pick in picks {
+        answer(app, workshop, pick).await;
+    }
+}
+
 /// Moves `workshop`'s creation `days` days back, as if it had been opened
 /// then.
 fn age(app: &App, workshop: &Facilitated, days: i64) {
@@ -657,9 +653,20 @@ fn age(app: &App, workshop: &Facilitated, days: i64) {
 }
 
 async fn reveal(app: &App, workshop: &Facilitated) -> StatusCode {
-    app.send(same_site_post(&workshop.projection("/reveler"), "", None))
+    post_here(app, &workshop.projection("/reveler"), "")
         .await
         .status
+}
+
+/// After the overall score, the evolution's changes are `before`'s
+/// dimensions, in order, each starting from its mean then.
+fn assert_dimensions_before(changes: &[Value], before: &Value) {
+    let dimensions = before["dimensions"].as_array().unwrap();
+    assert_eq!(changes.len(), dimensions.len() + 1);
+    for (change, dimension) in changes[1..].iter().zip(dimensions) {
+        assert_eq!(change["id"], dimension["id"]);
+        assert_eq!(change["before"], dimension["spread"]["mean"]);
+    }
 }
 
 async fn export(app: &App, workshop: &Facilitated) -> Value {
@@ -671,9 +678,7 @@ async fn export(app: &App, workshop: &Facilitated) -> Value {
 #[tokio::test]
 async fn a_follow_up_shows_the_groups_evolution_only_once_both_reach_their_minimum() {
     let app = App::new();
-    let first = app
-        .create_workshop("Atelier de printemps", "diagnostic", 3)
-        .await;
+    let first = app.workshop("Atelier de printemps").await;
     let manage = app.get(&first.path("/gestion")).await.body;
     assert!(manage.contains("Ouvrir l’atelier de suivi"));
     let manage = app.get(&first.path("/gestion")).await.body;
@@ -689,12 +694,8 @@ async fn a_follow_up_shows_the_groups_evolution_only_once_both_reach_their_minim
 
     // The first below its minimum (2 of 3), the follow-up at it (3 of 3):
     // the follow-up's own results, no evolution anywhere.
-    for pick in 0..2 {
-        answer(&app, &first, pick).await;
-    }
-    for pick in 1..4 {
-        answer(&app, &second, pick).await;
-    }
+    answer_each(&app, &first, 0..2).await;
+    answer_each(&app, &second, 1..4).await;
     assert_eq!(reveal(&app, &second).await, StatusCode::SEE_OTHER);
     let view = app.get(&second.projection("")).await.body;
     assert!(view.contains("id=\"resultats\""), "results revealed");
@@ -720,12 +721,7 @@ async fn a_follow_up_shows_the_groups_evolution_only_once_both_reach_their_minim
     assert_eq!(changes[0]["id"], "score");
     assert_eq!(changes[0]["before"], before["overall"]["mean"]);
     assert_eq!(changes[0]["after"], after["overall"]["mean"]);
-    let dimensions = before["dimensions"].as_array().unwrap();
-    assert_eq!(changes.len(), dimensions.len() + 1);
-    for (change, dimension) in changes[1..].iter().zip(dimensions) {
-        assert_eq!(change["id"], dimension["id"]);
-        assert_eq!(change["before"], dimension["spread"]["mean"]);
-    }
+    assert_dimensions_before(changes, &before);
     // The spreadsheet export says the same, a row for each mean then and now.
     let csv = app.get(&second.path("/resultats.csv")).await.body;
     for change in changes {
@@ -759,16 +755,10 @@ async fn a_follow_up_shows_the_groups_evolution_only_once_both_reach_their_minim
 #[tokio::test]
 async fn a_follow_up_below_its_own_minimum_shows_nothing_of_either_group() {
     let app = App::new();
-    let first = app
-        .create_workshop("Atelier d’hiver", "diagnostic", 3)
-        .await;
+    let first = app.workshop("Atelier d’hiver").await;
     let second = follow_up(&app, &first, 4).await;
-    for pick in 0..3 {
-        answer(&app, &first, pick).await;
-    }
-    for pick in 0..3 {
-        answer(&app, &second, pick).await;
-    }
+    answer_each(&app, &first, 0..3).await;
+    answer_each(&app, &second, 0..3).await;
     // 3 of 4: neither reveal nor export, so no evolution either.
     assert_eq!(reveal(&app, &second).await, StatusCode::CONFLICT);
     let view = app.get(&second.projection("")).await.body;
@@ -780,13 +770,7 @@ async fn a_follow_up_below_its_own_minimum_shows_nothing_of_either_group() {
     assert!(export(&app, &second).await.get("evolution").is_some());
 
     // Deleting the first workshop ends the comparison, not the follow-up.
-    let deleted = app
-        .send(same_site_post(
-            &first.path("/supprimer"),
-            "confirmation=oui",
-            None,
-        ))
-        .await;
+    let deleted = post_here(&app, &first.path("/supprimer"), "confirmation=oui").await;
     assert_eq!(deleted.status, StatusCode::OK);
     assert!(export(&app, &second).await.get("evolution").is_none());
     assert_eq!(app.results_in(second.id), 4);
@@ -795,7 +779,7 @@ async fn a_follow_up_below_its_own_minimum_shows_nothing_of_either_group() {
 #[tokio::test]
 async fn a_follow_up_is_opened_only_from_the_first_ones_own_page() {
     let app = App::new();
-    let first = app.create_workshop("Atelier", "diagnostic", 3).await;
+    let first = app.workshop("Atelier").await;
     let body = "titre=Suivi&minimum=3";
     let mut request = form_request(&first.path("/suivi"), body);
     request
@@ -804,16 +788,10 @@ async fn a_follow_up_is_opened_only_from_the_first_ones_own_page() {
     assert_eq!(app.send(request).await.status, StatusCode::FORBIDDEN);
     // The projector key cannot open one, nor a wrong key.
     let projected = format!("/atelier/{}/{}/suivi", first.id, first.projector);
-    let reply = app.send(same_site_post(&projected, body, None)).await;
+    let reply = post_here(&app, &projected, body).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     // Bad fields: said, nothing created.
-    let reply = app
-        .send(same_site_post(
-            &first.path("/suivi"),
-            "titre=&minimum=1",
-            None,
-        ))
-        .await;
+    let reply = post_here(&app, &first.path("/suivi"), "titre=&minimum=1").await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(reply.body.contains("n’a pas été créé"));
     assert_eq!(app.workshops(), 1);
@@ -822,18 +800,14 @@ async fn a_follow_up_is_opened_only_from_the_first_ones_own_page() {
 #[tokio::test]
 async fn a_follow_up_months_later_compares_with_the_means_kept_at_expiry() {
     let app = App::new();
-    let first = app
-        .create_workshop("Atelier de printemps", "diagnostic", 3)
-        .await;
+    let first = app.workshop("Atelier de printemps").await;
     let mut pages = Vec::new();
     for pick in 0..4 {
         pages.push(answer(&app, &first, pick).await);
     }
     let before = export(&app, &first).await;
     // A workshop below its minimum at expiry keeps nothing at all.
-    let small = app
-        .create_workshop("Atelier trop petit", "diagnostic", 3)
-        .await;
+    let small = app.workshop("Atelier trop petit").await;
     answer(&app, &small, 0).await;
     answer(&app, &small, 1).await;
 
@@ -899,9 +873,7 @@ async fn a_follow_up_months_later_compares_with_the_means_kept_at_expiry() {
     // Three months after the first session, the follow-up: opened from the
     // archived workshop's page, it compares with the kept means.
     let second = follow_up(&app, &first, 3).await;
-    for pick in 1..4 {
-        answer(&app, &second, pick).await;
-    }
+    answer_each(&app, &second, 1..4).await;
     assert_eq!(reveal(&app, &second).await, StatusCode::SEE_OTHER);
     let view = app.get(&second.projection("")).await.body;
     assert!(view.contains("chezsoi-chart-changes"), "no evolution chart");
@@ -910,12 +882,7 @@ async fn a_follow_up_months_later_compares_with_the_means_kept_at_expiry() {
     assert_eq!(evolution["before_answers"], 4);
     let changes = evolution["changes"].as_array().unwrap();
     assert_eq!(changes[0]["before"], before["overall"]["mean"]);
-    let dimensions = before["dimensions"].as_array().unwrap();
-    assert_eq!(changes.len(), dimensions.len() + 1);
-    for (change, dimension) in changes[1..].iter().zip(dimensions) {
-        assert_eq!(change["id"], dimension["id"]);
-        assert_eq!(change["before"], dimension["spread"]["mean"]);
-    }
+    assert_dimensions_before(changes, &before);
 
     // The kept means go in their turn, BASELINE_DAYS after the answers.
     let later = now + i64::from(chezsoi::workshop::BASELINE_DAYS + 1) * 86_400;
@@ -931,9 +898,7 @@ async fn a_follow_up_months_later_compares_with_the_means_kept_at_expiry() {
 #[tokio::test]
 async fn a_workshop_result_says_when_it_is_erased_and_its_reminder_leads_to_the_quiz_after() {
     let app = App::new();
-    let workshop = app
-        .create_workshop("Atelier du jeudi", "diagnostic", 3)
-        .await;
+    let workshop = app.workshop("Atelier du jeudi").await;
     let result = answer(&app, &workshop, 1).await;
     // Opened 20 days ago: erased in 10 days with the default 30.
     age(&app, &workshop, 20);

@@ -15,9 +15,10 @@ mod support;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::time::Duration;
+use support::or_skip;
 
 use chezsoi::web::server::{HEADER_TIMEOUT, IDLE_TIMEOUT, MAX_HEADERS, MAX_URI};
-use support::{FixtureProject, Server};
+use support::{FixtureProject, HttpReply, Server};
 
 /// The headers every response must carry.
 const SECURITY_HEADERS: [&str; 5] = [
@@ -28,43 +29,21 @@ const SECURITY_HEADERS: [&str; 5] = [
     "permissions-policy",
 ];
 
-/// One response read off a connection: status, headers (lowercase names)
-/// and body.
-struct Response {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Response {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
+impl HttpReply {
     /// A refusal made below the router: the status, the French page, the
     /// security headers.
     fn assert_french_refusal(&self, status: u16, words: &str) {
-        assert_eq!(self.status, status, "{}", self.body);
+        let body = self.text();
+        assert_eq!(self.status, status, "{body}");
         assert!(
             self.header("content-type")
                 .is_some_and(|v| v.starts_with("text/html")),
             "{status}: not an HTML page: {:?}",
             self.headers
         );
-        assert!(self.body.contains("lang=\"fr\""), "{}", self.body);
-        assert!(
-            self.body.contains(&format!("Code {status}")),
-            "{}",
-            self.body
-        );
-        assert!(
-            self.body.contains(words),
-            "« {words} » missing: {}",
-            self.body
-        );
+        assert!(body.contains("lang=\"fr\""), "{}", body);
+        assert!(body.contains(&format!("Code {status}")), "{}", body);
+        assert!(body.contains(words), "« {words} » missing: {}", body);
         for name in SECURITY_HEADERS {
             assert!(self.header(name).is_some(), "{status}: no {name}");
         }
@@ -73,7 +52,7 @@ impl Response {
 
 /// Reads one response (its body by `Content-Length`), leaving the
 /// connection open.
-fn read_response(reader: &mut BufReader<TcpStream>) -> Response {
+fn read_response(reader: &mut BufReader<TcpStream>) -> HttpReply {
     let mut status_line = String::new();
     reader.read_line(&mut status_line).unwrap();
     let status = status_line
@@ -98,10 +77,10 @@ fn read_response(reader: &mut BufReader<TcpStream>) -> Response {
         .map_or(0, |(_, v)| v.parse().unwrap());
     let mut body = vec![0; length];
     reader.read_exact(&mut body).unwrap();
-    Response {
+    HttpReply {
         status,
         headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
+        body,
     }
 }
 
@@ -122,7 +101,7 @@ fn connect(server: &Server) -> BufReader<TcpStream> {
 }
 
 /// Sends `bytes` on a fresh connection and reads the one response.
-fn exchange(server: &Server, bytes: &[u8]) -> Response {
+fn exchange(server: &Server, bytes: &[u8]) -> HttpReply {
     let mut reader = connect(server);
     reader.get_mut().write_all(bytes).unwrap();
     read_response(&mut reader)
@@ -176,8 +155,8 @@ fn assert_served(source: Ipv4Addr, server: &Server) {
     stream.write_all(GET_HEALTH).unwrap();
     let mut reader = BufReader::new(stream);
     let response = read_response(&mut reader);
-    assert_eq!(response.status, 200, "{}", response.body);
-    assert_eq!(response.body, "ok");
+    assert_eq!(response.status, 200, "{}", response.text());
+    assert_eq!(response.text(), "ok");
 }
 
 fn fixture_server(extra: &[&str]) -> (FixtureProject, Server) {
@@ -363,10 +342,11 @@ fn read_head_status(reader: &mut BufReader<TcpStream>) -> u16 {
 
 #[test]
 fn clients_never_exhaust_the_file_descriptors() {
-    let Some(prlimit) = support::tool_or_skip("file descriptor budget", "prlimit", "util-linux")
-    else {
-        return;
-    };
+    let prlimit = or_skip!(support::tool_or_skip(
+        "file descriptor budget",
+        "prlimit",
+        "util-linux"
+    ));
     let fixture = FixtureProject::new();
     let mut command = std::process::Command::new(prlimit);
     command
@@ -431,13 +411,9 @@ fn connections_the_clients_end_are_closed_and_their_places_freed() {
 fn no_secret_reaches_the_logs_at_any_level() {
     let fixture = FixtureProject::real();
     let quiz = fixture.quiz("diagnostic");
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_chezsoi"));
-    command
-        .args(["serve", "--addr", "127.0.0.1:0", "--root"])
-        .arg(fixture.root())
-        .arg("--db")
-        .arg(fixture.path("data/t.db"))
-        .env("CHEZSOI_LOG", "trace");
+    let mut command =
+        support::serve_command("127.0.0.1:0", fixture.root(), &fixture.path("data/t.db"));
+    command.env("CHEZSOI_LOG", "trace");
     let mut server = Server::spawn(command);
 
     let reply = server.post_form("/quiz/diagnostic", &support::valid_answers(&quiz, 0));
@@ -537,13 +513,11 @@ fn a_damaged_database_is_refused_at_start_with_what_to_do() {
     let db = fixture.path("data/t.db");
     std::fs::create_dir_all(db.parent().unwrap()).unwrap();
     damaged_database(&db);
-    let stderr = support::fails(
-        support::chezsoi()
-            .args(["serve", "--addr", "127.0.0.1:0", "--root"])
-            .arg(fixture.root())
-            .arg("--db")
-            .arg(&db),
-    );
+    let stderr = support::fails(&mut support::serve_command(
+        "127.0.0.1:0",
+        fixture.root(),
+        &db,
+    ));
     assert!(stderr.contains("est endommagée"), "{stderr}");
     assert!(stderr.contains("dernière sauvegarde"), "{stderr}");
     assert!(stderr.contains("chezsoi db backup"), "{stderr}");
@@ -559,13 +533,11 @@ fn a_locked_database_is_refused_at_start_in_plain_french() {
     // Another program holds a write transaction.
     let other = rusqlite::Connection::open(&db).unwrap();
     other.execute_batch("BEGIN EXCLUSIVE").unwrap();
-    let stderr = support::fails(
-        support::chezsoi()
-            .args(["serve", "--addr", "127.0.0.1:0", "--root"])
-            .arg(fixture.root())
-            .arg("--db")
-            .arg(&db),
-    );
+    let stderr = support::fails(&mut support::serve_command(
+        "127.0.0.1:0",
+        fixture.root(),
+        &db,
+    ));
     assert!(stderr.contains("ne peut pas être écrite"), "{stderr}");
     assert!(
         stderr.contains("verrouillée par un autre programme"),

@@ -14,8 +14,11 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
+use support::or_skip;
 
-use support::{EventStream, FixtureProject, MANIFEST_DIR, Server, tool_or_skip, valid_answers};
+use support::{
+    EventStream, FixtureProject, HttpReply, MANIFEST_DIR, Server, tool_or_skip, valid_answers,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// How long a proxied event may take: far more than it needs, far less
@@ -34,22 +37,6 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// A reply read off the wire: status, headers (lower-case names), body.
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
 /// One HTTP/1.0 exchange with `addr`, sent from the local address `from`
 /// (127.0.0.2, 127.0.0.3…: other clients of the same machine).
 async fn http_from(
@@ -59,18 +46,15 @@ async fn http_from(
     path: &str,
     headers: &[(&str, &str)],
     body: &str,
-) -> Reply {
+) -> HttpReply {
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.bind(SocketAddr::new(from, 0)).unwrap();
     let mut stream = socket.connect(addr).await.unwrap();
-    let mut request = format!(
+    let first = format!(
         "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: {}\r\n",
         body.len()
     );
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
+    let mut request = support::request_head(first, headers);
     request.push_str(body);
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut raw = Vec::new();
@@ -78,23 +62,7 @@ async fn http_from(
         .await
         .expect("a reply in time")
         .unwrap();
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP reply");
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .expect("a status");
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    Reply {
-        status,
-        headers,
-        body: body.to_string(),
-    }
+    support::parse_reply(&raw).expect("an HTTP reply")
 }
 
 const FORM: (&str, &str) = ("Content-Type", "application/x-www-form-urlencoded");
@@ -115,22 +83,11 @@ async fn create_workshop(addr: SocketAddr) -> (String, String, String) {
         "titre=Atelier+en+ligne&questionnaire=diagnostic&minimum=3",
     )
     .await;
-    assert_eq!(created.status, 303, "{}", created.body);
+    assert_eq!(created.status, 303, "{}", created.text());
     let manage = created.header("location").unwrap().to_string();
     let page = http_from(ip("127.0.0.1"), addr, "GET", &manage, &[], "").await;
     assert_eq!(page.status, 200);
-    let code = page
-        .body
-        .split_once("class=\"chezsoi-join-code-inline\">")
-        .and_then(|(_, rest)| rest.split_once('<'))
-        .map(|(code, _)| code.replace(' ', ""))
-        .expect("the join code");
-    let projection = page
-        .body
-        .split_once("href=\"/projection/")
-        .and_then(|(_, rest)| rest.split_once('"'))
-        .map(|(path, _)| format!("/projection/{path}"))
-        .expect("the view to project");
+    let (projection, code) = support::workshop_links_in(&page.text());
     let base = manage.trim_end_matches("/gestion").to_string();
     (base, projection, code)
 }
@@ -218,7 +175,7 @@ async fn check_through_proxy(proxy: SocketAddr, name: &str, quiz: &chezsoi::quiz
     let answer = serde_urlencoded::to_string(&fields).unwrap();
     let join = format!("/a/{code}");
     let reply = http_from(ip("127.0.0.2"), proxy, "POST", &join, &[FORM], &answer).await;
-    assert_eq!(reply.status, 303, "{name}: {}", reply.body);
+    assert_eq!(reply.status, 303, "{name}: {}", reply.text());
     assert_eq!(
         stream.next_event_data(),
         ("count".to_string(), "1".to_string()),
@@ -284,7 +241,7 @@ async fn check_through_proxy(proxy: SocketAddr, name: &str, quiz: &chezsoi::quiz
         "",
     )
     .await;
-    assert_eq!(own.status, 303, "{name}: {}", own.body);
+    assert_eq!(own.status, 303, "{name}: {}", own.text());
 }
 
 fn start_chezsoi(fixture: &FixtureProject) -> Server {
@@ -295,27 +252,32 @@ fn start_chezsoi(fixture: &FixtureProject) -> Server {
     )
 }
 
-fn upstream(server: &Server) -> String {
-    server.addr()
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn the_live_count_and_the_limits_work_through_a_default_nginx() {
-    let Some(nginx) = tool_or_skip("nginx front", "nginx", "nginx") else {
-        return;
-    };
+/// chezsoi behind the proxy `what`, which `command(port, dir, upstream)`
+/// runs from its configuration written in `dir` (a temp folder), listening
+/// on `port` and passing to `upstream`: what every proxy must let through.
+async fn check_behind(what: &str, command: impl Fn(u16, &Path, &str) -> Command) {
     let fixture = FixtureProject::real();
     let quiz = fixture.quiz("diagnostic");
     let server = start_chezsoi(&fixture);
     let dir = tempfile::tempdir().unwrap();
-    let d = dir.path().display();
-    let (port, _nginx) = start_proxy("nginx", dir.path(), |port, stderr| {
+    let (port, _proxy) = start_proxy(what, dir.path(), |port, stderr| {
+        command(port, dir.path(), &server.addr())
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .unwrap_or_else(|e| panic!("{what} does not start: {e}"))
+    });
+    check_through_proxy(format!("127.0.0.1:{port}").parse().unwrap(), what, &quiz).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_live_count_and_the_limits_work_through_a_default_nginx() {
+    let nginx = or_skip!(tool_or_skip("nginx front", "nginx", "nginx"));
+    check_behind("nginx", |port, dir, upstream| {
+        let d = dir.display();
         let site = deploy_file("nginx.conf")
             .replace("listen 80;", &format!("listen 127.0.0.1:{port};"))
-            .replace(
-                "http://127.0.0.1:3000",
-                &format!("http://{}", upstream(&server)),
-            );
+            .replace("http://127.0.0.1:3000", &format!("http://{upstream}"));
         assert!(site.contains(&format!("listen 127.0.0.1:{port};")));
         // Only what running unprivileged in a temp folder needs around the
         // README's server block; everything else is nginx's default.
@@ -325,52 +287,42 @@ async fn the_live_count_and_the_limits_work_through_a_default_nginx() {
              fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
              {site}\n}}\n"
         );
-        let conf_path = dir.path().join("nginx.conf");
+        let conf_path = dir.join("nginx.conf");
         std::fs::write(&conf_path, conf).unwrap();
-        Command::new(&nginx)
+        let mut command = Command::new(&nginx);
+        command
             .arg("-p")
-            .arg(dir.path())
+            .arg(dir)
             .arg("-c")
             .arg(&conf_path)
-            .args(["-g", "daemon off; master_process off;"])
-            .stdout(Stdio::null())
-            .stderr(stderr)
-            .spawn()
-            .expect("nginx starts")
-    });
-    check_through_proxy(format!("127.0.0.1:{port}").parse().unwrap(), "nginx", &quiz).await;
+            .args(["-g", "daemon off; master_process off;"]);
+        command
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_live_count_and_the_limits_work_through_caddy() {
-    let Some(caddy) = tool_or_skip("Caddy front", "caddy", "caddy") else {
-        return;
-    };
-    let fixture = FixtureProject::real();
-    let quiz = fixture.quiz("diagnostic");
-    let server = start_chezsoi(&fixture);
-    let dir = tempfile::tempdir().unwrap();
-    let (port, _caddy) = start_proxy("caddy", dir.path(), |port, stderr| {
+    let caddy = or_skip!(tool_or_skip("Caddy front", "caddy", "caddy"));
+    check_behind("Caddy", |port, dir, upstream| {
         // Plain HTTP on a test port instead of the certificate for a domain;
         // no admin endpoint, so that tests never collide on its port.
         let site = deploy_file("Caddyfile")
             .replace("atelier.example.org", &format!("http://127.0.0.1:{port}"))
-            .replace("127.0.0.1:3000", &upstream(&server));
+            .replace("127.0.0.1:3000", upstream);
         let conf = format!("{{\n\tadmin off\n\tauto_https off\n}}\n{site}");
-        let conf_path = dir.path().join("Caddyfile");
+        let conf_path = dir.join("Caddyfile");
         std::fs::write(&conf_path, conf).unwrap();
-        Command::new(&caddy)
+        let mut command = Command::new(&caddy);
+        command
             .args(["run", "--adapter", "caddyfile", "--config"])
             .arg(&conf_path)
-            .env("HOME", dir.path())
-            .env("XDG_DATA_HOME", dir.path().join("data"))
-            .env("XDG_CONFIG_HOME", dir.path().join("config"))
-            .stdout(Stdio::null())
-            .stderr(stderr)
-            .spawn()
-            .expect("caddy starts")
-    });
-    check_through_proxy(format!("127.0.0.1:{port}").parse().unwrap(), "Caddy", &quiz).await;
+            .env("HOME", dir)
+            .env("XDG_DATA_HOME", dir.join("data"))
+            .env("XDG_CONFIG_HOME", dir.join("config"));
+        command
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -295,6 +295,21 @@ impl Pages {
         assert_eq!(reply.status, status, "{name}: {}", reply.text());
         self.pages.push((name, kind, reply));
     }
+
+    /// GETs each application page `(name, uri, status)`.
+    async fn get_all(&mut self, app: &App, rows: &[(&str, &str, StatusCode)]) {
+        for (name, uri, status) in rows {
+            self.add(*name, Kind::Application, app.get(uri).await, *status);
+        }
+    }
+
+    /// POSTs each form `(name, uri, body, status)` of the application.
+    async fn post_all(&mut self, app: &App, rows: &[(&str, &str, &str, StatusCode)]) {
+        for (name, uri, body, status) in rows {
+            let reply = app.post_form(uri, body.to_string()).await;
+            self.add(*name, Kind::Application, reply, *status);
+        }
+    }
 }
 
 #[tokio::test]
@@ -317,29 +332,27 @@ async fn every_page_carries_the_security_headers_and_loads_nothing_from_elsewher
     let catalog = app.state.catalog();
     for quiz in catalog.iter() {
         let id = &quiz.id;
-        pages.add(
-            format!("quiz {id}"),
-            app_page,
-            app.get(&format!("/quiz/{id}")).await,
-            StatusCode::OK,
-        );
-        pages.add(
-            format!("stats {id}"),
-            app_page,
-            app.get(&format!("/stats/{id}")).await,
-            StatusCode::OK,
-        );
+        let forms = [
+            (
+                &*format!("quiz {id}"),
+                &*format!("/quiz/{id}"),
+                StatusCode::OK,
+            ),
+            (
+                &format!("stats {id}"),
+                &format!("/stats/{id}"),
+                StatusCode::OK,
+            ),
+        ];
+        pages.get_all(&app, &forms).await;
         let submitted = app
             .post_form(&format!("/quiz/{id}"), encode(&valid_answers(quiz, 1)))
             .await;
         assert_eq!(submitted.status, StatusCode::SEE_OTHER);
         let result = submitted.location();
-        pages.add(
-            format!("result {id}"),
-            app_page,
-            app.get(&result).await,
-            StatusCode::OK,
-        );
+        pages
+            .get_all(&app, &[(&format!("result {id}"), &result, StatusCode::OK)])
+            .await;
         let refused = app
             .post_form(&format!("/quiz/{id}"), encode(&valid_answers(quiz, 0)[..2]))
             .await;
@@ -349,19 +362,22 @@ async fn every_page_carries_the_security_headers_and_loads_nothing_from_elsewher
             refused,
             StatusCode::UNPROCESSABLE_ENTITY,
         );
-        pages.add(
-            format!("deletion asked {id}"),
-            app_page,
-            app.post_form(&format!("{result}/supprimer"), "").await,
-            StatusCode::OK,
-        );
-        pages.add(
-            format!("deleted result {id}"),
-            app_page,
-            app.post_form(&format!("{result}/supprimer"), "confirmation=oui")
-                .await,
-            StatusCode::OK,
-        );
+        let deletion = format!("{result}/supprimer");
+        let forms = [
+            (
+                &*format!("deletion asked {id}"),
+                &*deletion,
+                "",
+                StatusCode::OK,
+            ),
+            (
+                &format!("deleted result {id}"),
+                &deletion,
+                "confirmation=oui",
+                StatusCode::OK,
+            ),
+        ];
+        pages.post_all(&app, &forms).await;
     }
     let diagnostic = app.quiz("diagnostic");
     for n in 0..chezsoi::web::DEFAULT_MIN_GROUP {
@@ -370,54 +386,34 @@ async fn every_page_carries_the_security_headers_and_loads_nothing_from_elsewher
             .await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER);
     }
-    pages.add(
-        "stats with figures",
-        app_page,
-        app.get("/stats/diagnostic").await,
-        StatusCode::OK,
-    );
+    let stats = [("stats with figures", "/stats/diagnostic", StatusCode::OK)];
+    pages.get_all(&app, &stats).await;
 
     // Workshops in every state.
-    pages.add(
-        "creation form",
-        app_page,
-        app.get("/atelier/nouveau").await,
-        StatusCode::OK,
-    );
-    pages.add(
+    let form = [("creation form", "/atelier/nouveau", StatusCode::OK)];
+    pages.get_all(&app, &form).await;
+    let refused = "titre=&minimum=1";
+    let creation = [(
         "creation refused",
-        app_page,
-        app.post_form("/atelier/nouveau", "titre=&minimum=1").await,
+        "/atelier/nouveau",
+        refused,
         StatusCode::UNPROCESSABLE_ENTITY,
+    )];
+    pages.post_all(&app, &creation).await;
+    let workshop = app.workshop("Atelier du jeudi").await;
+    let (join, projector, manage) = (
+        workshop.join(),
+        workshop.projection(""),
+        workshop.path("/gestion"),
     );
-    let workshop = app
-        .create_workshop("Atelier du jeudi", "diagnostic", 3)
-        .await;
-    pages.add("join form", app_page, app.get("/a").await, StatusCode::OK);
-    pages.add(
-        "join, unknown code",
-        app_page,
-        app.get("/a?code=zz").await,
-        StatusCode::NOT_FOUND,
-    );
-    pages.add(
-        "join",
-        app_page,
-        app.get(&workshop.join()).await,
-        StatusCode::OK,
-    );
-    pages.add(
-        "projector, empty",
-        app_page,
-        app.get(&workshop.projection("")).await,
-        StatusCode::OK,
-    );
-    pages.add(
-        "management",
-        app_page,
-        app.get(&workshop.path("/gestion")).await,
-        StatusCode::OK,
-    );
+    let opened = [
+        ("join form", "/a", StatusCode::OK),
+        ("join, unknown code", "/a?code=zz", StatusCode::NOT_FOUND),
+        ("join", &join, StatusCode::OK),
+        ("projector, empty", &projector, StatusCode::OK),
+        ("management", &manage, StatusCode::OK),
+    ];
+    pages.get_all(&app, &opened).await;
     let mut workshop_result = String::new();
     for n in 0..3 {
         let reply = app
@@ -425,116 +421,79 @@ async fn every_page_carries_the_security_headers_and_loads_nothing_from_elsewher
             .await;
         workshop_result = reply.location();
     }
-    pages.add(
-        "workshop result",
-        app_page,
-        app.get(&workshop_result).await,
-        StatusCode::OK,
-    );
-    pages.add(
-        "projector, enough",
-        app_page,
-        app.get(&workshop.projection("")).await,
-        StatusCode::OK,
-    );
+    let answered = [
+        ("workshop result", &*workshop_result, StatusCode::OK),
+        ("projector, enough", &projector, StatusCode::OK),
+    ];
+    pages.get_all(&app, &answered).await;
     assert_eq!(
         app.post_form(&workshop.projection("/reveler"), "")
             .await
             .status,
         StatusCode::SEE_OTHER
     );
-    pages.add(
-        "projector, revealed",
-        app_page,
-        app.get(&workshop.projection("")).await,
-        StatusCode::OK,
-    );
+    let revealed = [("projector, revealed", &*projector, StatusCode::OK)];
+    pages.get_all(&app, &revealed).await;
     assert_eq!(
         app.post_form(&workshop.path("/fermer"), "").await.status,
         StatusCode::SEE_OTHER
     );
-    pages.add(
-        "projector, closed",
-        app_page,
-        app.get(&workshop.projection("")).await,
-        StatusCode::OK,
-    );
-    pages.add(
-        "management, closed",
-        app_page,
-        app.get(&workshop.path("/gestion")).await,
-        StatusCode::OK,
-    );
-    pages.add(
-        "join, closed",
-        app_page,
-        app.get(&workshop.join()).await,
-        StatusCode::GONE,
-    );
-    let small = app.create_workshop("Petit atelier", "diagnostic", 3).await;
-    pages.add(
+    let closed = [
+        ("projector, closed", &*projector, StatusCode::OK),
+        ("management, closed", &manage, StatusCode::OK),
+        ("join, closed", &join, StatusCode::GONE),
+    ];
+    pages.get_all(&app, &closed).await;
+    let small = app.workshop("Petit atelier").await;
+    let reveal = [(
         "reveal refused",
-        app_page,
-        app.post_form(&small.projection("/reveler"), "").await,
+        &*small.projection("/reveler"),
+        "",
         StatusCode::CONFLICT,
-    );
-    pages.add(
+    )];
+    pages.post_all(&app, &reveal).await;
+    let export = [(
         "export refused",
-        app_page,
-        app.get(&small.path("/resultats.csv")).await,
+        &*small.path("/resultats.csv"),
         StatusCode::CONFLICT,
-    );
-    pages.add(
-        "deletion unconfirmed",
-        app_page,
-        app.post_form(&small.path("/supprimer"), "").await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    );
-    pages.add(
-        "workshop deleted",
-        app_page,
-        app.post_form(&workshop.path("/supprimer"), "confirmation=oui")
-            .await,
-        StatusCode::OK,
-    );
+    )];
+    pages.get_all(&app, &export).await;
+    let deletions = [
+        (
+            "deletion unconfirmed",
+            &*small.path("/supprimer"),
+            "",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "workshop deleted",
+            &workshop.path("/supprimer"),
+            "confirmation=oui",
+            StatusCode::OK,
+        ),
+    ];
+    pages.post_all(&app, &deletions).await;
 
     // Error pages.
-    pages.add(
-        "book 404",
-        app_page,
-        app.get("/nulle-part.html").await,
-        StatusCode::NOT_FOUND,
-    );
-    pages.add(
-        "quiz 404",
-        app_page,
-        app.get("/quiz/inconnu").await,
-        StatusCode::NOT_FOUND,
-    );
-    pages.add(
-        "result 404",
-        app_page,
-        app.get("/r/0123456789abcdef0123456789abcdef").await,
-        StatusCode::NOT_FOUND,
-    );
-    pages.add(
-        "workshop 404",
-        app_page,
-        app.get(&workshop.path("/gestion")).await,
-        StatusCode::NOT_FOUND,
-    );
-    pages.add(
-        "undecodable path",
-        app_page,
-        app.get("/quiz/%FF").await,
-        StatusCode::NOT_FOUND,
-    );
-    pages.add(
+    let missing = [
+        ("book 404", "/nulle-part.html", StatusCode::NOT_FOUND),
+        ("quiz 404", "/quiz/inconnu", StatusCode::NOT_FOUND),
+        (
+            "result 404",
+            "/r/0123456789abcdef0123456789abcdef",
+            StatusCode::NOT_FOUND,
+        ),
+        ("workshop 404", &manage, StatusCode::NOT_FOUND),
+        ("undecodable path", "/quiz/%FF", StatusCode::NOT_FOUND),
+    ];
+    pages.get_all(&app, &missing).await;
+    let stale = [(
         "stale version",
-        app_page,
-        app.post_form("/quiz/diagnostic", "version=0").await,
+        "/quiz/diagnostic",
+        "version=0",
         StatusCode::CONFLICT,
-    );
+    )];
+    pages.post_all(&app, &stale).await;
     pages.add(
         "invalid UTF-8",
         app_page,
@@ -607,8 +566,7 @@ async fn every_page_carries_the_security_headers_and_loads_nothing_from_elsewher
         "/theme/chezsoi.css",
         "/book.js",
     ] {
-        let reply = app.get(uri).await;
-        assert_eq!(reply.status, StatusCode::OK, "{uri}");
+        let reply = app.get_expecting(uri, StatusCode::OK).await;
         check_headers(uri, &reply.headers);
     }
 }
@@ -617,7 +575,7 @@ async fn every_page_carries_the_security_headers_and_loads_nothing_from_elsewher
 async fn facilitator_pages_keep_their_key_from_any_referrer() {
     let app = App::new();
     let quiz = app.quiz("diagnostic");
-    let workshop = app.create_workshop("Atelier", "diagnostic", 3).await;
+    let workshop = app.workshop("Atelier").await;
     for n in 0..3 {
         app.post_form(&workshop.join(), encode(&valid_answers(&quiz, n)))
             .await;
@@ -627,8 +585,7 @@ async fn facilitator_pages_keep_their_key_from_any_referrer() {
         ("projector", workshop.projection("")),
         ("management", workshop.path("/gestion")),
     ] {
-        let reply = app.get(&uri).await;
-        assert_eq!(reply.status, StatusCode::OK, "{name}");
+        let reply = app.get_expecting(&uri, StatusCode::OK).await;
         assert_eq!(
             reply.header(header::REFERRER_POLICY),
             Some("no-referrer"),

@@ -139,10 +139,10 @@ struct Site {
 async fn site() -> Site {
     let app = App::new();
     let diagnostic = app.quiz("diagnostic");
-    let open = app.create_workshop("Atelier ouvert", "diagnostic", 3).await;
-    let other = app.create_workshop("Autre atelier", "diagnostic", 3).await;
-    let closed = app.create_workshop("Atelier fermé", "diagnostic", 3).await;
-    let deleted = app.create_workshop("Atelier effacé", "diagnostic", 3).await;
+    let open = app.workshop("Atelier ouvert").await;
+    let other = app.workshop("Autre atelier").await;
+    let closed = app.workshop("Atelier fermé").await;
+    let deleted = app.workshop("Atelier effacé").await;
     let knowledge = app.create_workshop("Vérification", "verif-portee", 3).await;
     assert_eq!(
         app.post_form(&closed.path("/fermer"), "").await.status,
@@ -1062,7 +1062,7 @@ async fn a_facilitators_markup_comes_back_escaped_everywhere() {
     assert!(title.chars().count() <= chezsoi::workshop::TITLE_MAX_CHARS);
     let escaped = "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; \
                    &quot;Cie&quot; &amp; l&#x27;équipe {{ 7*7 }} {% raw %}";
-    let workshop = app.create_workshop(title, "diagnostic", 3).await;
+    let workshop = app.workshop(title).await;
     let mut shown = Vec::new();
     let mut hidden = Vec::new();
     shown.push(("management", app.get(&workshop.path("/gestion")).await));
@@ -1190,7 +1190,7 @@ async fn a_flood_of_quiz_submissions_from_one_client_gets_429() {
     let app = App::new();
     let quiz = app.quiz("diagnostic");
     let good = encode(&valid_answers(&quiz, 0));
-    let workshop = app.create_workshop("Atelier", "diagnostic", 3).await;
+    let workshop = app.workshop("Atelier").await;
     let flooder: std::net::IpAddr = "203.0.113.5".parse().unwrap();
     let neighbour: std::net::IpAddr = "2001:db8::6".parse().unwrap();
     let post = |uri: &str, body: &str| router::form_request(uri, body.to_string());

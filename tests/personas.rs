@@ -6,6 +6,8 @@
 //! is built once for this test binary. Print every persona's plan with
 //! `cargo test --test personas -- --nocapture print_every_plan`.
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -1405,7 +1407,6 @@ fn valid_answers() -> impl Strategy<Value = Vec<(String, String)>> {
         .questions
         .iter()
         .map(|question| {
-            let name = format!("q-{}", question.id);
             let answer: BoxedStrategy<Vec<String>> = match &question.kind {
                 QuestionKind::Scale { min, max, .. } => (*min..=*max)
                     .prop_map(|value| vec![value.to_string()])
@@ -1428,16 +1429,7 @@ fn valid_answers() -> impl Strategy<Value = Vec<(String, String)>> {
                         .boxed()
                 }
             };
-            let optional = question.optional;
-            (answer, any::<bool>())
-                .prop_map(move |(values, skip)| {
-                    if optional && skip {
-                        Vec::new()
-                    } else {
-                        values.into_iter().map(|v| (name.clone(), v)).collect()
-                    }
-                })
-                .boxed()
+            support::question_fields(question, answer)
         })
         .collect();
     per_question.prop_map(|groups| groups.into_iter().flatten().collect())

@@ -93,9 +93,7 @@ fn group_results_print_on_four_pages_at_most() {
     for pick in 0..6 {
         server.answer(&format!("/a/{code}"), &quiz, pick);
     }
-    let reveal =
-        support::http(&server.addr(), "POST", &format!("{base}/reveler"), &[], b"").unwrap();
-    assert_eq!(reveal.status, 303);
+    server.reveal(&base);
     let test = "group_results_print_on_four_pages_at_most";
     let url = format!("{}{base}", server.base_url);
     if let Some(pages) = printed_pages(test, &fixture, &url) {

@@ -4,15 +4,13 @@
 //! offline; its contents show the book's parts and, in the PDF, the page
 //! where each chapter starts; no worksheet starts on a half-empty page.
 
-#[allow(dead_code)] // file_url: for the browser tests
-#[path = "support/offline_book.rs"]
-mod offline_book;
 mod support;
 
 use std::collections::HashSet;
+use support::or_skip;
 
+use chezsoi::book::Target;
 use regex::Regex;
-use support::FixtureProject;
 
 fn percent_decode(text: &str) -> String {
     url::form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
@@ -23,9 +21,8 @@ fn percent_decode(text: &str) -> String {
 
 #[test]
 fn every_internal_link_of_print_html_targets_an_id_of_print_html() {
-    let fixture = FixtureProject::real();
-    let out = tempfile::tempdir().unwrap();
-    let book = offline_book::build(fixture.root(), out.path());
+    let shared = support::shared_book(Target::Offline);
+    let book = &shared.built.out;
     let html = std::fs::read_to_string(book.join("print.html")).unwrap();
 
     let ids: Vec<String> = Regex::new(r#"\bid="([^"]*)""#)
@@ -74,7 +71,7 @@ fn every_internal_link_of_print_html_targets_an_id_of_print_html() {
         .captures_iter(&html)
         .map(|c| c[1].to_string())
         .collect();
-    let summary = std::fs::read_to_string(fixture.path("book/SUMMARY.md")).unwrap();
+    let summary = std::fs::read_to_string(shared.root.join("book/SUMMARY.md")).unwrap();
     let expected: Vec<String> = summary
         .lines()
         .filter_map(|l| l.strip_prefix("# "))
@@ -83,19 +80,14 @@ fn every_internal_link_of_print_html_targets_an_id_of_print_html() {
         .collect();
     assert!(!expected.is_empty());
     assert_eq!(parts, expected, "parts of the contents");
-    let project = chezsoi::project::Project::open(fixture.root()).unwrap();
-    let chapters = chezsoi::content::Content::load(&project)
-        .unwrap()
-        .chapter_titles;
+    let chapters = &shared.built.content.chapter_titles;
     let entries = chezsoi::book::print::contents_entries(&html);
     assert_eq!(entries.len(), chapters.len(), "one line per chapter");
 }
 
 #[test]
 fn the_offline_book_has_no_dead_server_link() {
-    let fixture = FixtureProject::real();
-    let out = tempfile::tempdir().unwrap();
-    let book = offline_book::build(fixture.root(), out.path());
+    let book = &support::shared_book(Target::Offline).built.out;
     let href = Regex::new(r##"<a\b[^>]*\bhref="([^"#?]*)[^"]*""##).unwrap();
     let mut stack = vec![book.clone()];
     let mut checked = 0;
@@ -132,17 +124,15 @@ fn the_offline_book_has_no_dead_server_link() {
 /// worksheet never starts on a page left half empty.
 #[test]
 fn the_pdf_contents_have_page_numbers_and_worksheets_fill_their_pages() {
-    let Some(_) = support::chromium_or_skip("PDF contents") else {
-        return;
-    };
-    let Some(_) = support::tool_or_skip("PDF contents", "pdftotext", "poppler-utils") else {
-        return;
-    };
-    let fixture = FixtureProject::real();
-    let out = tempfile::tempdir().unwrap();
-    let book = offline_book::build(fixture.root(), out.path());
+    or_skip!(support::chromium_or_skip("PDF contents"));
+    or_skip!(support::tool_or_skip(
+        "PDF contents",
+        "pdftotext",
+        "poppler-utils"
+    ));
+    let book = &support::shared_book(Target::Offline).built.out;
     let pdf = book.join("chezsoi.pdf");
-    chezsoi::book::pdf::print_pdf(&book, &pdf).unwrap();
+    chezsoi::book::pdf::print_pdf(book, &pdf).unwrap();
     let pages = chezsoi::book::pdf::page_texts(&pdf).unwrap();
     let html = std::fs::read_to_string(book.join("print.html")).unwrap();
     let numbers = Regex::new(r#"<span class="chezsoi-toc-text">(.*?)</span><span class="chezsoi-toc-page" data-for="[^"]*">(\d*)</span>"#)

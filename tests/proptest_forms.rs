@@ -126,7 +126,6 @@ fn field(quiz: &Quiz, codes: &[String]) -> BoxedStrategy<(String, String)> {
 fn valid_form(quiz: &Quiz, code: Option<String>) -> BoxedStrategy<Vec<(String, String)>> {
     let mut questions: Vec<BoxedStrategy<Vec<(String, String)>>> = Vec::new();
     for question in &quiz.questions {
-        let field = format!("q-{}", question.id);
         let ids: Vec<String> = question.choices.iter().map(|c| c.id.clone()).collect();
         let answer: BoxedStrategy<Vec<String>> = match &question.kind {
             QuestionKind::Scale { min, max, .. } => {
@@ -138,18 +137,7 @@ fn valid_form(quiz: &Quiz, code: Option<String>) -> BoxedStrategy<Vec<(String, S
                 prop::sample::subsequence(ids, 1..=max).boxed()
             }
         };
-        let optional = question.optional;
-        questions.push(
-            (answer, any::<bool>())
-                .prop_map(move |(values, skip)| {
-                    if optional && skip {
-                        Vec::new()
-                    } else {
-                        values.into_iter().map(|v| (field.clone(), v)).collect()
-                    }
-                })
-                .boxed(),
-        );
+        questions.push(support::question_fields(question, answer));
     }
     let version = quiz.version.clone();
     let workshop = match code {
@@ -493,12 +481,8 @@ fn arbitrary_bodies_posted_to_a_workshop_store_only_valid_results() {
     let app = App::new();
     let rt = runtime();
     let quiz = app.quiz("diagnostic");
-    let (workshop, other) = rt.block_on(async {
-        (
-            app.create_workshop("Atelier", "diagnostic", 3).await,
-            app.create_workshop("Autre", "diagnostic", 3).await,
-        )
-    });
+    let (workshop, other) =
+        rt.block_on(async { (app.workshop("Atelier").await, app.workshop("Autre").await) });
     // Valid forms may name their workshop; naming the other is a forgery.
     let codes = vec![workshop.code.clone(), other.code.clone()];
     let uri = workshop.join();

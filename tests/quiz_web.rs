@@ -21,6 +21,19 @@ fn answers(quiz: &Quiz, pick: usize) -> Vec<(String, String)> {
     support::valid_answers(quiz, pick)
 }
 
+/// Posts the first choices of quiz `id`, which must be accepted: the quiz,
+/// the fields sent and where the answer leads.
+async fn submit_first_choices(
+    app: &App,
+    id: &str,
+) -> (std::sync::Arc<Quiz>, Vec<(String, String)>, String) {
+    let quiz = app.quiz(id);
+    let fields = answers(&quiz, 0);
+    let reply = app.post_form(&format!("/quiz/{id}"), encode(&fields)).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    (quiz, fields, reply.location())
+}
+
 fn replace(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
     fields
         .iter()
@@ -43,9 +56,8 @@ async fn the_quiz_page_is_a_plain_accessible_form() {
     let quiz = app.quiz("diagnostic");
     let page = app.get("/quiz/diagnostic").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(
-        page.body
-            .contains("<form class=\"chezsoi-quiz\" method=\"post\" action=\"/quiz/diagnostic\"")
+    page.assert_contains(
+        "<form class=\"chezsoi-quiz\" method=\"post\" action=\"/quiz/diagnostic\"",
     );
     assert_eq!(page.body.matches("<fieldset").count(), quiz.questions.len());
     assert_eq!(page.body.matches("<legend").count(), quiz.questions.len());
@@ -63,14 +75,8 @@ async fn the_quiz_page_is_a_plain_accessible_form() {
             );
         }
     }
-    assert!(
-        page.body
-            .contains(&format!("name=\"version\" value=\"{}\"", quiz.version))
-    );
-    assert!(
-        page.body
-            .contains("<script src=\"/_app/quiz.js\"></script>")
-    );
+    page.assert_contains(&format!("name=\"version\" value=\"{}\"", quiz.version));
+    page.assert_contains("<script src=\"/_app/quiz.js\"></script>");
     assert!(
         !page.body.contains("<script>"),
         "inline script in the quiz page"
@@ -81,17 +87,7 @@ async fn the_quiz_page_is_a_plain_accessible_form() {
 #[tokio::test]
 async fn submit_then_result_then_json_then_delete() {
     let app = app();
-    let quiz = app.quiz("diagnostic");
-    let fields = answers(&quiz, 0);
-    let reply = app.post_form("/quiz/diagnostic", encode(&fields)).await;
-    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
-    let location = reply
-        .headers
-        .get(header::LOCATION)
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
+    let (quiz, fields, location) = submit_first_choices(&app, "diagnostic").await;
     assert!(
         location.starts_with("/r/") && location.len() == 3 + 32,
         "{location}"
@@ -133,10 +129,7 @@ async fn submit_then_result_then_json_then_delete() {
             .contains(&format!("Votre profil\u{a0}: {}", profile.label)),
         "profile missing"
     );
-    assert!(
-        page.body
-            .contains(&format!("<strong>{}</strong> sur 100", expected.overall))
-    );
+    page.assert_contains(&format!("<strong>{}</strong> sur 100", expected.overall));
     assert!(
         page.body
             .contains("<div class=\"chezsoi-chart chezsoi-chart-bars\""),
@@ -217,7 +210,7 @@ async fn submit_then_result_then_json_then_delete() {
         .post_form(&format!("{location}/supprimer"), "confirmation=oui")
         .await;
     assert_eq!(deleted.status, StatusCode::OK);
-    assert!(deleted.body.contains("Résultat supprimé"));
+    deleted.assert_contains("Résultat supprimé");
     assert_eq!(app.results(), 0);
     assert_eq!(app.get(&location).await.status, StatusCode::NOT_FOUND);
     for body in ["", "confirmation=oui"] {
@@ -255,22 +248,10 @@ async fn different_situations_get_different_plans() {
 #[tokio::test]
 async fn a_knowledge_check_shows_score_right_answers_and_explanations() {
     let app = app();
-    let quiz = app.quiz("verif-portee");
-    let fields = answers(&quiz, 0);
-    let reply = app.post_form("/quiz/verif-portee", encode(&fields)).await;
-    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
-    let page = app
-        .get(
-            reply
-                .headers
-                .get(header::LOCATION)
-                .unwrap()
-                .to_str()
-                .unwrap(),
-        )
-        .await;
+    let (quiz, _, location) = submit_first_choices(&app, "verif-portee").await;
+    let page = app.get(&location).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("Votre score"));
+    page.assert_contains("Votre score");
     for question in &quiz.questions {
         for choice in &question.choices {
             let explanation = choice.explanation.as_deref().unwrap();
@@ -281,12 +262,12 @@ async fn a_knowledge_check_shows_score_right_answers_and_explanations() {
             );
         }
     }
-    assert!(page.body.contains("bonne réponse"));
+    page.assert_contains("bonne réponse");
     // The first choice of each question (quizzes/verif-portee.toml): four
     // wrong single answers or wrong ticks (0 each), and for « dynamique » one
     // of its three right answers alone: 1/3 of a point, « en partie juste ».
     // (0 + 0 + 0 + 0 + 33) / 5 = 6.6 → 7 % of the points.
-    assert!(page.body.contains("en partie juste"));
+    page.assert_contains("en partie juste");
     assert!(page.body.contains("<strong>7</strong>"), "{}", page.body);
     assert!(
         page.body.contains("href=\"/02-portee.html\""),
@@ -451,10 +432,10 @@ async fn every_bad_input_is_refused_and_stores_nothing() {
             encode(&replace(&good, &format!("q-{}", single.id), "inexistant")),
         )
         .await;
-    assert!(reply.body.contains(&format!(
+    reply.assert_contains(&format!(
         "aria-describedby=\"diagnostic-q-{}-erreur\"",
         single.id
-    )));
+    ));
     let scale_min = scale.scale_bounds().unwrap().0;
     let kept = format!(
         "id=\"diagnostic-q-{0}-{1}\" name=\"q-{0}\" value=\"{1}\" checked",
@@ -492,8 +473,7 @@ async fn every_bad_input_is_refused_and_stores_nothing() {
         "/r/x/reponses.json",
         "/stats/inconnu",
     ] {
-        let reply = app.get(uri).await;
-        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{uri}");
+        let reply = app.get_expecting(uri, StatusCode::NOT_FOUND).await;
         assert!(reply.body.contains("lang=\"fr\""), "{uri}");
     }
     assert_eq!(app.results(), 0);

@@ -50,15 +50,14 @@ async fn the_health_check_is_never_cached_and_fails_when_nothing_can_be_written(
 async fn private_pages_are_never_stored_and_a_deletion_clears_what_the_browser_kept() {
     let app = App::new();
     let result = app.take_quiz("diagnostic", 0).await;
-    let workshop = app.create_workshop("Atelier privé", "diagnostic", 3).await;
+    let workshop = app.workshop("Atelier privé").await;
     for uri in [
         result.clone(),
         format!("{result}/reponses.json"),
         workshop.projection(""),
         workshop.path("/gestion"),
     ] {
-        let reply = app.get(&uri).await;
-        assert_eq!(reply.status, StatusCode::OK, "{uri}");
+        let reply = app.get_expecting(&uri, StatusCode::OK).await;
         assert_eq!(
             reply.header(header::CACHE_CONTROL),
             Some("no-store"),
@@ -151,16 +150,7 @@ async fn results_created_one_after_another_cannot_be_put_back_in_order() {
         "rows are kept in the order of their random key"
     );
     // Every row of the same hour: the hour is the finest order stored.
-    let hours: i64 = app
-        .store
-        .with_writer(|c| {
-            Ok(c.query_row(
-                "SELECT count(DISTINCT created_hour) FROM results",
-                [],
-                |r| r.get(0),
-            )?)
-        })
-        .unwrap();
+    let hours = app.count("SELECT count(DISTINCT created_hour) FROM results");
     assert!(hours <= 2, "{hours}");
 }
 

@@ -8,17 +8,16 @@
 #[allow(dead_code)] // axe helpers unused here
 #[path = "support/browser.rs"]
 mod browser;
-#[path = "support/offline_book.rs"]
-mod offline_book;
 mod support;
 
 use std::path::Path;
 use std::time::Duration;
+use support::or_skip;
 
-use browser::find;
+use browser::{Books, find};
 use fantoccini::Client;
 use serde_json::json;
-use support::{FixtureProject, Server};
+use support::FixtureProject;
 
 #[derive(Debug, Clone, PartialEq)]
 struct Hit {
@@ -206,17 +205,11 @@ async fn check_queries(client: &Client, base: &str, book: &Path, label: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn french_queries_find_their_sections_served_and_offline() {
-    let Some(mut driver) = browser::driver_or_skip("French search") else {
-        return;
-    };
-    let fixture = FixtureProject::real();
-    let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
-    let out = tempfile::tempdir().unwrap();
-    let book = offline_book::build(fixture.root(), out.path());
-    let offline = format!("file://{}", book.canonicalize().unwrap().display());
-    let client = driver.session(true).await;
-    check_queries(&client, &server.base_url, &book, "servi").await;
-    check_queries(&client, &offline, &book, "hors ligne").await;
+    let mut books = or_skip!(Books::start_or_skip("French search"));
+    let client = books.driver.session(true).await;
+    for (label, base) in books.bases() {
+        check_queries(&client, &base, &books.offline, label).await;
+    }
     client.close().await.unwrap();
 }
 
@@ -225,12 +218,10 @@ async fn french_queries_find_their_sections_served_and_offline() {
 /// the index holds.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_browser_stems_every_word_of_the_book_as_the_index_did() {
-    let Some(mut driver) = browser::driver_or_skip("French stemmers agree") else {
-        return;
-    };
+    let mut driver = or_skip!(browser::driver_or_skip("French stemmers agree"));
     let fixture = FixtureProject::real();
     let out = tempfile::tempdir().unwrap();
-    let offline = offline_book::file_url(fixture.root(), out.path());
+    let offline = support::file_url(&support::build_offline_book(fixture.root(), out.path()));
     let client = driver.session(true).await;
     client.goto(&format!("{offline}/index.html")).await.unwrap();
     find(&client, "#search-toggle").await;

@@ -17,6 +17,15 @@ fn printed<'a>(stdout: &'a str, label: &str) -> &'a str {
         .trim()
 }
 
+/// The `{id}/{key}` of the link printed after `label`, which starts with
+/// `prefix`.
+fn printed_link<'a>(stdout: &'a str, label: &str, prefix: &str) -> (&'a str, &'a str) {
+    let link = printed(stdout, label);
+    link.strip_prefix(prefix)
+        .and_then(|rest| rest.split_once('/'))
+        .unwrap_or_else(|| panic!("{link}"))
+}
+
 #[test]
 fn workshop_new_prints_the_code_and_links_and_stores_only_the_key_hash() {
     let fixture = FixtureProject::real();
@@ -53,14 +62,11 @@ fn workshop_new_prints_the_code_and_links_and_stores_only_the_key_hash() {
         printed(&stdout, "Adresse de participation\u{a0}:"),
         format!("https://atelier.example.org/a/{code}")
     );
-    let facilitator = printed(
+    let (id, key) = printed_link(
         &stdout,
         "Lien d’animation (secret, à ne pas projeter)\u{a0}:",
+        "https://atelier.example.org/atelier/",
     );
-    let rest = facilitator
-        .strip_prefix("https://atelier.example.org/atelier/")
-        .unwrap_or_else(|| panic!("{facilitator}"));
-    let (id, key) = rest.split_once('/').unwrap();
     let key = FacilitatorKey::parse(key).expect("a 128-bit hex key");
 
     let store = Store::open(&db).unwrap();
@@ -81,14 +87,11 @@ fn workshop_new_prints_the_code_and_links_and_stores_only_the_key_hash() {
 
     // The view to project: its own key, stored as its hash, not the private
     // one.
-    let projection = printed(
+    let (projected_id, projector) = printed_link(
         &stdout,
         "Vue à projeter (ni fermeture, ni suppression, ni export)\u{a0}:",
+        "https://atelier.example.org/projection/",
     );
-    let rest = projection
-        .strip_prefix("https://atelier.example.org/projection/")
-        .unwrap_or_else(|| panic!("{projection}"));
-    let (projected_id, projector) = rest.split_once('/').unwrap();
     assert_eq!(projected_id, id);
     let projector = FacilitatorKey::parse(projector).expect("a 128-bit hex key");
     assert_ne!(projector, key);
@@ -217,8 +220,7 @@ fn workshop_help_is_in_french_and_shows_the_settings() {
         help.contains("  new ") && help.contains("  purge "),
         "{help}"
     );
-    let new = succeeds(chezsoi().args(["workshop", "new", "--help"]));
-    for option in [
+    let new_options = [
         "--title",
         "--quiz",
         "--min-group",
@@ -226,19 +228,10 @@ fn workshop_help_is_in_french_and_shows_the_settings() {
         "--db",
         "--root",
         "CHEZSOI_BASE_URL",
-    ] {
-        assert!(
-            new.contains(option),
-            "workshop new --help lacks {option}:\n{new}"
-        );
-    }
-    let serve = succeeds(chezsoi().args(["serve", "--help"]));
-    for option in ["--retention-days", "CHEZSOI_RETENTION_DAYS", "--base-url"] {
-        assert!(
-            serve.contains(option),
-            "serve --help lacks {option}:\n{serve}"
-        );
-    }
+    ];
+    support::assert_help_shows(&["workshop", "new"], &new_options);
+    let serve_options = ["--retention-days", "CHEZSOI_RETENTION_DAYS", "--base-url"];
+    support::assert_help_shows(&["serve"], &serve_options);
     let purge = succeeds(chezsoi().args(["workshop", "purge", "--help"]));
     assert!(purge.contains("CHEZSOI_RETENTION_DAYS"), "{purge}");
     assert!(!purge.contains("Print help"), "{purge}");

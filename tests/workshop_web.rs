@@ -24,6 +24,18 @@ fn app() -> App {
     App::new().one_client()
 }
 
+/// Posts participant `n`'s answers to the diagnostic at `path`: a
+/// workshop's `/a/{CODE}`, or the quiz itself.
+async fn answer_as(app: &App, path: &str, n: usize) -> router::Reply {
+    let quiz = app.quiz("diagnostic");
+    app.post_form(path, encode(&answers(&quiz, n))).await
+}
+
+/// GETs an export: it must be there.
+async fn download(app: &App, uri: &str) -> router::Reply {
+    app.get_expecting(uri, StatusCode::OK).await
+}
+
 /// Participant `n`'s answers: a different choice per question and person,
 /// two choices on multiple-choice questions, a different scale step.
 fn answers(quiz: &Quiz, n: usize) -> Vec<(String, String)> {
@@ -501,8 +513,7 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
     );
 
     // JSON export: the same figures, aggregates only.
-    let json = app.get(&workshop.path("/resultats.json")).await;
-    assert_eq!(json.status, StatusCode::OK);
+    let json = download(&app, &workshop.path("/resultats.json")).await;
     assert!(
         json.header(header::CONTENT_DISPOSITION)
             .unwrap()
@@ -564,8 +575,7 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
     assert!(!json.body.contains(&workshop.key));
 
     // CSV export: one row per aggregate, none per participant.
-    let csv = app.get(&workshop.path("/resultats.csv")).await;
-    assert_eq!(csv.status, StatusCode::OK);
+    let csv = download(&app, &workshop.path("/resultats.csv")).await;
     assert!(
         csv.header(header::CONTENT_TYPE)
             .unwrap()
@@ -611,13 +621,8 @@ async fn a_workshop_from_creation_to_revealed_results_and_exports() {
 #[tokio::test]
 async fn closing_refuses_answers_and_deleting_removes_the_workshop_and_its_results() {
     let app = app();
-    let quiz = app.quiz("diagnostic");
-    let workshop = app
-        .create_workshop("Atelier à fermer", "diagnostic", 3)
-        .await;
-    let elsewhere = app
-        .post_form("/quiz/diagnostic", encode(&answers(&quiz, 0)))
-        .await;
+    let workshop = app.workshop("Atelier à fermer").await;
+    let elsewhere = answer_as(&app, "/quiz/diagnostic", 0).await;
     assert_eq!(
         elsewhere.status,
         StatusCode::SEE_OTHER,
@@ -625,9 +630,7 @@ async fn closing_refuses_answers_and_deleting_removes_the_workshop_and_its_resul
     );
     let mut result_pages = Vec::new();
     for n in 0..3 {
-        let reply = app
-            .post_form(&format!("/a/{}", workshop.code), encode(&answers(&quiz, n)))
-            .await;
+        let reply = answer_as(&app, &format!("/a/{}", workshop.code), n).await;
         result_pages.push(reply.location());
     }
     assert_eq!(app.results_in(workshop.id), 3);
@@ -639,8 +642,7 @@ async fn closing_refuses_answers_and_deleting_removes_the_workshop_and_its_resul
     assert!(manage.contains("<strong>Fermé</strong>"));
     for reply in [
         app.get(&format!("/a/{}", workshop.code)).await,
-        app.post_form(&format!("/a/{}", workshop.code), encode(&answers(&quiz, 4)))
-            .await,
+        answer_as(&app, &format!("/a/{}", workshop.code), 4).await,
     ] {
         assert_eq!(reply.status, StatusCode::GONE);
         assert!(
@@ -692,14 +694,11 @@ async fn closing_refuses_answers_and_deleting_removes_the_workshop_and_its_resul
 #[tokio::test]
 async fn the_purge_removes_expired_workshops_with_their_results() {
     let app = app();
-    let quiz = app.quiz("diagnostic");
-    let old = app.create_workshop("Atelier ancien", "diagnostic", 3).await;
-    let recent = app.create_workshop("Atelier récent", "diagnostic", 3).await;
+    let old = app.workshop("Atelier ancien").await;
+    let recent = app.workshop("Atelier récent").await;
     for workshop in [&old, &recent] {
         for n in 0..2 {
-            let reply = app
-                .post_form(&format!("/a/{}", workshop.code), encode(&answers(&quiz, n)))
-                .await;
+            let reply = answer_as(&app, &format!("/a/{}", workshop.code), n).await;
             assert_eq!(reply.status, StatusCode::SEE_OTHER);
         }
     }
@@ -739,7 +738,7 @@ async fn the_purge_removes_expired_workshops_with_their_results() {
 #[tokio::test]
 async fn a_wrong_key_gets_the_same_404_as_an_unknown_workshop() {
     let app = app();
-    let workshop = app.create_workshop("Atelier secret", "diagnostic", 3).await;
+    let workshop = app.workshop("Atelier secret").await;
     let wrong_key = FacilitatorKey::generate();
     for (prefix, key, other_key, routes) in [
         (
@@ -803,12 +802,7 @@ async fn a_wrong_key_gets_the_same_404_as_an_unknown_workshop() {
         }
     }
     // Nothing was closed, revealed or deleted by those attempts.
-    let hash = FacilitatorKey::parse(&workshop.key).unwrap().hash();
-    let stored = app
-        .store
-        .find_workshop(workshop.id, &hash)
-        .unwrap()
-        .unwrap();
+    let stored = app.stored(&workshop);
     assert!(stored.is_open() && !stored.revealed);
     // Any other address below /atelier or /projection gets the same page.
     for uri in [
@@ -822,8 +816,7 @@ async fn a_wrong_key_gets_the_same_404_as_an_unknown_workshop() {
         format!("/projection/{}", workshop.id),
         "/projection".to_string(),
     ] {
-        let reply = app.get(&uri).await;
-        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{uri}");
+        let reply = app.get_expecting(&uri, StatusCode::NOT_FOUND).await;
         assert!(reply.body.contains("Cet atelier n’existe pas"), "{uri}");
     }
 }
@@ -831,13 +824,8 @@ async fn a_wrong_key_gets_the_same_404_as_an_unknown_workshop() {
 #[tokio::test]
 async fn the_live_count_streams_each_new_answer() {
     let app = app();
-    let quiz = app.quiz("diagnostic");
-    let workshop = app
-        .create_workshop("Atelier en direct", "diagnostic", 3)
-        .await;
-    let other = app
-        .create_workshop("Un autre atelier", "diagnostic", 3)
-        .await;
+    let workshop = app.workshop("Atelier en direct").await;
+    let other = app.workshop("Un autre atelier").await;
     let response = app
         .router
         .clone()
@@ -885,17 +873,10 @@ async fn the_live_count_streams_each_new_answer() {
     assert_eq!(next_count().await, "event: count\ndata: 0\nretry: 2000\n\n");
 
     // An answer to another workshop is not announced here.
-    let reply = app
-        .post_form(&format!("/a/{}", other.code), encode(&answers(&quiz, 0)))
-        .await;
+    let reply = answer_as(&app, &format!("/a/{}", other.code), 0).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     for expected in 1..=2 {
-        let reply = app
-            .post_form(
-                &format!("/a/{}", workshop.code),
-                encode(&answers(&quiz, expected)),
-            )
-            .await;
+        let reply = answer_as(&app, &format!("/a/{}", workshop.code), expected).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER);
         assert_eq!(
             next_count().await,
@@ -908,8 +889,8 @@ async fn the_live_count_streams_each_new_answer() {
 async fn forged_or_refused_submissions_store_nothing() {
     let app = app();
     let quiz = app.quiz("diagnostic");
-    let workshop = app.create_workshop("Atelier", "diagnostic", 3).await;
-    let other = app.create_workshop("Autre atelier", "diagnostic", 3).await;
+    let workshop = app.workshop("Atelier").await;
+    let other = app.workshop("Autre atelier").await;
     let good = answers(&quiz, 0);
     let with_field = |code: &str| {
         let mut fields = good.clone();
@@ -1074,17 +1055,11 @@ async fn the_creation_form_refuses_bad_input() {
 async fn floods_of_wrong_codes_answers_and_creations_are_throttled() {
     use chezsoi::web::{CREATION_PER_MINUTE, REFUSALS_PER_MINUTE};
     let app = app();
-    let quiz = app.quiz("diagnostic");
     for _ in 0..CREATION_PER_MINUTE {
         let reply = app.post_form("/atelier/nouveau", "titre=&minimum=5").await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let reply = app
-        .post_form(
-            "/atelier/nouveau",
-            "titre=Atelier&questionnaire=diagnostic&minimum=5",
-        )
-        .await;
+    let reply = app.post_workshop_form("Atelier", "diagnostic", "5").await;
     assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(reply.body.contains("Trop de requêtes"), "{}", reply.body);
     assert_eq!(app.store.count_workshops().unwrap(), 0);
@@ -1092,7 +1067,7 @@ async fn floods_of_wrong_codes_answers_and_creations_are_throttled() {
     app.state
         .flood_clock()
         .advance(std::time::Duration::from_secs(60));
-    let workshop = app.create_workshop("Atelier", "diagnostic", 3).await;
+    let workshop = app.workshop("Atelier").await;
 
     // Wrong codes, however they come, count as refusals of this client.
     for n in 0..REFUSALS_PER_MINUTE {
@@ -1126,9 +1101,7 @@ async fn floods_of_wrong_codes_answers_and_creations_are_throttled() {
     let typed = app.get(&format!("/a?code={}", workshop.code)).await;
     assert_eq!(typed.status, StatusCode::SEE_OTHER);
     assert_eq!(app.get(&typed.location()).await.status, StatusCode::OK);
-    let reply = app
-        .post_form(&workshop.join(), encode(&answers(&quiz, 0)))
-        .await;
+    let reply = answer_as(&app, &workshop.join(), 0).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     assert_eq!(app.results_in(workshop.id), 1);
     // The rest of the site is not throttled.
@@ -1138,20 +1111,15 @@ async fn floods_of_wrong_codes_answers_and_creations_are_throttled() {
 #[tokio::test]
 async fn each_workshop_has_its_own_allowance_of_answers() {
     let app = App::new();
-    let quiz = app.quiz("diagnostic");
     app.state.set_workshop_limit(3);
-    let busy = app.create_workshop("Atelier plein", "diagnostic", 3).await;
-    let calm = app.create_workshop("Atelier calme", "diagnostic", 3).await;
+    let busy = app.workshop("Atelier plein").await;
+    let calm = app.workshop("Atelier calme").await;
     // Three people, three addresses: the workshop's allowance, not theirs.
     for n in 0..3 {
-        let reply = app
-            .post_form(&busy.join(), encode(&answers(&quiz, n)))
-            .await;
+        let reply = answer_as(&app, &busy.join(), n).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER);
     }
-    let refused = app
-        .post_form(&busy.join(), encode(&answers(&quiz, 3)))
-        .await;
+    let refused = answer_as(&app, &busy.join(), 3).await;
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(
         refused.body.contains("Cet atelier reçoit plus de réponses"),
@@ -1162,17 +1130,13 @@ async fn each_workshop_has_its_own_allowance_of_answers() {
     assert_eq!(app.results_in(busy.id), 3);
     // Joining is not counted; another workshop has its own allowance.
     assert_eq!(app.get(&busy.join()).await.status, StatusCode::OK);
-    let reply = app
-        .post_form(&calm.join(), encode(&answers(&quiz, 0)))
-        .await;
+    let reply = answer_as(&app, &calm.join(), 0).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     // One answer comes back every 60 / 3 = 20 s.
     app.state
         .flood_clock()
         .advance(std::time::Duration::from_secs(20));
-    let reply = app
-        .post_form(&busy.join(), encode(&answers(&quiz, 4)))
-        .await;
+    let reply = answer_as(&app, &busy.join(), 4).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     assert_eq!(app.results_in(busy.id), 4);
 }
@@ -1268,7 +1232,7 @@ async fn a_room_behind_one_address_gets_through_while_one_phone_floods_wrong_cod
 async fn the_same_form_posted_three_times_stores_one_result() {
     let app = App::new();
     let quiz = app.quiz("diagnostic");
-    let workshop = app.create_workshop("Doubles clics", "diagnostic", 3).await;
+    let workshop = app.workshop("Doubles clics").await;
     let form_page = app.get(&workshop.join()).await.body;
     let nonce = between(&form_page, "name=\"envoi\" value=\"", "\"").to_string();
     assert_eq!(nonce.len(), 32, "a 128-bit nonce drawn with the page");
@@ -1373,12 +1337,9 @@ async fn the_same_form_posted_three_times_stores_one_result() {
 #[tokio::test]
 async fn the_projected_view_cannot_close_delete_or_export() {
     let app = App::new();
-    let quiz = app.quiz("diagnostic");
-    let workshop = app.create_workshop("Sur l’écran", "diagnostic", 3).await;
+    let workshop = app.workshop("Sur l’écran").await;
     for n in 0..3 {
-        let reply = app
-            .post_form(&workshop.join(), encode(&answers(&quiz, n)))
-            .await;
+        let reply = answer_as(&app, &workshop.join(), n).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER);
     }
     // Everything the private link does, tried with the projector key.
@@ -1444,16 +1405,11 @@ async fn the_projected_view_cannot_close_delete_or_export() {
 #[tokio::test]
 async fn cross_origin_management_actions_are_refused() {
     let app = App::new();
-    let quiz = app.quiz("diagnostic");
-    let workshop = app.create_workshop("Cible", "diagnostic", 3).await;
+    let workshop = app.workshop("Cible").await;
     for n in 0..3 {
-        app.post_form(&workshop.join(), encode(&answers(&quiz, n)))
-            .await;
+        answer_as(&app, &workshop.join(), n).await;
     }
-    let result = app
-        .post_form("/quiz/diagnostic", encode(&answers(&quiz, 0)))
-        .await
-        .location();
+    let result = answer_as(&app, "/quiz/diagnostic", 0).await.location();
     let post = |uri: String, headers: &[(&str, &str)]| {
         let mut request = Request::post(uri)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -1490,12 +1446,7 @@ async fn cross_origin_management_actions_are_refused() {
         }
     }
     // Nothing changed.
-    let hash = FacilitatorKey::parse(&workshop.key).unwrap().hash();
-    let stored = app
-        .store
-        .find_workshop(workshop.id, &hash)
-        .unwrap()
-        .unwrap();
+    let stored = app.stored(&workshop);
     assert!(stored.is_open() && !stored.revealed);
     assert_eq!(app.results_in(workshop.id), 3);
     assert_eq!(app.get(&result).await.status, StatusCode::OK);
@@ -1519,7 +1470,7 @@ async fn script_tags_in_a_title_are_escaped_on_every_page() {
     let app = app();
     let quiz = app.quiz("diagnostic");
     let title = "<script>alert('x')</script> & \"Cie\", =1+1";
-    let workshop = app.create_workshop(title, "diagnostic", 3).await;
+    let workshop = app.workshop(title).await;
     let escaped = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;Cie&quot;";
     let mut pages = vec![
         ("management", app.get(&workshop.path("/gestion")).await.body),
@@ -1536,9 +1487,7 @@ async fn script_tags_in_a_title_are_escaped_on_every_page() {
         ),
     ];
     for n in 0..3 {
-        let reply = app
-            .post_form(&format!("/a/{}", workshop.code), encode(&answers(&quiz, n)))
-            .await;
+        let reply = answer_as(&app, &format!("/a/{}", workshop.code), n).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER);
     }
     app.post_form(&workshop.projection("/reveler"), "").await;
@@ -1589,10 +1538,7 @@ async fn a_knowledge_check_workshop_shows_its_score_and_answers() {
     let app = app();
     let quiz = app.quiz("verif-portee");
     let reply = app
-        .post_form(
-            "/atelier/nouveau",
-            "titre=Quiz+de+fin&questionnaire=verif-portee&minimum=3",
-        )
+        .post_workshop_form("Quiz de fin", "verif-portee", "3")
         .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     let base = reply.location().trim_end_matches("/gestion").to_string();

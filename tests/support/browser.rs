@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, ClientBuilder, Locator, key::Key};
 use serde_json::json;
 
 use crate::support::{FixtureProject, Server};
@@ -70,35 +70,56 @@ impl Driver {
     }
 
     async fn open_session(&mut self, javascript: bool, screen: Option<Screen>) -> Client {
-        let profile = tempfile::tempdir().unwrap();
-        let chromium: PathBuf = chezsoi::book::pdf::find_chromium().expect("chromium");
-        let mut args = vec![
-            "--headless".to_string(),
-            "--no-sandbox".to_string(),
-            "--disable-gpu".to_string(),
-            "--disable-dev-shm-usage".to_string(),
-            "--disable-background-networking".to_string(),
-            "--disable-component-update".to_string(),
-            "--disable-sync".to_string(),
-            "--no-first-run".to_string(),
-            "--window-size=1280,900".to_string(),
-            format!("--user-data-dir={}", profile.path().display()),
-        ];
-        if !javascript {
-            args.push("--blink-settings=scriptEnabled=false".to_string());
-        }
-        if screen.is_some_and(|s| s.dark) {
-            args.push("--force-dark-mode".to_string());
-        }
-        self._profiles.push(profile);
-        let mut options = json!({ "binary": chromium, "args": args });
-        if let Some(screen) = screen {
-            options["mobileEmulation"] = json!({ "deviceMetrics": {
+        let emulation = screen.map(|screen| {
+            json!({ "deviceMetrics": {
                 "width": screen.width, "height": screen.height, "pixelRatio": 1.0,
                 // No touch emulation: with scripts off, chromedriver's tap
                 // waits on a page timer that never fires.
                 "mobile": screen.width < 800, "touch": false,
-            }});
+            }})
+        });
+        let dark = screen.is_some_and(|s| s.dark);
+        self.session_with(javascript, dark, &["--window-size=1280,900"], emulation)
+            .await
+    }
+
+    /// A fresh browser session with the flags every session has, `extra`
+    /// ones, and Chromium's `mobileEmulation` options if given (a viewport
+    /// of exactly that size); the system in dark mode if `dark`.
+    pub async fn session_with(
+        &mut self,
+        javascript: bool,
+        dark: bool,
+        extra: &[&str],
+        emulation: Option<serde_json::Value>,
+    ) -> Client {
+        let profile = tempfile::tempdir().unwrap();
+        let chromium: PathBuf = chezsoi::book::pdf::find_chromium().expect("chromium");
+        let mut args: Vec<String> = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ]
+        .iter()
+        .chain(extra)
+        .map(|flag| flag.to_string())
+        .collect();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        if !javascript {
+            args.push("--blink-settings=scriptEnabled=false".to_string());
+        }
+        if dark {
+            args.push("--force-dark-mode".to_string());
+        }
+        self._profiles.push(profile);
+        let mut options = json!({ "binary": chromium, "args": args });
+        if let Some(emulation) = emulation {
+            options["mobileEmulation"] = emulation;
         }
         let mut caps = serde_json::Map::new();
         caps.insert("goog:chromeOptions".to_string(), options);
@@ -227,6 +248,127 @@ impl Site {
     pub async fn open(&self, client: &Client, path: &str) {
         client.goto(&self.url(path)).await.unwrap();
     }
+}
+
+/// The application's pages that every audit visits: both quizzes, the
+/// result `result`, the forms to create and to join a workshop, then the
+/// join page, the management page and the view to project of `waiting`, a
+/// workshop as `Server::create_workshop` returns it, without answers yet.
+pub fn app_pages(result: String, waiting: &(String, String, String)) -> Vec<String> {
+    let (projection, code, manage) = waiting;
+    vec![
+        "/quiz/diagnostic".to_string(),
+        "/quiz/verif-portee".to_string(),
+        result,
+        "/atelier/nouveau".to_string(),
+        "/a".to_string(),
+        format!("/a/{code}"),
+        manage.clone(),
+        projection.clone(),
+    ]
+}
+
+/// Sends `key` to the element that has the focus.
+pub async fn press(client: &Client, key: Key) {
+    client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(&key.to_string())
+        .await
+        .unwrap();
+}
+
+/// Waits (at most 10 s) for an element, then returns it; `what` is what
+/// the test says if it never comes.
+pub async fn wait_for(
+    client: &Client,
+    locator: Locator<'_>,
+    what: &str,
+) -> fantoccini::elements::Element {
+    wait_within(client, locator, Duration::from_secs(10), what).await
+}
+
+/// The same, waiting at most `bound`.
+pub async fn wait_within(
+    client: &Client,
+    locator: Locator<'_>,
+    bound: Duration,
+    what: &str,
+) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(bound)
+        .for_element(locator)
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"))
+}
+
+/// The real book twice, served by `chezsoi serve` and built offline into a
+/// temp folder, and a WebDriver to open browsers on them.
+pub struct Books {
+    pub driver: Driver,
+    pub fixture: FixtureProject,
+    pub server: Server,
+    /// The offline book's folder of HTML.
+    pub offline: PathBuf,
+    _out: tempfile::TempDir,
+}
+
+impl Books {
+    /// Chromium and chromedriver, or a visible "skipped" (a failure under
+    /// CI=true); then the server and the offline book.
+    pub fn start_or_skip(test: &str) -> Option<Books> {
+        let driver = driver_or_skip(test)?;
+        let fixture = FixtureProject::real();
+        let server = Server::start(fixture.root(), &fixture.path("data/t.db"), &[]);
+        let out = tempfile::tempdir().unwrap();
+        let offline = crate::support::build_offline_book(fixture.root(), out.path());
+        Some(Books {
+            driver,
+            fixture,
+            server,
+            offline,
+            _out: out,
+        })
+    }
+
+    /// Each book's label in the tests' messages and its address: served,
+    /// then offline.
+    pub fn bases(&self) -> [(&'static str, String); 2] {
+        [
+            ("servi", self.server.base_url.clone()),
+            ("hors-ligne", crate::support::file_url(&self.offline)),
+        ]
+    }
+}
+
+/// Chooses mdBook's `theme` (`light`, `navy`…) for the pages opened next,
+/// as its theme menu does: the current page must be of the site.
+pub async fn choose_theme(client: &Client, theme: &str) {
+    client
+        .execute(
+            &format!("localStorage.setItem('mdbook-theme', '{theme}');"),
+            vec![],
+        )
+        .await
+        .unwrap();
+}
+
+/// The path of the page `client` shows (`/r/…`).
+pub async fn path(client: &Client) -> String {
+    client.current_url().await.unwrap().path().to_string()
+}
+
+/// Waits (at most 10 s) until `client` shows `url`; `what` is what the
+/// test says if it never does.
+pub async fn wait_for_url(client: &Client, url: &url::Url, what: &str) {
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_url(url)
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
 }
 
 /// The text of the element `css` (waited for).

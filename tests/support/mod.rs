@@ -155,6 +155,36 @@ pub fn shared_book(target: Target) -> &'static SharedBook {
     })
 }
 
+/// Builds the offline book (`book build`) of the project at `root` into
+/// `out`; returns the folder of its HTML.
+pub fn build_offline_book(root: &Path, out: &Path) -> PathBuf {
+    let project = Project::open(root).unwrap();
+    let options = BuildOptions {
+        out: Some(out.to_path_buf()),
+        ..BuildOptions::default()
+    };
+    book::build(&project, &options).unwrap().out
+}
+
+/// A folder of the book as the `file://` address a reader would open.
+pub fn file_url(folder: &Path) -> String {
+    format!("file://{}", folder.canonicalize().unwrap().display())
+}
+
+/// The value of an `…_or_skip` helper, or the end of the test: the helper
+/// has already printed its "skipped" line (or failed, under CI=true).
+#[allow(unused_macros)] // each test binary uses part of it
+macro_rules! or_skip {
+    ($found:expr) => {
+        match $found {
+            Some(found) => found,
+            None => return,
+        }
+    };
+}
+#[allow(unused_imports)] // each test binary uses part of it
+pub(crate) use or_skip;
+
 /// Whether tests must run everything they can (`CI=true`).
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
@@ -229,14 +259,8 @@ impl Server {
     /// The same, listening on `addr` (a server that restarts keeps its
     /// address).
     pub fn start_at(addr: &str, root: &Path, db: &Path, extra: &[&str]) -> Server {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_chezsoi"));
-        command
-            .args(["serve", "--addr", addr, "--root"])
-            .arg(root)
-            .arg("--db")
-            .arg(db)
-            .args(extra)
-            .env("CHEZSOI_LOG", "warn");
+        let mut command = serve_command(addr, root, db);
+        command.args(extra).env("CHEZSOI_LOG", "warn");
         Server::spawn(command)
     }
 
@@ -293,18 +317,7 @@ impl Server {
     /// The view to project and the join code that a workshop's management
     /// page (`/atelier/{id}/{key}/gestion`) shows.
     pub fn workshop_links(&self, manage: &str) -> (String, String) {
-        let text = self.get(manage).text();
-        let code = text
-            .split_once("class=\"chezsoi-join-code-inline\">")
-            .and_then(|(_, rest)| rest.split_once('<'))
-            .map(|(code, _)| code.replace(' ', ""))
-            .expect("the management page shows the join code");
-        let projection = text
-            .split_once("href=\"/projection/")
-            .and_then(|(_, rest)| rest.split_once('"'))
-            .map(|(path, _)| format!("/projection/{path}"))
-            .expect("the management page links to the view to project");
-        (projection, code)
+        workshop_links_in(&self.get(manage).text())
     }
 
     /// Waits (at most `LONG_WAIT`) for a stderr line that contains `text`.
@@ -352,6 +365,13 @@ impl Server {
         let reply = self.post_form(path, &fields);
         assert_eq!(reply.status, 303, "{}", reply.text());
         reply.header("location").unwrap().to_string()
+    }
+
+    /// Reveals the group's results of the workshop whose view to project
+    /// (or management base) is `base`, as its button does.
+    pub fn reveal(&self, base: &str) {
+        let reply = http(&self.addr(), "POST", &format!("{base}/reveler"), &[], b"").unwrap();
+        assert_eq!(reply.status, 303, "{}", reply.text());
     }
 
     pub fn kill(&mut self) {
@@ -532,18 +552,49 @@ pub fn http(
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
-    let mut request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
+    let request = request_head(
+        format!(
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            body.len()
+        ),
+        headers,
     );
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
     stream.write_all(request.as_bytes())?;
     stream.write_all(body)?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;
+    parse_reply(&raw)
+}
+
+/// The view to project and the join code that a workshop's management
+/// page shows, from its HTML.
+pub fn workshop_links_in(page: &str) -> (String, String) {
+    let code = page
+        .split_once("class=\"chezsoi-join-code-inline\">")
+        .and_then(|(_, rest)| rest.split_once('<'))
+        .map(|(code, _)| code.replace(' ', ""))
+        .expect("the management page shows the join code");
+    let projection = page
+        .split_once("href=\"/projection/")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(path, _)| format!("/projection/{path}"))
+        .expect("the management page links to the view to project");
+    (projection, code)
+}
+
+/// A request's head: its `first` lines (request line, `Host`…), then
+/// `headers`, then the blank line.
+pub fn request_head(first: String, headers: &[(&str, &str)]) -> String {
+    let mut request = first;
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request
+}
+
+/// A whole HTTP/1.x response, read to its end: status, headers, body.
+pub fn parse_reply(raw: &[u8]) -> std::io::Result<HttpReply> {
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -584,6 +635,30 @@ pub fn chezsoi() -> std::process::Command {
         command.env_remove(variable);
     }
     command
+}
+
+/// `chezsoi serve` on `addr` for the project at `root` and the database
+/// `db`, not started.
+pub fn serve_command(addr: &str, root: &Path, db: &Path) -> std::process::Command {
+    let mut command = chezsoi();
+    command
+        .args(["serve", "--addr", addr, "--root"])
+        .arg(root)
+        .arg("--db")
+        .arg(db);
+    command
+}
+
+/// `chezsoi {args} --help`, which must show each of `words`.
+pub fn assert_help_shows(args: &[&str], words: &[&str]) {
+    let help = succeeds(chezsoi().args(args).arg("--help"));
+    for word in words {
+        assert!(
+            help.contains(word),
+            "{} --help lacks {word}:\n{help}",
+            args.join(" ")
+        );
+    }
 }
 
 /// Runs `command`, which must succeed; its standard output.
@@ -627,6 +702,27 @@ pub fn fails(command: &mut std::process::Command) -> String {
     let stderr = reader.join().unwrap();
     assert!(!status.success(), "{command:?} succeeded");
     stderr
+}
+
+/// For property tests: the form fields of `question` for each `answer`
+/// drawn (`q-{id}` = value), or none at all, sometimes, when the question
+/// is optional.
+pub fn question_fields(
+    question: &chezsoi::quiz::Question,
+    answer: proptest::strategy::BoxedStrategy<Vec<String>>,
+) -> proptest::strategy::BoxedStrategy<Vec<(String, String)>> {
+    use proptest::prelude::*;
+    let field = format!("q-{}", question.id);
+    let optional = question.optional;
+    (answer, any::<bool>())
+        .prop_map(move |(values, skip)| {
+            if optional && skip {
+                Vec::new()
+            } else {
+                values.into_iter().map(|v| (field.clone(), v)).collect()
+            }
+        })
+        .boxed()
 }
 
 /// A complete, valid answer set for a quiz: the `pick`-th choice (clamped)

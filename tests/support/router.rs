@@ -55,6 +55,15 @@ impl Reply {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// Fails, showing the page, unless it contains `text`.
+    pub fn assert_contains(&self, text: &str) {
+        assert!(
+            self.body.contains(text),
+            "« {text} » missing from:\n{}",
+            self.body
+        );
+    }
+
     pub fn location(&self) -> String {
         self.header(header::LOCATION)
             .unwrap_or_else(|| panic!("no Location ({}): {}", self.status, self.text()))
@@ -229,6 +238,35 @@ impl App {
         let (facilitated, workshop) = self.facilitated(&reply.location());
         assert_eq!(workshop.title, title.trim());
         facilitated
+    }
+
+    /// Creates a workshop of the diagnostic through the web form, its
+    /// results shown from three answers.
+    pub async fn workshop(&self, title: &str) -> Facilitated {
+        self.create_workshop(title, "diagnostic", 3).await
+    }
+
+    /// The stored row of `workshop`.
+    pub fn stored(&self, workshop: &Facilitated) -> Workshop {
+        let hash = FacilitatorKey::parse(&workshop.key).unwrap().hash();
+        self.store
+            .find_workshop(workshop.id, &hash)
+            .unwrap()
+            .expect("the workshop is stored")
+    }
+
+    /// GETs `uri`, which must answer `status`.
+    pub async fn get_expecting(&self, uri: &str, status: StatusCode) -> Reply {
+        let reply = self.get(uri).await;
+        assert_eq!(reply.status, status, "{uri}: {}", reply.body);
+        reply
+    }
+
+    /// The number that `sql` (`SELECT count(…) …`) counts in the store.
+    pub fn count(&self, sql: &str) -> i64 {
+        self.store
+            .with_writer(|c| Ok(c.query_row(sql, [], |row| row.get(0))?))
+            .unwrap()
     }
 
     /// The workshop a management page's address (`/atelier/{id}/{key}/gestion`,
