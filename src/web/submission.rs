@@ -44,7 +44,7 @@ use super::token::ResultToken;
 use crate::quiz::Quiz;
 use crate::scoring::{self, Answers, FormErrors, Outcome};
 use crate::store::{Inserted, NewResult, Workshop, round_to_hour};
-use crate::views::forms::{self, LINK_FIELD, LINK_VALUE, QuizPage};
+use crate::views::forms::{self, LINK_FIELD, LINK_VALUE, NONCE_PLACEHOLDER, QuizPage};
 use crate::workshop::normalize_join_code;
 
 /// Where answers go: a quiz on its own, a workshop's quiz, or a quiz
@@ -80,6 +80,19 @@ impl Destination {
             Some(workshop) => page.for_workshop(&workshop.join_code, &workshop.title),
             None => page,
         }
+    }
+
+    /// The blank form, the same for everyone but its nonce: rendered once
+    /// under `key` (a quiz version, a workshop's), then served from memory
+    /// with a fresh nonce each time (`pages::form_page`), so that a flood of
+    /// visits costs little.
+    pub fn blank_form(&self, state: &AppState, key: &str) -> Result<Response, AppError> {
+        pages::form_page(state, key, || {
+            let page = self
+                .page(&forms::Submitted::new(), &FormErrors::default())
+                .with_nonce(NONCE_PLACEHOLDER);
+            state.templates().render("quiz.html", &page)
+        })
     }
 }
 
