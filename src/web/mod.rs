@@ -2,6 +2,7 @@
 //! layers every response goes through. Pages are drawn by `crate::views`;
 //! every submission of answers goes through `submission`.
 
+mod changes;
 pub mod client;
 mod error;
 mod form;

@@ -16,6 +16,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Serialize;
 
+use super::changes::{self, ChangeRow};
 use super::error::AppError;
 use super::form;
 use super::pages;
@@ -27,7 +28,7 @@ use crate::quiz::Quiz;
 use crate::scoring::{Answer, Answers, Outcome, SelfAssessmentOutcome};
 use crate::store::StoredResult;
 use crate::views::calendar;
-use crate::views::charts::{self, Bar, ChangeBar};
+use crate::views::charts::{self, Bar};
 use crate::views::dates::{format_hour, iso_hour};
 use crate::views::{chapter_url, markdown, numbers};
 
@@ -84,15 +85,6 @@ struct EvolutionView {
     /// Every linked result, oldest first, then this one: when, and the
     /// overall score (only when more than two are linked).
     history: Vec<HistoryRow>,
-}
-
-#[derive(Serialize)]
-struct ChangeRow {
-    label: String,
-    before: Option<u8>,
-    after: Option<u8>,
-    /// `after − before`, when both are known.
-    change: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -333,12 +325,11 @@ fn evolution_view(
     else {
         return None;
     };
-    let mut rows = vec![ChangeRow {
-        label: "Score global".to_string(),
-        before: Some(before.overall),
-        after: Some(outcome.overall),
-        change: Some(i64::from(outcome.overall) - i64::from(before.overall)),
-    }];
+    let mut rows = vec![ChangeRow::new(
+        "Score global".to_string(),
+        Some(before.overall),
+        Some(outcome.overall),
+    )];
     for score in &outcome.dimensions {
         let Some(dimension) = quiz.dimension(&score.dimension) else {
             continue;
@@ -349,26 +340,9 @@ fn evolution_view(
             .find(|d| d.dimension == score.dimension && d.answered)
             .map(|d| d.percent);
         let now = score.answered.then_some(score.percent);
-        rows.push(ChangeRow {
-            label: dimension.label.clone(),
-            before: earlier,
-            after: now,
-            change: earlier
-                .zip(now)
-                .map(|(before, after)| i64::from(after) - i64::from(before)),
-        });
+        rows.push(ChangeRow::new(dimension.label.clone(), earlier, now));
     }
-    let bars: Vec<ChangeBar<'_>> = rows
-        .iter()
-        .filter_map(|row| {
-            Some(ChangeBar {
-                label: &row.label,
-                before: row.before,
-                after: row.after?,
-            })
-        })
-        .collect();
-    let chart_svg = charts::changes(&bars);
+    let chart_svg = changes::chart(&rows);
     let mut history_rows: Vec<HistoryRow> = history
         .iter()
         .rev()

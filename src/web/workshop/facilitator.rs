@@ -27,9 +27,10 @@ use super::{
 use crate::aggregate::{self, Baseline, Group, GroupEvolution, GroupResults, Share, Spread};
 use crate::quiz::{Mode, Quiz};
 use crate::store::{Workshop, WorkshopReveal};
-use crate::views::charts::{self, ChangeBar, ShareBar, SpreadBar};
+use crate::views::charts::{self, ShareBar, SpreadBar};
 use crate::views::dates::format_hour;
 use crate::views::{escape_html, render_error_page_with_link};
+use crate::web::changes::{self, ChangeRow};
 use crate::web::client::ClientKey;
 use crate::web::error::AppError;
 use crate::web::form;
@@ -128,14 +129,6 @@ struct ShownEvolution {
     changes: Vec<ChangeRow>,
 }
 
-#[derive(Serialize)]
-struct ChangeRow {
-    label: String,
-    before: Option<u8>,
-    after: Option<u8>,
-    change: Option<i64>,
-}
-
 /// The first workshop of a follow-up, with its group's size and means if it
 /// reached its minimum (kept past its expiry, see
 /// `workshop::purge_expired`), while it exists: the evolution needs both
@@ -166,30 +159,12 @@ fn evolution_view(first: &Workshop, evolution: Option<&GroupEvolution>) -> Evolu
             let changes: Vec<ChangeRow> = evolution
                 .changes
                 .iter()
-                .map(|c| ChangeRow {
-                    label: c.label.clone(),
-                    before: c.before,
-                    after: c.after,
-                    change: c
-                        .before
-                        .zip(c.after)
-                        .map(|(b, a)| i64::from(a) - i64::from(b)),
-                })
-                .collect();
-            let bars: Vec<ChangeBar<'_>> = changes
-                .iter()
-                .filter_map(|c| {
-                    Some(ChangeBar {
-                        label: &c.label,
-                        before: c.before,
-                        after: c.after?,
-                    })
-                })
+                .map(|c| ChangeRow::new(c.label.clone(), c.before, c.after))
                 .collect();
             ShownEvolution {
                 before_answers: evolution.before_answers,
                 after_answers: evolution.after_answers,
-                chart_svg: charts::changes(&bars),
+                chart_svg: changes::chart(&changes),
                 changes,
             }
         }),
