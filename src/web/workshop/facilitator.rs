@@ -580,8 +580,7 @@ pub async fn reveal(
     Projected { workshop, key }: Projected,
     _: SameOrigin,
 ) -> Result<Response, AppError> {
-    let id = workshop.id;
-    match blocking(&state, move |store| store.reveal_workshop(id)).await? {
+    match blocking(&state, move |store| store.reveal_workshop(workshop.id)).await? {
         WorkshopReveal::Revealed => Ok(Redirect::to(&format!(
             "{}#resultats",
             projector_path(&workshop, &key)
@@ -607,9 +606,8 @@ pub async fn close(
     Facilitator { workshop, key }: Facilitator,
     _: SameOrigin,
 ) -> Result<Response, AppError> {
-    let id = workshop.id;
     let hour = crate::store::round_to_hour(domain::now_unix());
-    if !blocking(&state, move |store| store.close_workshop(id, hour)).await? {
+    if !blocking(&state, move |store| store.close_workshop(workshop.id, hour)).await? {
         return Err(workshop_not_found());
     }
     Ok(Redirect::to(&format!("{}/gestion", facilitator_path(&workshop, &key))).into_response())
@@ -632,8 +630,7 @@ pub async fn delete(
                 .into(),
         ));
     }
-    let id = workshop.id;
-    let results = blocking(&state, move |store| store.delete_workshop(id))
+    let results = blocking(&state, move |store| store.delete_workshop(workshop.id))
         .await?
         .ok_or_else(workshop_not_found)?;
     #[derive(Serialize)]
