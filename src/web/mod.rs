@@ -306,3 +306,18 @@ async fn live_reload(
         futures_util::StreamExt::take_until(stream, state.shutdown().clone().cancelled_owned());
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
+
+/// What the unit tests of several modules here share.
+#[cfg(test)]
+mod testing {
+    use axum::http::{HeaderMap, HeaderName};
+
+    /// A request's headers from `(name, value)` pairs, in order; a name
+    /// given twice is a header split over two lines. Names in lowercase.
+    pub fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|&(name, value)| (HeaderName::from_static(name), value.parse().unwrap()))
+            .collect()
+    }
+}
