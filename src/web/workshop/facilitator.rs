@@ -451,7 +451,7 @@ pub async fn manage(
         archived,
         follow_ups,
         baseline_days: domain::BASELINE_DAYS,
-        follow_up_title: follow_up_title(&workshop.title),
+        follow_up_title: domain::follow_up_title(&workshop.title),
         min_allowed: *domain::MIN_GROUP_RANGE.start(),
         max_allowed: *domain::MIN_GROUP_RANGE.end(),
     };
@@ -461,19 +461,6 @@ pub async fn manage(
         "workshop_manage.html",
         &page,
     )?))
-}
-
-/// The follow-up's title the form suggests: « … — suivi », within the
-/// longest title allowed.
-fn follow_up_title(title: &str) -> String {
-    const SUFFIX: &str = " — suivi";
-    // A follow-up of a follow-up: « … — suivi » again, not « — suivi — suivi ».
-    if title.ends_with(SUFFIX) {
-        return title.to_string();
-    }
-    let room = domain::TITLE_MAX_CHARS - SUFFIX.chars().count();
-    let kept: String = title.chars().take(room).collect();
-    format!("{}{SUFFIX}", kept.trim_end())
 }
 
 /// `POST /atelier/{id}/{key}/suivi`: opens a follow-up of this workshop
@@ -649,20 +636,4 @@ pub async fn delete(
             results_text: plural(results, "résultat", "résultats"),
         },
     )?)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::follow_up_title;
-
-    #[test]
-    fn a_follow_up_of_a_follow_up_is_not_suivi_twice() {
-        assert_eq!(follow_up_title("Atelier"), "Atelier — suivi");
-        assert_eq!(follow_up_title("Atelier — suivi"), "Atelier — suivi");
-        let long = "a".repeat(crate::workshop::TITLE_MAX_CHARS);
-        assert_eq!(
-            follow_up_title(&long).chars().count(),
-            crate::workshop::TITLE_MAX_CHARS
-        );
-    }
 }
