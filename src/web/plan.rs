@@ -12,7 +12,6 @@
 //! The reminder is made on the fly and stored nowhere: a calendar file with
 //! one event on the reader's date, carrying the result's permalink.
 
-use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -20,7 +19,7 @@ use serde::Serialize;
 
 use super::client::ClientKey;
 use super::error::AppError;
-use super::form;
+use super::form::{self, FormBody};
 use super::pages;
 use super::result::{LoadedResult, erased_on, progress, shown_plan};
 use super::same_origin::SameOrigin;
@@ -64,10 +63,10 @@ pub async fn tick(
     _: SameOrigin,
     loaded: LoadedResult,
     headers: HeaderMap,
-    body: Bytes,
+    body: FormBody,
 ) -> Result<Response, AppError> {
     state.throttle(Bucket::QuizAnswers, client)?;
-    let fields = form::read(&headers, &body)?;
+    let fields = body.fields()?;
     let refused = |why: &str| {
         AppError::BadRequest(format!(
             "Action refusée\u{a0}: {why} Rien n’a été modifié\u{a0}; revenez à la page de votre résultat."

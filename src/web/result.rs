@@ -9,16 +9,15 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::{FromRequestParts, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Serialize;
 
 use super::changes::{self, ChangeRow};
 use super::error::AppError;
-use super::form;
+use super::form::{self, FormBody};
 use super::pages;
 use super::path::Param;
 use super::same_origin::SameOrigin;
@@ -599,12 +598,11 @@ pub async fn delete(
     State(state): State<AppState>,
     Param(token): Param<String>,
     _: SameOrigin,
-    headers: HeaderMap,
-    body: Bytes,
+    body: FormBody,
 ) -> Result<Response, AppError> {
     let gone = || AppError::NotFound("Ce résultat n’existe pas ou a déjà été supprimé.".into());
     let parsed = ResultToken::parse(&token).ok_or_else(gone)?;
-    let fields = form::read(&headers, &body)?;
+    let fields = body.fields()?;
     if form::single(&fields, "confirmation")?.as_deref() != Some("oui") {
         return confirmation_page(&state, token).await;
     }

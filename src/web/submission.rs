@@ -27,7 +27,6 @@ use std::future::Future;
 use std::sync::Arc;
 
 use super::same_origin::is_same_origin;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -35,7 +34,7 @@ use serde::de::DeserializeOwned;
 
 use super::client::ClientKey;
 use super::error::AppError;
-use super::form::{self, NONCE_FIELD, WORKSHOP_FIELD};
+use super::form::{self, FormBody, NONCE_FIELD, WORKSHOP_FIELD};
 use super::pages;
 use super::path::Param;
 use super::state::{AppState, blocking};
@@ -119,7 +118,7 @@ pub async fn submit<A: Address>(
     client: ClientKey,
     Param(address): Param<A>,
     headers: HeaderMap,
-    body: Bytes,
+    body: FormBody,
 ) -> Result<Response, AppError> {
     let destination = match address.destination(&state, client).await? {
         Ok(destination) => destination,
@@ -132,7 +131,7 @@ pub async fn submit<A: Address>(
     if destination.workshop.is_none() {
         state.throttle(Bucket::QuizAnswers, client)?;
     }
-    let fields = state.refusing(client, form::read(&headers, &body))?;
+    let fields = state.refusing(client, body.fields())?;
     state.refusing(client, check_workshop_field(&destination, &fields))?;
     let nonce = state.refusing(client, read_nonce(&fields))?;
     if let Some(workshop) = &destination.workshop {

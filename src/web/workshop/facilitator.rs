@@ -8,9 +8,8 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use qrcode::render::svg;
@@ -33,7 +32,7 @@ use crate::views::{escape_html, render_error_page_with_link};
 use crate::web::changes::{self, ChangeRow};
 use crate::web::client::ClientKey;
 use crate::web::error::AppError;
-use crate::web::form;
+use crate::web::form::{self, FormBody};
 use crate::web::pages;
 use crate::web::same_origin::SameOrigin;
 use crate::web::state::{AppState, blocking};
@@ -472,11 +471,10 @@ pub async fn follow_up(
     client: ClientKey,
     Facilitator { workshop, key }: Facilitator,
     _: SameOrigin,
-    headers: HeaderMap,
-    body: Bytes,
+    body: FormBody,
 ) -> Result<Response, AppError> {
     state.throttle(Bucket::Creation, client)?;
-    let fields = form::read(&headers, &body)?;
+    let fields = body.fields()?;
     let request = match WorkshopForm::read(&fields, Some(&workshop.quiz_id))?.validate(&state) {
         Ok(request) => request,
         Err(errors) => {
@@ -606,10 +604,9 @@ pub async fn delete(
     State(state): State<AppState>,
     Facilitator { workshop, .. }: Facilitator,
     _: SameOrigin,
-    headers: HeaderMap,
-    body: Bytes,
+    body: FormBody,
 ) -> Result<Response, AppError> {
-    let fields = form::read(&headers, &body)?;
+    let fields = body.fields()?;
     if form::single(&fields, "confirmation")?.as_deref() != Some("oui") {
         return Err(AppError::Client(
             StatusCode::UNPROCESSABLE_ENTITY,
