@@ -30,10 +30,6 @@ use crate::scoring::Outcome;
 use crate::views::calendar::{self, Reminder};
 use crate::views::render_error_page_with_link;
 
-/// The ticking form's fields: the action's id, and whether it is done.
-pub const ACTION_FIELD: &str = "action";
-pub const DONE_FIELD: &str = "fait";
-
 /// What the page's script gets back after ticking.
 #[derive(Serialize)]
 struct Ticked {
@@ -53,8 +49,9 @@ fn wants_json(headers: &HeaderMap) -> bool {
         .is_some_and(|accept| accept.contains("application/json"))
 }
 
-/// `POST /r/{token}/suivi`: marks an action of the result's plan done
-/// (`fait=oui`) or not done (`fait=non`). Each tick is a write that waits
+/// `POST /r/{token}/suivi`: marks the action whose id the form's `action`
+/// field gives done (`fait=oui`) or not done (`fait=non`), as the result
+/// page's forms send them. Each tick is a write that waits
 /// for the disk, so it counts against the client's allowance of answers
 /// (`--participation-limit`), as a quiz's answers do.
 pub async fn tick(
@@ -72,8 +69,8 @@ pub async fn tick(
             "Action refusée\u{a0}: {why} Rien n’a été modifié\u{a0}; revenez à la page de votre résultat."
         ))
     };
-    let action = form::single(&fields, ACTION_FIELD)?.unwrap_or_default();
-    let done = match form::single(&fields, DONE_FIELD)?.as_deref() {
+    let action = form::single(&fields, "action")?.unwrap_or_default();
+    let done = match form::single(&fields, "fait")?.as_deref() {
         Some("oui") => true,
         Some("non") => false,
         _ => return Err(refused("le formulaire ne dit pas si l’action est faite.")),
