@@ -155,7 +155,7 @@ fn evolution_view(first: &Workshop, evolution: Option<&GroupEvolution>) -> Evolu
     EvolutionView {
         first_title: first.title.clone(),
         shown: evolution.map(|evolution| {
-            let changes: Vec<ChangeRow> = evolution
+            let rows: Vec<ChangeRow> = evolution
                 .changes
                 .iter()
                 .map(|c| ChangeRow::new(c.label.clone(), c.before, c.after))
@@ -163,8 +163,8 @@ fn evolution_view(first: &Workshop, evolution: Option<&GroupEvolution>) -> Evolu
             ShownEvolution {
                 before_answers: evolution.before_answers,
                 after_answers: evolution.after_answers,
-                chart_svg: changes::chart(&changes),
-                changes,
+                chart_svg: changes::chart(&rows),
+                changes: rows,
             }
         }),
     }
