@@ -192,20 +192,10 @@ impl FromRequestParts<AppState> for ClientKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::web::testing::headers;
 
     fn ip(text: &str) -> IpAddr {
         text.parse().unwrap()
-    }
-
-    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.append(
-                axum::http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
-                value.parse().unwrap(),
-            );
-        }
-        map
     }
 
     fn trusted(list: &[&str]) -> TrustedProxies {

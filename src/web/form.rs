@@ -3,7 +3,9 @@
 //! too long is refused before anything looks at its fields.
 
 use axum::body::Bytes;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderValue, StatusCode, header};
 
 use super::error::AppError;
 
@@ -23,44 +25,68 @@ pub const NONCE_FIELD: &str = "envoi";
 /// The form's fields in order, names and values decoded.
 pub type Fields = Vec<(String, String)>;
 
-/// Reads a form body, refusing anything else: another content type (415),
-/// invalid UTF-8, a malformed encoding or more than `MAX_FIELDS` fields (400).
-pub fn read(headers: &HeaderMap, body: &Bytes) -> Result<Fields, AppError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let mime = content_type.split(';').next().unwrap_or("").trim();
-    if !mime.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-        return Err(AppError::Client(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Envoi refusé\u{a0}: les réponses doivent venir du formulaire du questionnaire.".into(),
-        ));
+/// A posted body and its content type, read as a form by `fields` when the
+/// handler is ready: after its throttle, so that a malformed form counts
+/// against its sender's allowance like any other.
+pub struct FormBody {
+    content_type: Option<HeaderValue>,
+    body: Bytes,
+}
+
+impl<S: Send + Sync> FromRequest<S> for FormBody {
+    /// The body's own refusals (too long, cut short), as for `Bytes`.
+    type Rejection = BytesRejection;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, BytesRejection> {
+        let content_type = request.headers().get(header::CONTENT_TYPE).cloned();
+        let body = Bytes::from_request(request, state).await?;
+        Ok(FormBody { content_type, body })
     }
-    let not_utf8 = || {
-        AppError::BadRequest(
-            "Envoi refusé\u{a0}: le formulaire reçu n’est pas un texte valide (UTF-8).".into(),
-        )
-    };
-    if std::str::from_utf8(body).is_err() {
-        return Err(not_utf8());
+}
+
+impl FormBody {
+    /// The form's fields, refusing anything else: another content type
+    /// (415), invalid UTF-8, a malformed encoding or more than `MAX_FIELDS`
+    /// fields (400).
+    pub fn fields(&self) -> Result<Fields, AppError> {
+        let content_type = self
+            .content_type
+            .as_ref()
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let mime = content_type.split(';').next().unwrap_or("").trim();
+        if !mime.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+            return Err(AppError::Client(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Envoi refusé\u{a0}: les réponses doivent venir du formulaire du questionnaire."
+                    .into(),
+            ));
+        }
+        let not_utf8 = || {
+            AppError::BadRequest(
+                "Envoi refusé\u{a0}: le formulaire reçu n’est pas un texte valide (UTF-8).".into(),
+            )
+        };
+        if std::str::from_utf8(&self.body).is_err() {
+            return Err(not_utf8());
+        }
+        let fields: Fields = serde_urlencoded::from_bytes(&self.body).map_err(|_| {
+            AppError::BadRequest("Envoi refusé\u{a0}: le formulaire reçu est mal formé.".into())
+        })?;
+        if fields.len() > MAX_FIELDS {
+            return Err(AppError::BadRequest(
+                "Envoi refusé\u{a0}: le formulaire contient beaucoup trop de champs.".into(),
+            ));
+        }
+        // Percent-encoded bytes that are not UTF-8 decode to U+FFFD.
+        if fields
+            .iter()
+            .any(|(name, value)| name.contains('\u{fffd}') || value.contains('\u{fffd}'))
+        {
+            return Err(not_utf8());
+        }
+        Ok(fields)
     }
-    let fields: Fields = serde_urlencoded::from_bytes(body).map_err(|_| {
-        AppError::BadRequest("Envoi refusé\u{a0}: le formulaire reçu est mal formé.".into())
-    })?;
-    if fields.len() > MAX_FIELDS {
-        return Err(AppError::BadRequest(
-            "Envoi refusé\u{a0}: le formulaire contient beaucoup trop de champs.".into(),
-        ));
-    }
-    // Percent-encoded bytes that are not UTF-8 decode to U+FFFD.
-    if fields
-        .iter()
-        .any(|(name, value)| name.contains('\u{fffd}') || value.contains('\u{fffd}'))
-    {
-        return Err(not_utf8());
-    }
-    Ok(fields)
 }
 
 /// A field that must appear at most once (400 when it is repeated).

@@ -2,6 +2,7 @@
 //! layers every response goes through. Pages are drawn by `crate::views`;
 //! every submission of answers goes through `submission`.
 
+mod changes;
 pub mod client;
 mod error;
 mod form;
@@ -44,6 +45,8 @@ pub use throttle::{
 };
 
 use state::blocking;
+use submission::submit;
+use workshop::{create, downloads, facilitator, join};
 
 /// Path of the live-reload event stream used by `serve --watch`.
 pub const LIVE_RELOAD_PATH: &str = "__chezsoi/reload";
@@ -52,10 +55,7 @@ pub const LIVE_RELOAD_PATH: &str = "__chezsoi/reload";
 pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .route("/sante", get(health))
-        .route(
-            "/quiz/{id}",
-            get(quiz::show).post(submission::submit::<quiz::QuizId>),
-        )
+        .route("/quiz/{id}", get(quiz::show).post(submit::<quiz::QuizId>))
         .route("/r/{token}", get(result::show))
         .route("/r/{token}/reponses.json", get(result::download))
         .route(
@@ -68,80 +68,44 @@ pub fn router(state: AppState) -> Router {
         .route("/r/{token}/rappel.ics", get(plan::reminder))
         .route(
             "/r/{token}/refaire",
-            get(retake::show).post(submission::submit::<retake::RetakeOf>),
+            get(retake::show).post(submit::<retake::RetakeOf>),
         )
         .route("/stats/{id}", get(stats::show))
         .route("/_app/quiz.js", get(quiz_script))
         .route("/_app/oubli.css", get(forget))
         .route("/_app/result.js", get(result_script))
-        .route("/a", get(workshop::join::by_code))
-        .route(
-            "/a/{code}",
-            get(workshop::join::show).post(submission::submit::<workshop::join::JoinCode>),
-        )
-        .route(
-            "/atelier/nouveau",
-            get(workshop::create::form).post(workshop::create::create),
-        )
+        .route("/a", get(join::by_code))
+        .route("/a/{code}", get(join::show).post(submit::<join::JoinCode>))
+        .route("/atelier/nouveau", get(create::form).post(create::create))
         // The facilitator's private link: management only.
-        .route("/atelier/{id}/{key}", get(workshop::facilitator::enter))
-        .route(
-            "/atelier/{id}/{key}/gestion",
-            get(workshop::facilitator::manage),
-        )
-        .route(
-            "/atelier/{id}/{key}/fermer",
-            post(workshop::facilitator::close),
-        )
-        .route(
-            "/atelier/{id}/{key}/supprimer",
-            post(workshop::facilitator::delete),
-        )
+        .route("/atelier/{id}/{key}", get(facilitator::enter))
+        .route("/atelier/{id}/{key}/gestion", get(facilitator::manage))
+        .route("/atelier/{id}/{key}/fermer", post(facilitator::close))
+        .route("/atelier/{id}/{key}/supprimer", post(facilitator::delete))
         // A follow-up workshop, opened from the first one's private page.
-        .route(
-            "/atelier/{id}/{key}/suivi",
-            post(workshop::facilitator::follow_up),
-        )
-        .route(
-            "/atelier/{id}/{key}/resultats.csv",
-            get(workshop::downloads::csv),
-        )
-        .route(
-            "/atelier/{id}/{key}/resultats.json",
-            get(workshop::downloads::json),
-        )
+        .route("/atelier/{id}/{key}/suivi", post(facilitator::follow_up))
+        .route("/atelier/{id}/{key}/resultats.csv", get(downloads::csv))
+        .route("/atelier/{id}/{key}/resultats.json", get(downloads::json))
         // The view to project: its own key, which can neither close,
         // delete nor export.
-        .route(
-            "/projection/{id}/{key}",
-            get(workshop::facilitator::projector),
-        )
-        .route(
-            "/projection/{id}/{key}/direct",
-            get(workshop::facilitator::events),
-        )
-        .route(
-            "/projection/{id}/{key}/reveler",
-            post(workshop::facilitator::reveal),
-        )
-        // Every other address below /atelier and /projection is routed
-        // too, so that logs name a route template and never a path holding
-        // a key.
-        .route("/atelier", any(workshop::not_found))
-        .route("/atelier/{id}", any(workshop::not_found))
-        .route("/atelier/{id}/{key}/{page}", any(workshop::not_found))
-        .route(
-            "/atelier/{id}/{key}/{page}/{*rest}",
-            any(workshop::not_found),
-        )
-        .route("/projection", any(workshop::not_found))
-        .route("/projection/{id}", any(workshop::not_found))
-        .route("/projection/{id}/{key}/{page}", any(workshop::not_found))
-        .route(
-            "/projection/{id}/{key}/{page}/{*rest}",
-            any(workshop::not_found),
-        )
+        .route("/projection/{id}/{key}", get(facilitator::projector))
+        .route("/projection/{id}/{key}/direct", get(facilitator::events))
+        .route("/projection/{id}/{key}/reveler", post(facilitator::reveal))
         .route("/_app/atelier.js", get(workshop_script));
+    // Every other address below /atelier and /projection is routed too, so
+    // that logs name a route template and never a path holding a key.
+    for unknown in [
+        "/atelier",
+        "/atelier/{id}",
+        "/atelier/{id}/{key}/{page}",
+        "/atelier/{id}/{key}/{page}/{*rest}",
+        "/projection",
+        "/projection/{id}",
+        "/projection/{id}/{key}/{page}",
+        "/projection/{id}/{key}/{page}/{*rest}",
+    ] {
+        app = app.route(unknown, any(workshop::not_found));
+    }
     if state.reloads().is_some() {
         app = app.route(&format!("/{LIVE_RELOAD_PATH}"), get(live_reload));
     }
@@ -304,4 +268,19 @@ async fn live_reload(
     let stream =
         futures_util::StreamExt::take_until(stream, state.shutdown().clone().cancelled_owned());
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// What the unit tests of several modules here share.
+#[cfg(test)]
+mod testing {
+    use axum::http::{HeaderMap, HeaderName};
+
+    /// A request's headers from `(name, value)` pairs, in order; a name
+    /// given twice is a header split over two lines. Names in lowercase.
+    pub fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|&(name, value)| (HeaderName::from_static(name), value.parse().unwrap()))
+            .collect()
+    }
 }

@@ -12,7 +12,6 @@
 //! The reminder is made on the fly and stored nowhere: a calendar file with
 //! one event on the reader's date, carrying the result's permalink.
 
-use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -20,7 +19,7 @@ use serde::Serialize;
 
 use super::client::ClientKey;
 use super::error::AppError;
-use super::form;
+use super::form::{self, FormBody};
 use super::pages;
 use super::result::{LoadedResult, erased_on, progress, shown_plan};
 use super::same_origin::SameOrigin;
@@ -30,10 +29,6 @@ use super::workshop::SiteUrl;
 use crate::scoring::Outcome;
 use crate::views::calendar::{self, Reminder};
 use crate::views::render_error_page_with_link;
-
-/// The ticking form's fields: the action's id, and whether it is done.
-pub const ACTION_FIELD: &str = "action";
-pub const DONE_FIELD: &str = "fait";
 
 /// What the page's script gets back after ticking.
 #[derive(Serialize)]
@@ -54,8 +49,9 @@ fn wants_json(headers: &HeaderMap) -> bool {
         .is_some_and(|accept| accept.contains("application/json"))
 }
 
-/// `POST /r/{token}/suivi`: marks an action of the result's plan done
-/// (`fait=oui`) or not done (`fait=non`). Each tick is a write that waits
+/// `POST /r/{token}/suivi`: marks the action whose id the form's `action`
+/// field gives done (`fait=oui`) or not done (`fait=non`), as the result
+/// page's forms send them. Each tick is a write that waits
 /// for the disk, so it counts against the client's allowance of answers
 /// (`--participation-limit`), as a quiz's answers do.
 pub async fn tick(
@@ -64,17 +60,17 @@ pub async fn tick(
     _: SameOrigin,
     loaded: LoadedResult,
     headers: HeaderMap,
-    body: Bytes,
+    body: FormBody,
 ) -> Result<Response, AppError> {
     state.throttle(Bucket::QuizAnswers, client)?;
-    let fields = form::read(&headers, &body)?;
+    let fields = body.fields()?;
     let refused = |why: &str| {
         AppError::BadRequest(format!(
             "Action refusée\u{a0}: {why} Rien n’a été modifié\u{a0}; revenez à la page de votre résultat."
         ))
     };
-    let action = form::single(&fields, ACTION_FIELD)?.unwrap_or_default();
-    let done = match form::single(&fields, DONE_FIELD)?.as_deref() {
+    let action = form::single(&fields, "action")?.unwrap_or_default();
+    let done = match form::single(&fields, "fait")?.as_deref() {
         Some("oui") => true,
         Some("non") => false,
         _ => return Err(refused("le formulaire ne dit pas si l’action est faite.")),

@@ -7,33 +7,24 @@ use serde::Deserialize;
 
 use super::client::ClientKey;
 use super::error::AppError;
-use super::pages;
 use super::path::Param;
 use super::state::AppState;
 use super::submission::{Address, Destination};
-use crate::scoring::FormErrors;
 use crate::store::Workshop;
-use crate::views::forms::{NONCE_PLACEHOLDER, Submitted};
 
 pub async fn show(
     State(state): State<AppState>,
     Param(id): Param<String>,
 ) -> Result<Response, AppError> {
     let quiz = state.quiz(&id)?;
-    // The blank form is the same for everyone but its nonce: render it once
-    // per version.
+    // One blank form per quiz version.
     let key = format!("quiz/{}/{}", quiz.id, quiz.version);
-    pages::form_page(&state, &key, || {
-        let destination = Destination {
-            quiz: quiz.clone(),
-            workshop: None,
-            previous: None,
-        };
-        let page = destination
-            .page(&Submitted::new(), &FormErrors::default())
-            .with_nonce(NONCE_PLACEHOLDER);
-        state.templates().render("quiz.html", &page)
-    })
+    let destination = Destination {
+        quiz,
+        workshop: None,
+        previous: None,
+    };
+    destination.blank_form(&state, &key)
 }
 
 /// A quiz's id in `/quiz/{id}`: answers go to the quiz on its own.

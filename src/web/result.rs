@@ -9,15 +9,15 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::{FromRequestParts, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Serialize;
 
+use super::changes::{self, ChangeRow};
 use super::error::AppError;
-use super::form;
+use super::form::{self, FormBody};
 use super::pages;
 use super::path::Param;
 use super::same_origin::SameOrigin;
@@ -27,7 +27,7 @@ use crate::quiz::Quiz;
 use crate::scoring::{Answer, Answers, Outcome, SelfAssessmentOutcome};
 use crate::store::StoredResult;
 use crate::views::calendar;
-use crate::views::charts::{self, Bar, ChangeBar};
+use crate::views::charts::{self, Bar};
 use crate::views::dates::{format_hour, iso_hour};
 use crate::views::{chapter_url, markdown, numbers};
 
@@ -84,15 +84,6 @@ struct EvolutionView {
     /// Every linked result, oldest first, then this one: when, and the
     /// overall score (only when more than two are linked).
     history: Vec<HistoryRow>,
-}
-
-#[derive(Serialize)]
-struct ChangeRow {
-    label: String,
-    before: Option<u8>,
-    after: Option<u8>,
-    /// `after − before`, when both are known.
-    change: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -333,12 +324,11 @@ fn evolution_view(
     else {
         return None;
     };
-    let mut rows = vec![ChangeRow {
-        label: "Score global".to_string(),
-        before: Some(before.overall),
-        after: Some(outcome.overall),
-        change: Some(i64::from(outcome.overall) - i64::from(before.overall)),
-    }];
+    let mut rows = vec![ChangeRow::new(
+        "Score global".to_string(),
+        Some(before.overall),
+        Some(outcome.overall),
+    )];
     for score in &outcome.dimensions {
         let Some(dimension) = quiz.dimension(&score.dimension) else {
             continue;
@@ -349,26 +339,9 @@ fn evolution_view(
             .find(|d| d.dimension == score.dimension && d.answered)
             .map(|d| d.percent);
         let now = score.answered.then_some(score.percent);
-        rows.push(ChangeRow {
-            label: dimension.label.clone(),
-            before: earlier,
-            after: now,
-            change: earlier
-                .zip(now)
-                .map(|(before, after)| i64::from(after) - i64::from(before)),
-        });
+        rows.push(ChangeRow::new(dimension.label.clone(), earlier, now));
     }
-    let bars: Vec<ChangeBar<'_>> = rows
-        .iter()
-        .filter_map(|row| {
-            Some(ChangeBar {
-                label: &row.label,
-                before: row.before,
-                after: row.after?,
-            })
-        })
-        .collect();
-    let chart_svg = charts::changes(&bars);
+    let chart_svg = changes::chart(&rows);
     let mut history_rows: Vec<HistoryRow> = history
         .iter()
         .rev()
@@ -625,12 +598,11 @@ pub async fn delete(
     State(state): State<AppState>,
     Param(token): Param<String>,
     _: SameOrigin,
-    headers: HeaderMap,
-    body: Bytes,
+    body: FormBody,
 ) -> Result<Response, AppError> {
     let gone = || AppError::NotFound("Ce résultat n’existe pas ou a déjà été supprimé.".into());
     let parsed = ResultToken::parse(&token).ok_or_else(gone)?;
-    let fields = form::read(&headers, &body)?;
+    let fields = body.fields()?;
     if form::single(&fields, "confirmation")?.as_deref() != Some("oui") {
         return confirmation_page(&state, token).await;
     }

@@ -27,7 +27,6 @@ use std::future::Future;
 use std::sync::Arc;
 
 use super::same_origin::is_same_origin;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -35,7 +34,7 @@ use serde::de::DeserializeOwned;
 
 use super::client::ClientKey;
 use super::error::AppError;
-use super::form::{self, NONCE_FIELD, WORKSHOP_FIELD};
+use super::form::{self, FormBody, NONCE_FIELD, WORKSHOP_FIELD};
 use super::pages;
 use super::path::Param;
 use super::state::{AppState, blocking};
@@ -44,7 +43,7 @@ use super::token::ResultToken;
 use crate::quiz::Quiz;
 use crate::scoring::{self, Answers, FormErrors, Outcome};
 use crate::store::{Inserted, NewResult, Workshop, round_to_hour};
-use crate::views::forms::{self, LINK_FIELD, LINK_VALUE, QuizPage};
+use crate::views::forms::{self, LINK_FIELD, LINK_VALUE, NONCE_PLACEHOLDER, QuizPage};
 use crate::workshop::normalize_join_code;
 
 /// Where answers go: a quiz on its own, a workshop's quiz, or a quiz
@@ -81,6 +80,19 @@ impl Destination {
             None => page,
         }
     }
+
+    /// The blank form, the same for everyone but its nonce: rendered once
+    /// under `key` (a quiz version, a workshop's), then served from memory
+    /// with a fresh nonce each time (`pages::form_page`), so that a flood of
+    /// visits costs little.
+    pub fn blank_form(&self, state: &AppState, key: &str) -> Result<Response, AppError> {
+        pages::form_page(state, key, || {
+            let page = self
+                .page(&forms::Submitted::new(), &FormErrors::default())
+                .with_nonce(NONCE_PLACEHOLDER);
+            state.templates().render("quiz.html", &page)
+        })
+    }
 }
 
 /// An address answers are posted to: a quiz id (`/quiz/{id}`) or a
@@ -106,7 +118,7 @@ pub async fn submit<A: Address>(
     client: ClientKey,
     Param(address): Param<A>,
     headers: HeaderMap,
-    body: Bytes,
+    body: FormBody,
 ) -> Result<Response, AppError> {
     let destination = match address.destination(&state, client).await? {
         Ok(destination) => destination,
@@ -119,7 +131,7 @@ pub async fn submit<A: Address>(
     if destination.workshop.is_none() {
         state.throttle(Bucket::QuizAnswers, client)?;
     }
-    let fields = state.refusing(client, form::read(&headers, &body))?;
+    let fields = state.refusing(client, body.fields())?;
     state.refusing(client, check_workshop_field(&destination, &fields))?;
     let nonce = state.refusing(client, read_nonce(&fields))?;
     if let Some(workshop) = &destination.workshop {

@@ -184,6 +184,19 @@ pub fn create(
     create_following(store, request, None, now_unix)
 }
 
+/// The follow-up's title the form suggests: « … — suivi », within the
+/// longest title allowed.
+pub fn follow_up_title(title: &str) -> String {
+    const SUFFIX: &str = " — suivi";
+    // A follow-up of a follow-up: « … — suivi » again, not « — suivi — suivi ».
+    if title.ends_with(SUFFIX) {
+        return title.to_string();
+    }
+    let room = TITLE_MAX_CHARS - SUFFIX.chars().count();
+    let kept: String = title.chars().take(room).collect();
+    format!("{}{SUFFIX}", kept.trim_end())
+}
+
 /// Creates a workshop from a validated request as the follow-up of
 /// `first` (a session some months later with the same quiz): its group
 /// results show the evolution of the group's averages since `first`, once
@@ -465,5 +478,13 @@ mod tests {
         ] {
             assert!(parse_base_url(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_follow_up_of_a_follow_up_is_not_suivi_twice() {
+        assert_eq!(follow_up_title("Atelier"), "Atelier — suivi");
+        assert_eq!(follow_up_title("Atelier — suivi"), "Atelier — suivi");
+        let long = "a".repeat(TITLE_MAX_CHARS);
+        assert_eq!(follow_up_title(&long).chars().count(), TITLE_MAX_CHARS);
     }
 }

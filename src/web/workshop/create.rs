@@ -1,8 +1,7 @@
 //! `GET` and `POST /atelier/nouveau`: creating a workshop from the web.
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Serialize;
 
@@ -10,7 +9,7 @@ use super::facilitator_path;
 use crate::quiz::Mode;
 use crate::web::client::ClientKey;
 use crate::web::error::AppError;
-use crate::web::form;
+use crate::web::form::{self, FormBody};
 use crate::web::pages;
 use crate::web::state::{AppState, blocking};
 use crate::web::throttle::Bucket;
@@ -140,11 +139,10 @@ pub async fn form(State(state): State<AppState>) -> Result<Response, AppError> {
 pub async fn create(
     State(state): State<AppState>,
     client: ClientKey,
-    headers: HeaderMap,
-    body: Bytes,
+    body: FormBody,
 ) -> Result<Response, AppError> {
     state.throttle(Bucket::Creation, client)?;
-    let fields = form::read(&headers, &body)?;
+    let fields = body.fields()?;
     let typed = WorkshopForm::read(&fields, None)?;
     let request = match typed.validate(&state) {
         Ok(request) => request,

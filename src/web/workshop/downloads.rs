@@ -58,13 +58,7 @@ pub async fn csv(
     State(state): State<AppState>,
     Facilitator { workshop, .. }: Facilitator,
 ) -> Result<Response, AppError> {
-    let (workshop, quiz, results) = export_results(&state, workshop).await?;
-    let evolution = evolution(&state, &workshop, &quiz, &results).await?;
-    Ok(pages::download(
-        "text/csv; charset=utf-8",
-        &format!("atelier-{}-resultats.csv", workshop.id),
-        export::csv(&workshop, &quiz, &results, evolution.as_ref()),
-    ))
+    download(&state, workshop, Format::Csv).await
 }
 
 /// `GET /atelier/{id}/{key}/resultats.json`
@@ -72,18 +66,46 @@ pub async fn json(
     State(state): State<AppState>,
     Facilitator { workshop, .. }: Facilitator,
 ) -> Result<Response, AppError> {
-    let (workshop, quiz, results) = export_results(&state, workshop).await?;
-    let evolution = evolution(&state, &workshop, &quiz, &results).await?;
-    let body = export::json(
-        &workshop,
-        &quiz,
-        &results,
-        evolution.as_ref(),
-        iso_hour(workshop.created_hour),
-    )?;
+    download(&state, workshop, Format::Json).await
+}
+
+/// The two files of a workshop's aggregates.
+enum Format {
+    Csv,
+    Json,
+}
+
+/// The aggregates of `workshop` (and its evolution, for a follow-up) as a
+/// file in `format`, named after the workshop.
+async fn download(
+    state: &AppState,
+    workshop: Workshop,
+    format: Format,
+) -> Result<Response, AppError> {
+    let (workshop, quiz, results) = export_results(state, workshop).await?;
+    let evolution = evolution(state, &workshop, &quiz, &results).await?;
+    let evolution = evolution.as_ref();
+    let (content_type, extension, body) = match format {
+        Format::Csv => (
+            "text/csv; charset=utf-8",
+            "csv",
+            export::csv(&workshop, &quiz, &results, evolution),
+        ),
+        Format::Json => (
+            "application/json; charset=utf-8",
+            "json",
+            export::json(
+                &workshop,
+                &quiz,
+                &results,
+                evolution,
+                iso_hour(workshop.created_hour),
+            )?,
+        ),
+    };
     Ok(pages::download(
-        "application/json; charset=utf-8",
-        &format!("atelier-{}-resultats.json", workshop.id),
+        content_type,
+        &format!("atelier-{}-resultats.{extension}", workshop.id),
         body,
     ))
 }

@@ -8,9 +8,8 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use qrcode::render::svg;
@@ -27,12 +26,13 @@ use super::{
 use crate::aggregate::{self, Baseline, Group, GroupEvolution, GroupResults, Share, Spread};
 use crate::quiz::{Mode, Quiz};
 use crate::store::{Workshop, WorkshopReveal};
-use crate::views::charts::{self, ChangeBar, ShareBar, SpreadBar};
+use crate::views::charts::{self, ShareBar, SpreadBar};
 use crate::views::dates::format_hour;
 use crate::views::{escape_html, render_error_page_with_link};
+use crate::web::changes::{self, ChangeRow};
 use crate::web::client::ClientKey;
 use crate::web::error::AppError;
-use crate::web::form;
+use crate::web::form::{self, FormBody};
 use crate::web::pages;
 use crate::web::same_origin::SameOrigin;
 use crate::web::state::{AppState, blocking};
@@ -128,14 +128,6 @@ struct ShownEvolution {
     changes: Vec<ChangeRow>,
 }
 
-#[derive(Serialize)]
-struct ChangeRow {
-    label: String,
-    before: Option<u8>,
-    after: Option<u8>,
-    change: Option<i64>,
-}
-
 /// The first workshop of a follow-up, with its group's size and means if it
 /// reached its minimum (kept past its expiry, see
 /// `workshop::purge_expired`), while it exists: the evolution needs both
@@ -163,34 +155,16 @@ fn evolution_view(first: &Workshop, evolution: Option<&GroupEvolution>) -> Evolu
     EvolutionView {
         first_title: first.title.clone(),
         shown: evolution.map(|evolution| {
-            let changes: Vec<ChangeRow> = evolution
+            let rows: Vec<ChangeRow> = evolution
                 .changes
                 .iter()
-                .map(|c| ChangeRow {
-                    label: c.label.clone(),
-                    before: c.before,
-                    after: c.after,
-                    change: c
-                        .before
-                        .zip(c.after)
-                        .map(|(b, a)| i64::from(a) - i64::from(b)),
-                })
-                .collect();
-            let bars: Vec<ChangeBar<'_>> = changes
-                .iter()
-                .filter_map(|c| {
-                    Some(ChangeBar {
-                        label: &c.label,
-                        before: c.before,
-                        after: c.after?,
-                    })
-                })
+                .map(|c| ChangeRow::new(c.label.clone(), c.before, c.after))
                 .collect();
             ShownEvolution {
                 before_answers: evolution.before_answers,
                 after_answers: evolution.after_answers,
-                chart_svg: charts::changes(&bars),
-                changes,
+                chart_svg: changes::chart(&rows),
+                changes: rows,
             }
         }),
     }
@@ -476,7 +450,7 @@ pub async fn manage(
         archived,
         follow_ups,
         baseline_days: domain::BASELINE_DAYS,
-        follow_up_title: follow_up_title(&workshop.title),
+        follow_up_title: domain::follow_up_title(&workshop.title),
         min_allowed: *domain::MIN_GROUP_RANGE.start(),
         max_allowed: *domain::MIN_GROUP_RANGE.end(),
     };
@@ -488,19 +462,6 @@ pub async fn manage(
     )?))
 }
 
-/// The follow-up's title the form suggests: « … — suivi », within the
-/// longest title allowed.
-fn follow_up_title(title: &str) -> String {
-    const SUFFIX: &str = " — suivi";
-    // A follow-up of a follow-up: « … — suivi » again, not « — suivi — suivi ».
-    if title.ends_with(SUFFIX) {
-        return title.to_string();
-    }
-    let room = domain::TITLE_MAX_CHARS - SUFFIX.chars().count();
-    let kept: String = title.chars().take(room).collect();
-    format!("{}{SUFFIX}", kept.trim_end())
-}
-
 /// `POST /atelier/{id}/{key}/suivi`: opens a follow-up of this workshop
 /// (same quiz; title and minimum from the form) and leads to its own
 /// management page, with its own private link. Its group results will show
@@ -510,11 +471,10 @@ pub async fn follow_up(
     client: ClientKey,
     Facilitator { workshop, key }: Facilitator,
     _: SameOrigin,
-    headers: HeaderMap,
-    body: Bytes,
+    body: FormBody,
 ) -> Result<Response, AppError> {
     state.throttle(Bucket::Creation, client)?;
-    let fields = form::read(&headers, &body)?;
+    let fields = body.fields()?;
     let request = match WorkshopForm::read(&fields, Some(&workshop.quiz_id))?.validate(&state) {
         Ok(request) => request,
         Err(errors) => {
@@ -605,8 +565,7 @@ pub async fn reveal(
     Projected { workshop, key }: Projected,
     _: SameOrigin,
 ) -> Result<Response, AppError> {
-    let id = workshop.id;
-    match blocking(&state, move |store| store.reveal_workshop(id)).await? {
+    match blocking(&state, move |store| store.reveal_workshop(workshop.id)).await? {
         WorkshopReveal::Revealed => Ok(Redirect::to(&format!(
             "{}#resultats",
             projector_path(&workshop, &key)
@@ -632,9 +591,8 @@ pub async fn close(
     Facilitator { workshop, key }: Facilitator,
     _: SameOrigin,
 ) -> Result<Response, AppError> {
-    let id = workshop.id;
     let hour = crate::store::round_to_hour(domain::now_unix());
-    if !blocking(&state, move |store| store.close_workshop(id, hour)).await? {
+    if !blocking(&state, move |store| store.close_workshop(workshop.id, hour)).await? {
         return Err(workshop_not_found());
     }
     Ok(Redirect::to(&format!("{}/gestion", facilitator_path(&workshop, &key))).into_response())
@@ -646,10 +604,9 @@ pub async fn delete(
     State(state): State<AppState>,
     Facilitator { workshop, .. }: Facilitator,
     _: SameOrigin,
-    headers: HeaderMap,
-    body: Bytes,
+    body: FormBody,
 ) -> Result<Response, AppError> {
-    let fields = form::read(&headers, &body)?;
+    let fields = body.fields()?;
     if form::single(&fields, "confirmation")?.as_deref() != Some("oui") {
         return Err(AppError::Client(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -657,8 +614,7 @@ pub async fn delete(
                 .into(),
         ));
     }
-    let id = workshop.id;
-    let results = blocking(&state, move |store| store.delete_workshop(id))
+    let results = blocking(&state, move |store| store.delete_workshop(workshop.id))
         .await?
         .ok_or_else(workshop_not_found)?;
     #[derive(Serialize)]
@@ -677,20 +633,4 @@ pub async fn delete(
             results_text: plural(results, "résultat", "résultats"),
         },
     )?)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::follow_up_title;
-
-    #[test]
-    fn a_follow_up_of_a_follow_up_is_not_suivi_twice() {
-        assert_eq!(follow_up_title("Atelier"), "Atelier — suivi");
-        assert_eq!(follow_up_title("Atelier — suivi"), "Atelier — suivi");
-        let long = "a".repeat(crate::workshop::TITLE_MAX_CHARS);
-        assert_eq!(
-            follow_up_title(&long).chars().count(),
-            crate::workshop::TITLE_MAX_CHARS
-        );
-    }
 }

@@ -12,12 +12,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::{Refusal, join_page, refused, workshop_quiz};
-use crate::scoring::FormErrors;
 use crate::store::Workshop;
-use crate::views::forms::{NONCE_PLACEHOLDER, Submitted};
 use crate::web::client::ClientKey;
 use crate::web::error::AppError;
-use crate::web::pages;
 use crate::web::path::Param;
 use crate::web::state::{AppState, blocking};
 use crate::web::submission::{Address, Destination};
@@ -96,12 +93,7 @@ pub async fn show(
     // title and code never change.
     let id = destination.workshop.as_ref().map_or(0, |w| w.id);
     let key = format!("atelier/{id}/{}", destination.quiz.version);
-    pages::form_page(&state, &key, || {
-        let page = destination
-            .page(&Submitted::new(), &FormErrors::default())
-            .with_nonce(NONCE_PLACEHOLDER);
-        state.templates().render("quiz.html", &page)
-    })
+    destination.blank_form(&state, &key)
 }
 
 /// A join code in `/a/{code}`, as typed: answers go to its open workshop.

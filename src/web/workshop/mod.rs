@@ -34,7 +34,7 @@ use super::state::{AppState, blocking, participations};
 use crate::aggregate::{self, Group};
 use crate::quiz::Quiz;
 use crate::secret::Secret;
-use crate::store::{Participants, Workshop};
+use crate::store::{Participants, Store, Workshop};
 use crate::workshop::{self as domain, FacilitatorKey, ProjectorKey};
 
 // ---------------------------------------------------------------- helpers
@@ -61,43 +61,12 @@ pub fn workshop_archived() -> AppError {
     )
 }
 
-/// The workshop id and key of a workshop address (`/atelier/{id}/{key}/…`
-/// or `/projection/{id}/{key}/…`). An address that does not decode, an id
-/// not written as the link has it (digits, no sign, no leading zero: each
-/// workshop has one address), a malformed key: all get the same 404.
-async fn id_and_key(parts: &mut Parts, state: &AppState) -> Result<(i64, Secret), AppError> {
-    let Path((id, key)) = Path::<(String, String)>::from_request_parts(parts, state)
-        .await
-        .map_err(|_| workshop_not_found())?;
-    let canonical =
-        !id.is_empty() && !id.starts_with('0') && id.bytes().all(|b| b.is_ascii_digit());
-    let id: i64 = canonical
-        .then(|| id.parse().ok())
-        .flatten()
-        .ok_or_else(workshop_not_found)?;
-    let key = Secret::parse(&key).ok_or_else(workshop_not_found)?;
-    Ok((id, key))
-}
-
 /// The workshop the facilitator's private link (`/atelier/{id}/{key}/…`)
 /// designates, with its key; a wrong key gets the 404 of an unknown
 /// workshop.
 pub struct Facilitator {
     pub workshop: Workshop,
     pub key: FacilitatorKey,
-}
-
-impl FromRequestParts<AppState> for Facilitator {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let (id, key) = id_and_key(parts, state).await?;
-        let hash = key.hash();
-        let workshop = blocking(state, move |store| store.find_workshop(id, &hash))
-            .await?
-            .ok_or_else(workshop_not_found)?;
-        Ok(Facilitator { workshop, key })
-    }
 }
 
 /// The workshop the view to project (`/projection/{id}/{key}/…`)
@@ -108,15 +77,48 @@ pub struct Projected {
     pub key: ProjectorKey,
 }
 
+/// The workshop a workshop address (`/atelier/{id}/{key}/…` or
+/// `/projection/{id}/{key}/…`) designates, looked up by `find` from its id
+/// and its key's SHA-256, and that key. An address that does not decode, an
+/// id not written as the link has it (digits, no sign, no leading zero: each
+/// workshop has one address), a malformed key, a key that opens no workshop:
+/// all get the same 404.
+async fn designated(
+    parts: &mut Parts,
+    state: &AppState,
+    find: fn(&Store, i64, &[u8; 32]) -> crate::store::Result<Option<Workshop>>,
+) -> Result<(Workshop, Secret), AppError> {
+    let Path((id, key)) = Path::<(String, String)>::from_request_parts(parts, state)
+        .await
+        .map_err(|_| workshop_not_found())?;
+    let canonical =
+        !id.is_empty() && !id.starts_with('0') && id.bytes().all(|b| b.is_ascii_digit());
+    let id: i64 = canonical
+        .then(|| id.parse().ok())
+        .flatten()
+        .ok_or_else(workshop_not_found)?;
+    let key = Secret::parse(&key).ok_or_else(workshop_not_found)?;
+    let hash = key.hash();
+    let workshop = blocking(state, move |store| find(store, id, &hash))
+        .await?
+        .ok_or_else(workshop_not_found)?;
+    Ok((workshop, key))
+}
+
+impl FromRequestParts<AppState> for Facilitator {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let (workshop, key) = designated(parts, state, Store::find_workshop).await?;
+        Ok(Facilitator { workshop, key })
+    }
+}
+
 impl FromRequestParts<AppState> for Projected {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let (id, key) = id_and_key(parts, state).await?;
-        let hash = key.hash();
-        let workshop = blocking(state, move |store| store.find_projected_workshop(id, &hash))
-            .await?
-            .ok_or_else(workshop_not_found)?;
+        let (workshop, key) = designated(parts, state, Store::find_projected_workshop).await?;
         if workshop.is_archived() {
             return Err(workshop_archived());
         }
