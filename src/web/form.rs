@@ -58,7 +58,10 @@ impl FormBody {
         if !mime.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
             return Err(AppError::Client(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Envoi refusé\u{a0}: les réponses doivent venir du formulaire du questionnaire."
+                // Every form of the site reads its body here: the quiz, the
+                // workshops, ticking, the reminder and deletions alike.
+                "Envoi refusé\u{a0}: cette adresse n’accepte que les formulaires des pages du \
+                 site. Rien n’a été enregistré."
                     .into(),
             ));
         }
@@ -102,4 +105,42 @@ pub fn single(fields: &[(String, String)], name: &str) -> Result<Option<String>,
         )));
     }
     Ok(first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(content_type: Option<&'static str>, text: &'static str) -> FormBody {
+        FormBody {
+            content_type: content_type.map(HeaderValue::from_static),
+            body: Bytes::from_static(text.as_bytes()),
+        }
+    }
+
+    #[test]
+    fn only_url_encoded_forms_are_read() {
+        let form = body(
+            Some("application/x-www-form-urlencoded; charset=UTF-8"),
+            "a=1&b=%C3%A9",
+        );
+        let fields = form.fields().expect("a form");
+        assert_eq!(fields, [("a".into(), "1".into()), ("b".into(), "é".into())]);
+        for content_type in [None, Some("application/json"), Some("text/plain")] {
+            let Err(AppError::Client(status, message)) = body(content_type, "a=1").fields() else {
+                panic!("{content_type:?} is refused as a client error");
+            };
+            assert_eq!(
+                status,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "{content_type:?}"
+            );
+            // Said of any form of the site, not only the quiz's.
+            assert!(
+                message.contains("formulaires des pages du site"),
+                "{message}"
+            );
+            assert!(message.contains("Rien n’a été enregistré"), "{message}");
+        }
+    }
 }
