@@ -36,20 +36,27 @@ pub fn find_chromium() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// The flags every headless run uses: no sandbox (CI runs as root), no
-/// network chatter, a throw-away profile.
+/// The flags every headless Chromium of the project starts with, the PDF's
+/// and the browser tests' alike: no sandbox (CI runs as root), no GPU, no
+/// network chatter, no first-run pages.
+pub const HEADLESS_FLAGS: [&str; 8] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+];
+
+/// A headless Chromium for printing: `HEADLESS_FLAGS`, no extensions, local
+/// files allowed to load each other (print.html and its assets), and a
+/// throw-away profile.
 pub fn headless_command(chromium: &Path, profile: &Path) -> Command {
     let mut command = Command::new(chromium);
-    command.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+    command.args(HEADLESS_FLAGS).args([
         "--disable-extensions",
-        "--no-first-run",
         "--no-default-browser-check",
         "--allow-file-access-from-files",
     ]);

@@ -95,20 +95,11 @@ impl Driver {
     ) -> Client {
         let profile = tempfile::tempdir().unwrap();
         let chromium: PathBuf = chezsoi::book::pdf::find_chromium().expect("chromium");
-        let mut args: Vec<String> = [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ]
-        .iter()
-        .chain(extra)
-        .map(|flag| flag.to_string())
-        .collect();
+        let mut args: Vec<String> = chezsoi::book::pdf::HEADLESS_FLAGS
+            .iter()
+            .chain(extra)
+            .map(|flag| flag.to_string())
+            .collect();
         args.push(format!("--user-data-dir={}", profile.path().display()));
         if !javascript {
             args.push("--blink-settings=scriptEnabled=false".to_string());
